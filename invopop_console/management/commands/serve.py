@@ -1,0 +1,108 @@
+"""`make run`: everything the console needs, in one command, stopped by one Ctrl-C.
+
+Starts the embedded Redis (unless REDIS_URL is set), migrates, seeds the demo workspace when
+DEBUG is on, then runs the ASGI web server (uvicorn: HTTP + websockets) and a django-q2
+cluster as child processes. Each child gets its own process group, so Ctrl-C reaches only
+this launcher, which then stops the web server, the workers and Redis in that order and
+leaves no process behind.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from invopop_console import embedded
+from invopop_console.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Run the console: embedded Redis, web server (HTTP + websockets) and workers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument("--no-worker", action="store_true", help="web server only")
+
+    def handle(self, host, port, no_worker, **options):
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+        children: list[tuple[str, subprocess.Popen]] = []
+        try:
+            self._start(children, host, port, no_worker)
+            self._watch(children)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            for name, child in reversed(children):
+                embedded.stop(child)
+                self.stdout.write(f"  stopped {name}")
+
+    def _start(self, children, host, port, no_worker):
+        if settings.EMBEDDED_REDIS:
+            children.append(("redis", embedded.start_redis(settings.REDIS_SOCKET)))
+            self.stdout.write(f"Embedded Redis on {settings.REDIS_URL}")
+        elif not embedded.redis_answers(settings.REDIS_URL):
+            raise CommandError(f"Redis at REDIS_URL={settings.REDIS_URL} does not answer")
+        call_command("migrate", interactive=False, verbosity=0)
+        if settings.DEBUG:
+            seed_demo()
+        else:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_worker:
+            children.append(("workers", _spawn([sys.executable, "manage.py", "qcluster"])))
+        web = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "invopop_console.asgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--ws",
+            "websockets-sansio",
+            "--no-access-log",
+        ]
+        children.append(("web server", _spawn(web)))
+        url = f"http://{host}:{port}/"
+        _wait_for_http(url + "healthz/", children)
+        self.stdout.write(self.style.SUCCESS(f"\nConsole running at {url}"))
+        if settings.DEBUG:
+            self.stdout.write(f"Log in as {DEMO_EMAIL} / password: {DEMO_PASSWORD}")
+        self.stdout.write("Press Ctrl-C to stop.\n")
+
+    def _watch(self, children):
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    raise CommandError(f"The {name} stopped (exit code {child.returncode})")
+            time.sleep(0.5)
+
+
+def _spawn(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)
+
+
+def _wait_for_http(url: str, children, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if any(child.poll() is not None for _, child in children):
+            break
+        time.sleep(0.2)
+    raise CommandError(f"The console did not answer on {url}")
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -1,0 +1,260 @@
+"""One settings module, read from the environment.
+
+Every setting has an embedded default so that `make run` works on a machine with nothing but
+Python: SQLite under var/, a Redis server started by the project on a unix socket under var/,
+and a secret key generated once. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and
+DEBUG=0. Values that cannot be parsed are collected in CONFIG_PROBLEMS and reported by the
+system checks in invopop_console/checks.py, so a typo gives a clear message, not a traceback.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CONFIG_PROBLEMS: list[tuple[str, str]] = []  # (check id, message), see checks.py
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    CONFIG_PROBLEMS.append(("console.E005", f"{name}={value!r} is not a boolean (use 1 or 0)."))
+    return default
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        CONFIG_PROBLEMS.append(("console.E005", f"{name}={value!r} is not an integer."))
+        return default
+
+
+# pytest (8.2+) sets PYTEST_VERSION: the suite then keeps its files, its embedded Redis and its
+# queue apart from a `make run` going on in the same checkout.
+TESTING = bool(env("PYTEST_VERSION"))
+VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / ("var/test" if TESTING else "var"))))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", True)
+PORT = env_int("PORT", 8000)
+SITE_URL = env("SITE_URL", f"http://127.0.0.1:{PORT}")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; for local use, one generated and kept under var/."""
+    if env("SECRET_KEY"):
+        return env("SECRET_KEY")
+    if not DEBUG:
+        CONFIG_PROBLEMS.append(("console.E001", "SECRET_KEY must be set when DEBUG is off."))
+        return "unset-" + secrets.token_urlsafe(32)
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_htmx",
+    "channels",
+    "django_q",
+    "invopop_console",
+    "invopop_console.accounts",
+    "workflows",
+    "silo",
+    "jobs",
+    "providers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "invopop_console.urls"
+WSGI_APPLICATION = "invopop_console.wsgi.application"
+ASGI_APPLICATION = "invopop_console.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "invopop_console.accounts.context_processors.workspaces",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict:
+    default_sqlite = f"sqlite:///{VAR_DIR / 'console.sqlite3'}"
+    try:
+        db = dj_database_url.parse(env("DATABASE_URL", default_sqlite), conn_max_age=60)
+    except Exception as exc:  # dj_database_url raises several types for a bad URL
+        CONFIG_PROBLEMS.append(("console.E002", f"DATABASE_URL cannot be used: {exc}"))
+        db = dj_database_url.parse(default_sqlite)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # Web and worker processes write at the same time: WAL lets readers go on while one
+        # writes, IMMEDIATE takes the write lock up front instead of failing mid-transaction.
+        db["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        db["CONN_MAX_AGE"] = 0
+        # A file, not :memory:, so the worker and web processes of stack tests share it.
+        db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    return {"default": db}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: the django-q2 broker and the Channels layer share one server, so a worker can
+# push status to any web process.
+REDIS_SOCKET = VAR_DIR / "redis.sock"
+REDIS_URL = env("REDIS_URL", f"unix://{REDIS_SOCKET}")
+EMBEDDED_REDIS = not env("REDIS_URL")
+# The django-q2 queue and the Channels prefix; one Redis can serve several installations.
+QUEUE_NAME = env("QUEUE_NAME", f"test{os.getpid()}" if TESTING else "console")
+if urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
+    CONFIG_PROBLEMS.append(
+        ("console.E003", f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://")
+    )
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{QUEUE_NAME}:asgi"},
+    }
+}
+
+Q_CLUSTER = {
+    "name": QUEUE_NAME,
+    "workers": env_int("WORKERS", 2),
+    "recycle": 500,
+    "timeout": env_int("TASK_TIMEOUT", 600),
+    "retry": env_int("TASK_TIMEOUT", 600) + 60,
+    "max_attempts": 1,
+    "ack_failures": True,
+    "save_limit": 1000,
+    "queue_limit": 50,
+    "catch_up": False,
+    "redis": REDIS_URL,
+    "label": "Task queue",
+}
+
+# --- Email: EMAIL_URL such as smtp://user:pass@host:587?starttls=1 or smtps://host:465.
+
+
+def _email() -> dict:
+    url = env("EMAIL_URL")
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        CONFIG_PROBLEMS.append(
+            ("console.E004", f"EMAIL_URL must look like smtp://host:port, got {url!r}")
+        )
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": query.get("starttls", query.get("tls", "0")) in ("1", "true"),
+    }
+
+
+globals().update(_email())
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "console@localhost")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+AUTHENTICATION_BACKENDS = ["invopop_console.accounts.backends.EmailBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing one before collectstatic
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["invopop_console.accounts.auth.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "UNAUTHENTICATED_USER": None,
+}
+
+SESSION_COOKIE_SECURE = not DEBUG and SITE_URL.startswith("https")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,63 @@
+"""The websocket that streams live status to the console.
+
+/ws/<workspace slug>/ subscribes to the whole workspace; `?job=<id>` or `?entry=<id>` narrows it
+to one job or one silo entry. A user who is not a member, or an id of another workspace, gets
+the socket closed with code 4404 (the websocket twin of a 404).
+"""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from invopop_console.accounts.models import Membership
+from silo.models import SiloEntry
+
+from . import live
+from .models import Job
+
+NOT_FOUND = 4404
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.groups_joined = []
+        group = await database_sync_to_async(self._group_for_request)()
+        if group is None:
+            await self.close(code=NOT_FOUND)
+            return
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.append(group)
+        await self.accept()
+        await self.send_json({"type": "hello", "group": group})
+
+    async def disconnect(self, code):
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def live_event(self, message):
+        await self.send_json(message["payload"])
+
+    def _group_for_request(self) -> str | None:
+        user = self.scope.get("user")
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        if user is None or not user.is_authenticated:
+            return None
+        membership = Membership.objects.filter(user=user, workspace__slug=slug).first()
+        if membership is None:
+            return None
+        workspace = membership.workspace_id
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        if "job" in query:
+            return self._owned_group(Job, query["job"][0], workspace, live.job_group)
+        if "entry" in query:
+            return self._owned_group(SiloEntry, query["entry"][0], workspace, live.entry_group)
+        return live.workspace_group(workspace)
+
+    @staticmethod
+    def _owned_group(model, object_id: str, workspace, group_name) -> str | None:
+        try:
+            exists = model.objects.filter(pk=object_id, workspace_id=workspace).exists()
+        except Exception:  # a malformed UUID is a not-found, like anywhere else
+            return None
+        return group_name(object_id) if exists else None

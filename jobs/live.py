@@ -1,0 +1,33 @@
+"""Live status: the one function that sends what happened to the browsers watching it.
+
+Workers call publish() after they record an event; the Channels layer (Redis) fans it out to
+every web process, whose LiveConsumer forwards it to the sockets of the workspace, the job
+and the silo entry concerned.
+"""
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+
+def workspace_group(workspace_id) -> str:
+    return f"ws.{workspace_id}"
+
+
+def job_group(job_id) -> str:
+    return f"job.{job_id}"
+
+
+def entry_group(entry_id) -> str:
+    return f"entry.{entry_id}"
+
+
+def publish(workspace_id, payload: dict, *, job_id=None, entry_id=None) -> None:
+    groups = [workspace_group(workspace_id)]
+    if job_id:
+        groups.append(job_group(job_id))
+    if entry_id:
+        groups.append(entry_group(entry_id))
+    layer = get_channel_layer()
+    message = {"type": "live.event", "payload": payload}
+    for group in groups:
+        async_to_sync(layer.group_send)(group, message)

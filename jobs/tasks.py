@@ -1,0 +1,11 @@
+"""Tasks run by the django-q2 workers."""
+
+import os
+
+from . import live
+
+
+def ping(workspace_id: str, nonce: str) -> int:
+    """Round trip through the worker: proves the cluster runs tasks and can reach browsers."""
+    live.publish(workspace_id, {"type": "ping", "nonce": nonce, "worker_pid": os.getpid()})
+    return os.getpid()

@@ -1,0 +1,164 @@
+"""The silo: GOBL envelopes with their files, state history and every version of their data."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from invopop_console.accounts.models import Workspace
+from invopop_console.immutable import ImmutableModel
+
+from . import snippets
+
+# Silo records point at the job that changed them by id only (no foreign key), so that the
+# silo does not depend on the jobs app, which is built on top of it.
+
+
+class SiloEntry(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="entries")
+    key = models.CharField(max_length=255, blank=True)
+    folder = models.CharField(max_length=100, blank=True)
+    doc_schema = models.CharField(max_length=200, blank=True)
+    # Short form of doc_schema ("bill/invoice"), kept for the indexed per-type lists.
+    doc_type = models.CharField(max_length=40, blank=True, editable=False)
+    data = models.JSONField(default=dict)
+    state = models.CharField(max_length=40, blank=True)
+    faults = models.JSONField(default=list, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    signed = models.BooleanField(default=False)
+    invalid = models.BooleanField(default=False)
+    snippet = models.JSONField(default=dict, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "silo entries"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "key"],
+                condition=~models.Q(key=""),
+                name="entry_key_unique_per_workspace",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="entry_ws_created"),
+            models.Index(fields=["workspace", "doc_type", "-created_at"], name="entry_ws_type"),
+            models.Index(fields=["workspace", "state"], name="entry_ws_state"),
+            models.Index(fields=["workspace", "folder"], name="entry_ws_folder"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        doc = snippets.document(self.data)
+        self.doc_schema = doc.get("$schema", self.doc_schema)
+        self.doc_type = snippets.doc_type(self.doc_schema)
+        self.snippet = snippets.snippet(self.data)
+        super().save(*args, **kwargs)
+
+    @property
+    def title(self) -> str:
+        return self.snippet.get("code") or self.snippet.get("name") or str(self.id)[:8]
+
+    @property
+    def counterpart(self) -> str:
+        return self.snippet.get("customer") or self.snippet.get("supplier") or ""
+
+    @classmethod
+    @transaction.atomic
+    def create_with_version(cls, workspace, data: dict, *, user=None, job_id=None, **fields):
+        entry = cls.objects.create(workspace=workspace, data=data, **fields)
+        SiloEntryVersion.objects.create(
+            entry=entry, number=1, data=data, user=user, job_id=job_id, signed=entry.signed
+        )
+        return entry
+
+    @transaction.atomic
+    def change_data(self, data: dict, *, user=None, job_id=None, signed=None) -> "SiloEntryVersion":
+        """Replace the data as a new version; the row lock orders concurrent writers."""
+        locked = SiloEntry.objects.select_for_update().get(pk=self.pk)
+        self.data = data
+        self.version = locked.version + 1
+        if signed is not None:
+            self.signed = signed
+        self.save()
+        return SiloEntryVersion.objects.create(
+            entry=self, number=self.version, data=data, user=user, job_id=job_id, signed=self.signed
+        )
+
+
+class SiloEntryVersion(ImmutableModel):
+    entry = models.ForeignKey(SiloEntry, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    signed = models.BooleanField(default=False)
+    job_id = models.UUIDField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "number"], name="one_entry_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} v{self.number}"
+
+    @property
+    def source(self) -> str:
+        return "job" if self.job_id else "user" if self.user_id else "api"
+
+
+def silo_file_path(instance: "SiloFile", filename: str) -> str:
+    return f"silo/{instance.entry.workspace_id}/{instance.entry_id}/{instance.id}/{filename}"
+
+
+class SiloFile(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entry = models.ForeignKey(SiloEntry, on_delete=models.CASCADE, related_name="files")
+    category = models.CharField(max_length=40, blank=True, help_text="format, request, response…")
+    key = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=255)
+    desc = models.CharField(max_length=255, blank=True)
+    mime = models.CharField(max_length=100, default="application/octet-stream")
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=silo_file_path, max_length=500)
+    job_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.entry.workspace
+
+
+class SiloState(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entry = models.ForeignKey(SiloEntry, on_delete=models.CASCADE, related_name="states")
+    key = models.CharField(max_length=40)
+    notes = models.TextField(blank=True)
+    faults = models.JSONField(default=list, blank=True)
+    meta = models.JSONField(default=dict, blank=True)
+    src = models.CharField(max_length=20, default="user", help_text="job, user or api-key")
+    src_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.key

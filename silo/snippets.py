@@ -1,0 +1,38 @@
+"""The few fields of a GOBL document that lists show, read once when the data changes."""
+
+GOBL_SCHEMA_PREFIX = "https://gobl.org/draft-0/"
+
+
+def doc_type(doc_schema: str) -> str:
+    """'https://gobl.org/draft-0/bill/invoice' -> 'bill/invoice'."""
+    return doc_schema.removeprefix(GOBL_SCHEMA_PREFIX)
+
+
+def document(envelope: dict) -> dict:
+    doc = envelope.get("doc") if isinstance(envelope, dict) else None
+    return doc if isinstance(doc, dict) else {}
+
+
+def full_code(doc: dict) -> str:
+    series, code = doc.get("series") or "", doc.get("code") or ""
+    return f"{series}-{code}" if series and code else code or series
+
+
+def _party_name(party) -> str:
+    return party.get("name", "") if isinstance(party, dict) else ""
+
+
+def snippet(envelope: dict) -> dict:
+    doc = document(envelope)
+    totals = doc.get("totals") if isinstance(doc.get("totals"), dict) else {}
+    found = {
+        "code": full_code(doc),
+        "type": doc.get("type", ""),
+        "supplier": _party_name(doc.get("supplier")),
+        "customer": _party_name(doc.get("customer")),
+        "name": doc.get("name", "") if doc_type(doc.get("$schema", "")) == "org/party" else "",
+        "currency": doc.get("currency", ""),
+        "total": totals.get("payable") or totals.get("total_with_tax") or totals.get("total", ""),
+        "issue_date": doc.get("issue_date", ""),
+    }
+    return {key: value for key, value in found.items() if value}

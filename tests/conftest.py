@@ -1,0 +1,167 @@
+"""Shared fixtures: the embedded Redis, the personas, and the real stack.
+
+Personas (as in healthchecks): the owner and a teammate (editor) of `workspace`, a viewer, and
+an outsider who owns a workspace of their own and must never see anything of `workspace`.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+from invopop_console import embedded
+from invopop_console.accounts.models import Membership, Role
+from invopop_console.accounts.services import create_workspace, get_or_create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server():
+    """A real Redis for the whole run: REDIS_URL's, or the embedded one under var/test/."""
+    if not settings.EMBEDDED_REDIS:
+        yield settings.REDIS_URL
+        return
+    process = embedded.start_redis(settings.REDIS_SOCKET)
+    yield settings.REDIS_URL
+    embedded.stop(process)
+
+
+@pytest.fixture
+def owner(db):
+    return get_or_create_user("owner@example.com", "owner-password")
+
+
+@pytest.fixture
+def workspace(owner):
+    return create_workspace("Acme Invoicing", owner, slug="acme")
+
+
+@pytest.fixture
+def teammate(workspace):
+    user = get_or_create_user("teammate@example.com", "teammate-password")
+    Membership.objects.create(workspace=workspace, user=user, role=Role.EDITOR)
+    return user
+
+
+@pytest.fixture
+def viewer(workspace):
+    user = get_or_create_user("viewer@example.com", "viewer-password")
+    Membership.objects.create(workspace=workspace, user=user, role=Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return get_or_create_user("outsider@example.com", "outsider-password")
+
+
+@pytest.fixture
+def other_workspace(outsider):
+    return create_workspace("Other Corp", outsider, slug="other")
+
+
+def shared_path(*parts: str) -> Path:
+    """A file in ../shared, or a visible skip when the folder is not beside the project."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"../shared is not beside the project ({path} missing)")
+    return path
+
+
+# --- The real stack: uvicorn (HTTP + websockets) and a django-q2 cluster, as subprocesses.
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    """The URL of the test database, for processes started by a test."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def stack_env(**extra: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "QUEUE_NAME": settings.QUEUE_NAME,
+        **extra,
+    }
+
+
+class Stack:
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.ws_url = f"ws://127.0.0.1:{port}"
+        self.processes: list[subprocess.Popen] = []
+
+
+@contextmanager
+def running_stack(workers: int = 2):
+    """Start the web server and a worker cluster against the test database and Redis."""
+    stack = Stack(free_port())
+    env = stack_env(WORKERS=str(workers))
+    web = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "invopop_console.asgi:application",
+        "--port",
+        str(stack.port),
+        "--lifespan",
+        "off",
+        "--ws",
+        "websockets-sansio",
+        "--no-access-log",
+    ]
+    try:
+        for command in (web, [sys.executable, "manage.py", "qcluster"]):
+            stack.processes.append(
+                subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+            )
+        _wait_until_up(stack)
+        yield stack
+    finally:
+        for process in stack.processes:
+            embedded.stop(process, timeout=5)
+
+
+def _wait_until_up(stack: Stack, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(stack.url + "/healthz/", timeout=1).raise_for_status()
+            return
+        except requests.RequestException:
+            assert all(p.poll() is None for p in stack.processes), "a stack process died"
+            time.sleep(0.1)
+    raise TimeoutError("the web server did not come up")
+
+
+def session_cookie(client, user) -> str:
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:8]

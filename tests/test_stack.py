@@ -1,0 +1,30 @@
+"""The real stack: embedded Redis, a django-q2 cluster and the ASGI server, as in production."""
+
+import json
+import os
+import uuid
+
+import pytest
+from conftest import running_stack, session_cookie
+from django_q.tasks import async_task, result
+from websockets.sync.client import connect
+
+pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_task_runs_in_the_worker_and_its_message_reaches_a_websocket(client, owner, workspace):
+    cookie = session_cookie(client, owner)
+    with running_stack() as stack:
+        headers = {"Cookie": cookie, "Origin": stack.url}
+        url = f"{stack.ws_url}/ws/{workspace.slug}/"
+        with connect(url, additional_headers=headers, open_timeout=10) as socket:
+            assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+            nonce = uuid.uuid4().hex
+            task_id = async_task("jobs.tasks.ping", str(workspace.id), nonce)
+            message = json.loads(socket.recv(timeout=30))
+        worker_pid = result(task_id, wait=10_000)
+
+    assert message["type"] == "ping"
+    assert message["nonce"] == nonce
+    assert message["worker_pid"] == worker_pid
+    assert worker_pid != os.getpid()

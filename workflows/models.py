@@ -1,0 +1,122 @@
+"""Workflows: a sequence of steps (and rescue steps) in Invopop's JSON format.
+
+The editable workflow holds the current definition; publishing freezes it into an immutable
+WorkflowVersion, and jobs always run a version, never the editable draft.
+"""
+
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from invopop_console.accounts.models import Workspace
+from invopop_console.immutable import ImmutableModel
+
+
+class DocSchema(models.TextChoices):
+    INVOICE = "bill/invoice", "Invoice"
+    PARTY = "org/party", "Party"
+    PAYMENT = "bill/payment", "Payment"
+    ORDER = "bill/order", "Order"
+    DELIVERY = "bill/delivery", "Delivery"
+
+
+def definition_hash(definition: dict) -> str:
+    """SHA-256 of the definition's canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Workflow(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="workflows")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    schema = models.CharField(max_length=40, choices=DocSchema.choices, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    steps = models.JSONField(default=list, blank=True)
+    rescue = models.JSONField(default=list, blank=True)
+    # Top-level fields we do not know yet, kept so that a pasted definition round-trips.
+    extra = models.JSONField(default=dict, blank=True)
+    draft = models.BooleanField(default=True)
+    disabled = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0, help_text="Latest published version")
+    hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="workflow_ws_created"),
+            models.Index(fields=["workspace", "schema"], name="workflow_ws_schema"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.hash = definition_hash(self.definition())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "hash", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def definition(self) -> dict:
+        """The workflow as Invopop's JSON: unknown fields first, ours on top."""
+        fields = {
+            "name": self.name,
+            "description": self.description,
+            "schema": self.schema,
+            "steps": self.steps,
+            "rescue": self.rescue,
+        }
+        if self.country:
+            fields["country"] = self.country
+        return {**self.extra, **fields}
+
+    @transaction.atomic
+    def publish(self, user=None) -> "WorkflowVersion":
+        """Freeze the current definition as the next version (or reuse an identical latest)."""
+        locked = Workflow.objects.select_for_update().get(pk=self.pk)
+        self.hash = definition_hash(self.definition())
+        latest = locked.versions.order_by("-number").first()
+        if latest is None or latest.hash != self.hash:
+            latest = WorkflowVersion.objects.create(
+                workflow=self,
+                number=(latest.number + 1) if latest else 1,
+                hash=self.hash,
+                definition=self.definition(),
+                created_by=user,
+            )
+        self.version = latest.number
+        self.draft = False
+        self.save()
+        return latest
+
+
+class WorkflowVersion(ImmutableModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+    definition = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "number"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} v{self.number}"
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.workflow.workspace
