@@ -179,7 +179,7 @@ Q_CLUSTER = {
     "retry": env_int("TASK_TIMEOUT", 600) + 60,
     "max_attempts": 1,
     "ack_failures": True,
-    "save_limit": 1000,
+    "save_limit": -1,  # jobs keep their own record: no django-q success rows
     "queue_limit": 50,
     "catch_up": False,
     "redis": REDIS_URL,

@@ -29,6 +29,7 @@ def dashboard(request):
     context = {
         "workflow_count": Workflow.objects.filter(workspace=workspace).count(),
         "entry_count": SiloEntry.objects.filter(workspace=workspace).count(),
+        "job_count": Job.objects.filter(workspace=workspace).count(),
         "recent_jobs": Job.objects.filter(workspace=workspace).select_related(
             "workflow", "workflow_version"
         )[:10],
