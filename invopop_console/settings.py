@@ -186,6 +186,31 @@ Q_CLUSTER = {
     "label": "Task queue",
 }
 
+# --- The workflow engine (jobs/engine.py). Retry schedule of ERR steps: `initial` seconds,
+# doubling up to `max`, then every `then` seconds, until `give_up_after` seconds since the
+# first ERR make it a KO. A step may carry its own "retry" object with the same keys.
+ENGINE = {
+    "retry": {
+        "initial": env_int("ENGINE_RETRY_INITIAL", 5),
+        "max": env_int("ENGINE_RETRY_MAX", 1280),
+        "then": env_int("ENGINE_RETRY_THEN", 1800),
+        "give_up_after": env_int("ENGINE_RETRY_GIVE_UP", 12 * 3600),
+    },
+    "step_timeout": env_int("ENGINE_STEP_TIMEOUT", 120),
+    # A RUN job whose worker stopped answering is taken over this long after its step's
+    # timeout; the dispatcher re-sends due work that a lost Redis message left waiting.
+    "lease_grace": env_int("ENGINE_LEASE_GRACE", 30),
+    "dispatch_interval": float(env("ENGINE_DISPATCH_INTERVAL", "0.2") or 0.2),
+    "redispatch_after": env_int("ENGINE_REDISPATCH_AFTER", 30),
+}
+PROVIDER_MODULES = [
+    "providers.silo",
+    "providers.sequence",
+    "providers.transform",
+]
+if TESTING:
+    PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting
+
 # --- Email: EMAIL_URL such as smtp://user:pass@host:587?starttls=1 or smtps://host:465.
 
 

@@ -31,3 +31,45 @@ def publish(workspace_id, payload: dict, *, job_id=None, entry_id=None) -> None:
     message = {"type": "live.event", "payload": payload}
     for group in groups:
         async_to_sync(layer.group_send)(group, message)
+
+
+def job_payload(job) -> dict:
+    return {
+        "id": str(job.id),
+        "status": job.status,
+        "silo_entry_id": str(job.silo_entry_id) if job.silo_entry_id else None,
+        "workflow_id": str(job.workflow_id),
+        "completed_at": job.completed_at.isoformat() if job.completed_at else None,
+    }
+
+
+def publish_job(job) -> None:
+    """A job's status changed."""
+    publish(
+        job.workspace_id,
+        {"type": "job", "job": job_payload(job)},
+        job_id=job.id,
+        entry_id=job.silo_entry_id,
+    )
+
+
+def publish_event(job, intent, event) -> None:
+    """A step recorded an event (RUN, OK, ERR, …)."""
+    payload = {
+        "type": "event",
+        "job": job_payload(job),
+        "intent": {
+            "id": str(intent.id),
+            "step_id": intent.step_id,
+            "name": intent.name,
+            "provider": intent.provider,
+        },
+        "event": {
+            "index": event.index,
+            "status": event.status,
+            "code": event.code,
+            "message": event.message,
+            "at": event.at.isoformat(),
+        },
+    }
+    publish(job.workspace_id, payload, job_id=job.id, entry_id=job.silo_entry_id)

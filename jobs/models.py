@@ -49,6 +49,18 @@ class Job(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    # Engine bookkeeping (jobs/engine.py). The cursor is a stack of [steps pointer, index,
+    # stop after] frames into the pinned definition; the database, not Redis, says where a
+    # job is, so a lost queue message or a killed worker loses nothing.
+    phase = models.CharField(max_length=10, default="main", editable=False)
+    cursor = models.JSONField(default=list, blank=True, editable=False)
+    step_args = models.JSONField(default=dict, blank=True, editable=False)
+    poke = models.JSONField(null=True, blank=True, editable=False)
+    run_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_token = models.UUIDField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -62,6 +74,7 @@ class Job(models.Model):
             models.Index(fields=["workspace", "-created_at", "id"], name="job_ws_created"),
             models.Index(fields=["workspace", "status", "-created_at"], name="job_ws_status"),
             models.Index(fields=["workspace", "workflow", "-created_at"], name="job_ws_workflow"),
+            models.Index(fields=["status", "run_at"], name="job_due"),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +93,8 @@ class Intent(models.Model):
     step_id = models.CharField(max_length=64)
     name = models.CharField(max_length=200, blank=True)
     provider = models.CharField(max_length=100)
+    # The reference a poke may name (a provider may set its own, e.g. an agency's receipt id).
+    ref = models.CharField(max_length=255, blank=True, db_index=True)
     completed = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,12 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class ProvidersConfig(AppConfig):
     name = "providers"
+
+    def ready(self):
+        for module in settings.PROVIDER_MODULES:
+            import_module(module)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
 
+from . import definition as definitions
+
 
 class DocSchema(models.TextChoices):
     INVOICE = "bill/invoice", "Invoice"
@@ -28,6 +30,30 @@ def definition_hash(definition: dict) -> str:
     """SHA-256 of the definition's canonical JSON (sorted keys, no spaces)."""
     canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class InvalidDefinition(Exception):
+    def __init__(self, problems):
+        super().__init__(f"{len(problems)} problem(s) in the workflow definition")
+        self.problems = problems
+
+
+COLUMN_DEFAULTS = {
+    "name": "",
+    "description": "",
+    "schema": "",
+    "country": "",
+    "steps": [],
+    "rescue": [],
+}
+
+
+def _fits(field: str, value) -> bool:
+    """Whether a definition value can live in its column without losing anything."""
+    if field in ("steps", "rescue"):
+        return isinstance(value, list)
+    limit = {"name": 200, "schema": 40, "country": 2}.get(field)
+    return isinstance(value, str) and (limit is None or len(value) <= limit)
 
 
 class Workflow(models.Model):
@@ -65,7 +91,8 @@ class Workflow(models.Model):
         super().save(*args, **kwargs)
 
     def definition(self) -> dict:
-        """The workflow as Invopop's JSON: unknown fields first, ours on top."""
+        """The workflow as Invopop's JSON. `extra` holds unknown fields, and known ones whose
+        value did not fit a column (a draft may be invalid), so it has the last word."""
         fields = {
             "name": self.name,
             "description": self.description,
@@ -75,11 +102,31 @@ class Workflow(models.Model):
         }
         if self.country:
             fields["country"] = self.country
-        return {**self.extra, **fields}
+        return {**fields, **self.extra}
+
+    def apply_definition(self, definition: dict) -> None:
+        """Take a whole definition (pasted, PUT, a template), keeping every field it has."""
+        self.extra = {}
+        for field, default in COLUMN_DEFAULTS.items():
+            value = definition.get(field, default)
+            if _fits(field, value):
+                setattr(self, field, value)
+            else:
+                setattr(self, field, default)
+                self.extra[field] = value
+        self.extra.update({k: v for k, v in definition.items() if k not in COLUMN_DEFAULTS})
+
+    def problems(self) -> list:
+        return definitions.validate(self.definition())
 
     @transaction.atomic
     def publish(self, user=None) -> "WorkflowVersion":
-        """Freeze the current definition as the next version (or reuse an identical latest)."""
+        """Freeze the current definition as the next version (or reuse an identical latest).
+
+        Raises InvalidDefinition when the definition has errors."""
+        problems = definitions.errors(self.problems())
+        if problems:
+            raise InvalidDefinition(problems)
         locked = Workflow.objects.select_for_update().get(pk=self.pk)
         self.hash = definition_hash(self.definition())
         latest = locked.versions.order_by("-number").first()

@@ -12,6 +12,7 @@ from django.db import transaction
 from invopop_console.accounts.models import Workspace
 from invopop_console.accounts.services import create_workspace, get_or_create_user
 from silo.models import SiloEntry
+from workflows.definition import errors
 from workflows.models import Workflow
 
 DEMO_EMAIL = "demo@example.com"
@@ -46,17 +47,9 @@ def _seed_workflow(workspace: Workspace, path: Path) -> None:
     workflow_id = uuid.uuid5(WORKFLOW_NAMESPACE, f"{workspace.id}/{path.stem}")
     if Workflow.objects.filter(pk=workflow_id).exists():
         return
-    definition = json.loads(path.read_text())
-    known = {"name", "description", "schema", "country", "steps", "rescue"}
-    workflow = Workflow.objects.create(
-        id=workflow_id,
-        workspace=workspace,
-        name=definition.get("name", path.stem),
-        description=definition.get("description", ""),
-        schema=definition.get("schema", ""),
-        country=definition.get("country", ""),
-        steps=definition.get("steps", []),
-        rescue=definition.get("rescue", []),
-        extra={k: v for k, v in definition.items() if k not in known},
-    )
-    workflow.publish()
+    workflow = Workflow(id=workflow_id, workspace=workspace)
+    workflow.apply_definition(json.loads(path.read_text()))
+    workflow.save()
+    # A workflow whose providers are not all available yet stays a draft.
+    if not errors(workflow.problems()):
+        workflow.publish()

@@ -1,0 +1,59 @@
+"""Sends due work back to the queue: retries whose time has come, woken QUEUED steps, jobs
+whose worker died (lease run out), and jobs whose queue message Redis lost.
+
+It runs as a daemon thread in every django-q2 worker process (started on django-q2's
+post_spawn signal), so a cluster needs no extra process. Several dispatchers may see the same
+job; the compare-and-set on `dispatched_at` lets exactly one of them send it, and the claim in
+engine.advance() makes a duplicate message harmless anyway.
+"""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models import Q
+from django.utils import timezone
+
+from . import engine
+from .models import Job
+
+log = logging.getLogger(__name__)
+_started = threading.Event()
+
+
+def dispatch_due(limit: int = 500) -> int:
+    """Enqueue what is due now; returns how many jobs were sent."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.ENGINE["redispatch_after"])
+    not_recently_sent = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale)
+    due = Job.objects.filter(engine.due_jobs(now), not_recently_sent)
+    sent = 0
+    for job_id, dispatched_at in due.values_list("id", "dispatched_at")[:limit]:
+        taken = Job.objects.filter(pk=job_id, dispatched_at=dispatched_at).update(dispatched_at=now)
+        if taken:
+            engine.enqueue(job_id)
+            sent += 1
+    return sent
+
+
+def loop() -> None:
+    interval = settings.ENGINE["dispatch_interval"]
+    while True:
+        try:
+            close_old_connections()
+            dispatch_due()
+        except Exception:  # the database or Redis is away for a moment: try again
+            log.exception("dispatcher pass failed")
+            time.sleep(1)
+        time.sleep(interval)
+
+
+def start(**kwargs) -> None:
+    """post_spawn receiver: one dispatcher thread per worker process."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=loop, name="job-dispatcher", daemon=True).start()

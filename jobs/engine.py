@@ -1,0 +1,490 @@
+"""The workflow engine: runs a job's steps in a worker, one after the other.
+
+The job row is the source of truth. A worker *claims* a job (status RUN, a lease token and a
+lease deadline), runs the step under the cursor, and records the outcome, the entry's changes
+and the new cursor in one transaction. Waiting (an ERR retry, a QUEUED step, a sleep) means
+setting `run_at` and letting go: the dispatcher (jobs/dispatcher.py) sends the job back to
+the queue when it is due. A worker that dies leaves a lease that runs out; the dispatcher
+then hands the job to another worker, which re-runs the interrupted step (at least once)
+with the same intent and so the same idempotency reference.
+"""
+
+import logging
+import signal
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from providers import registry
+from providers.base import Outcome, Status, StepContext, ko
+from silo import services as silo
+from workflows.definition import step_provider
+
+from . import live
+from .models import EventStatus, Intent, IntentEvent, Job, JobStatus
+
+log = logging.getLogger(__name__)
+FAILED = (Status.KO, Status.TIMEOUT)
+ANY_STATUS = ("", "NA", "Any", "any")
+
+
+class StepTimeout(Exception):
+    pass
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over (our lease ran out): stop without writing."""
+
+
+# --- Sending jobs to the workers
+
+
+def enqueue(job_id) -> None:
+    async_task("jobs.tasks.advance", str(job_id), task_name=f"job {job_id}")
+
+
+def enqueue_on_commit(job: Job) -> None:
+    Job.objects.filter(pk=job.pk).update(dispatched_at=timezone.now())
+    transaction.on_commit(lambda: enqueue(job.pk))
+
+
+def due_jobs(now=None) -> Q:
+    """Jobs that a worker should pick up now (also the claim's condition)."""
+    now = now or timezone.now()
+    waiting = Q(status__in=[JobStatus.QUEUED, JobStatus.ERR]) & (
+        Q(run_at__isnull=True) | Q(run_at__lte=now)
+    )
+    abandoned = Q(status=JobStatus.RUN, lease_until__lt=now)
+    return waiting | abandoned
+
+
+# --- Running a job
+
+
+def advance(job_id) -> None:
+    """The django-q2 task: run the job until it finishes or has to wait."""
+    token = _claim(job_id)
+    if token is None:
+        return  # not due, finished, or another worker holds it
+    try:
+        Runner(job_id, token).run()
+    except LeaseLost:
+        log.warning("job %s was taken over by another worker", job_id)
+
+
+def _claim(job_id):
+    token = uuid.uuid4()
+    claimed = (
+        Job.objects.filter(due_jobs(), pk=job_id)
+        .exclude(status__in=[JobStatus.OK, JobStatus.KO])
+        .update(
+            status=JobStatus.RUN,
+            lease_token=token,
+            lease_until=_lease_deadline(),
+            run_at=None,
+            dispatched_at=None,
+        )
+    )
+    if not claimed:
+        return None
+    live.publish_job(Job.objects.get(pk=job_id))
+    return token
+
+
+def _lease_deadline(step_timeout: float | None = None):
+    seconds = (step_timeout or settings.ENGINE["step_timeout"]) + settings.ENGINE["lease_grace"]
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+class Runner:
+    def __init__(self, job_id, token):
+        self.job_id = job_id
+        self.token = token
+
+    def run(self) -> None:
+        while True:
+            job = Job.objects.select_related("workflow_version", "silo_entry", "workspace").get(
+                pk=self.job_id
+            )
+            if job.lease_token != self.token:
+                raise LeaseLost
+            definition = job.workflow_version.definition
+            cursor, step = locate(definition, job.cursor)
+            if step is None:
+                with transaction.atomic():
+                    self._lock(job)
+                    self._finish(job, failed=cursor == "KO")
+                return
+            if not self._run_step(job, definition, cursor, step):
+                return  # the job waits (ERR retry, QUEUED) or ended
+
+    def _run_step(self, job, definition, cursor, step) -> bool:
+        provider = registry.get(step_provider(step))
+        timeout = float(step.get("timeout") or (provider.timeout if provider else 60))
+        intent = self._open_intent(job, step, timeout)
+        context = self._context(job, intent, step)
+        if provider is None:
+            outcome = ko(f"unknown provider {step_provider(step)!r}", "unknown-provider")
+            return self._record(job, definition, cursor, step, intent, outcome)
+        if provider.transactional:
+            with transaction.atomic():
+                outcome = execute(provider, context, timeout)
+                return self._record(job, definition, cursor, step, intent, outcome)
+        outcome = execute(provider, context, timeout)
+        return self._record(job, definition, cursor, step, intent, outcome)
+
+    def _open_intent(self, job, step, timeout) -> Intent:
+        """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN."""
+        with transaction.atomic():
+            self._lock(job, lease=_lease_deadline(timeout))
+            intent = job.intents.filter(step_id=step.get("id", ""), completed=False).first()
+            if intent is None:
+                intent_id = uuid.uuid4()
+                intent = Intent.objects.create(
+                    id=intent_id,
+                    ref=str(intent_id),
+                    job=job,
+                    step_id=step.get("id", ""),
+                    name=step.get("name", ""),
+                    provider=step_provider(step),
+                )
+            event = add_event(intent, EventStatus.RUN)
+            transaction.on_commit(lambda: live.publish_event(job, intent, event))
+        return intent
+
+    def _context(self, job, intent, step) -> StepContext:
+        events = list(intent.events.all())
+        queued = [e.at for e in events if e.status == EventStatus.QUEUED]
+        return StepContext(
+            workspace=job.workspace,
+            job=job,
+            entry=job.silo_entry,
+            step=step,
+            config=step.get("config") or {},
+            args={**job.args, **job.step_args},
+            faults=job.faults,
+            ref=intent.ref,
+            attempt=sum(e.status == EventStatus.RUN for e in events),
+            poke=job.poke,
+            waited=(timezone.now() - queued[0]).total_seconds() if queued else None,
+        )
+
+    def _record(self, job, definition, cursor, step, intent, outcome: Outcome) -> bool:
+        """Apply the outcome in one transaction; True when the job goes on with a next step."""
+        with transaction.atomic():
+            self._lock(job)
+            job.poke = None
+            outcome = apply_changes(job, intent, outcome)
+            if outcome.status == Status.QUEUED and _waited_too_long(intent, step):
+                outcome = Outcome(Status.TIMEOUT, "timeout", "waited too long for the step")
+            event = add_event(intent, outcome.status, outcome.code, outcome.message, outcome.args)
+            transaction.on_commit(lambda: live.publish_event(job, intent, event))
+            if outcome.status == Status.ERR:
+                return self._retry_later(job, step, intent, outcome)
+            if outcome.status == Status.QUEUED:
+                return self._wait(job, step, intent, outcome)
+            Intent.objects.filter(pk=intent.pk).update(completed=True)
+            if outcome.args:
+                job.step_args = {**job.step_args, **outcome.args}
+            if outcome.status in FAILED:
+                job.faults = [*job.faults, fault(intent, outcome)]
+            return self._move_on(job, definition, cursor, step, outcome)
+
+    def _move_on(self, job, definition, cursor, step, outcome) -> bool:
+        block = matching_block(step, outcome)
+        failed = outcome.status in FAILED
+        if block is None and failed:
+            return self._rescue_or_fail(job)
+        if block is not None and block.get("step_id"):
+            job.cursor = jump(definition, block["step_id"])
+        else:
+            job.cursor = after_step(cursor, step, block, failed)
+        if job.cursor == "stop":
+            self._finish(job, failed=failed)
+            return False
+        job.save(update_fields=["cursor", "step_args", "faults", "poke", "updated_at"])
+        return True
+
+    def _rescue_or_fail(self, job) -> bool:
+        if job.phase == "rescue" or not job.workflow_version.definition.get("rescue"):
+            self._finish(job, failed=True)
+            return False
+        job.phase = "rescue"
+        job.cursor = [["/rescue", 0, False]]
+        job.save(update_fields=["phase", "cursor", "step_args", "faults", "poke", "updated_at"])
+        return True
+
+    def _retry_later(self, job, step, intent, outcome) -> bool:
+        errors = list(intent.events.filter(status=EventStatus.ERR).order_by("index"))
+        delay = retry_delay(step, len(errors), outcome.retry_in)
+        gave_up = (timezone.now() - errors[0].at).total_seconds() + delay > _give_up(step)
+        if gave_up:
+            final = ko(f"gave up retrying: {outcome.message}", outcome.code or "retries-exhausted")
+            event = add_event(intent, final.status, final.code, final.message)
+            transaction.on_commit(lambda: live.publish_event(job, intent, event))
+            Intent.objects.filter(pk=intent.pk).update(completed=True)
+            job.faults = [*job.faults, fault(intent, final)]
+            cursor, _ = locate(job.workflow_version.definition, job.cursor)
+            return self._move_on(job, job.workflow_version.definition, cursor, step, final)
+        self._release(job, JobStatus.ERR, delay)
+        return False
+
+    def _wait(self, job, step, intent, outcome) -> bool:
+        if outcome.ref:
+            Intent.objects.filter(pk=intent.pk).update(ref=outcome.ref)
+        delay = outcome.retry_in if outcome.retry_in is not None else _give_up(step)
+        self._release(job, JobStatus.QUEUED, delay)
+        return False
+
+    def _release(self, job, status, delay: float) -> None:
+        job.status = status
+        job.run_at = timezone.now() + timedelta(seconds=delay)
+        job.lease_token = None
+        job.lease_until = None
+        job.save(
+            update_fields=[
+                "status",
+                "run_at",
+                "lease_token",
+                "lease_until",
+                "poke",
+                "step_args",
+                "faults",
+                "updated_at",
+            ]
+        )
+        transaction.on_commit(lambda: live.publish_job(job))
+
+    def _finish(self, job, failed: bool = False) -> None:
+        failed = failed or job.phase == "rescue"
+        job.status = JobStatus.KO if failed else JobStatus.OK
+        job.cursor = []
+        job.completed_at = timezone.now()
+        job.lease_token = None
+        job.lease_until = None
+        job.run_at = None
+        job.save()
+        transaction.on_commit(lambda: live.publish_job(job))
+
+    def _lock(self, job, lease=None) -> None:
+        """Check, under a row lock, that the job is still ours; optionally extend the lease."""
+        current = Job.objects.select_for_update().only("lease_token").get(pk=job.pk)
+        if current.lease_token != self.token:
+            raise LeaseLost
+        if lease is not None:
+            Job.objects.filter(pk=job.pk).update(lease_until=lease)
+
+
+# --- Outcomes
+
+
+def execute(provider, context: StepContext, timeout: float) -> Outcome:
+    """Run the provider, turning a timeout into TIMEOUT and a crash into a retried ERR."""
+    started = time.monotonic()
+    try:
+        with deadline(timeout):
+            outcome = provider.run(context)
+    except StepTimeout:
+        return Outcome(Status.TIMEOUT, "timeout", f"the step ran longer than {timeout:g} s")
+    except Exception as exc:  # a provider bug or an outage: retried, then KO after the schedule
+        log.exception("provider %s failed", provider.key)
+        return Outcome(Status.ERR, "exception", f"{type(exc).__name__}: {exc}")
+    if not isinstance(outcome, Outcome):
+        return Outcome(Status.ERR, "bad-outcome", f"{provider.key} returned {outcome!r}")
+    if time.monotonic() - started > timeout:
+        return Outcome(Status.TIMEOUT, "timeout", f"the step ran longer than {timeout:g} s")
+    return outcome
+
+
+@contextmanager
+def deadline(seconds: float):
+    """SIGALRM-based limit; only the main thread can take signals (as in a django-q worker),
+    elsewhere the elapsed time is checked after the run instead."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise StepTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def apply_changes(job, intent, outcome: Outcome) -> Outcome:
+    """Apply what an OK outcome changes on the entry. A change that cannot be applied turns
+    the outcome into an ERR (a conflict: retried) or a KO (a bad patch, a signed entry)."""
+    entry = job.silo_entry
+    if outcome.status != Status.OK or entry is None:
+        return outcome
+    try:
+        if outcome.changes_data or outcome.sign is not None:
+            silo.change_data(
+                entry,
+                envelope=outcome.envelope,
+                merge=outcome.merge_patch,
+                operations=outcome.json_patch,
+                signed=outcome.sign,
+                based_on=entry.version if outcome.envelope is not None else None,
+                job_id=job.id,
+            )
+        for new in outcome.files:
+            silo.attach_file(
+                entry,
+                name=new.name,
+                content=new.content,
+                mime=new.mime,
+                category=new.category,
+                key=new.key,
+                desc=new.desc,
+                replace=new.replace,
+                job_id=job.id,
+            )
+        if outcome.meta:
+            silo.merge_meta(entry, outcome.meta)
+        if outcome.folder is not None:
+            silo.set_folder(entry, outcome.folder)
+        if outcome.state is not None:
+            silo.set_state(
+                entry,
+                outcome.state,
+                notes=outcome.state_notes,
+                faults=job.faults,
+                src="job",
+                src_id=job.id,
+            )
+    except silo.ChangeConflict as exc:
+        return Outcome(Status.ERR, "conflict", str(exc), retry_in=0)
+    except silo.SignedEntry as exc:
+        return ko(str(exc), "signed")
+    except Exception as exc:  # jsonpatch and jsonpointer raise their own types
+        if type(exc).__module__.startswith(("jsonpatch", "jsonpointer")):
+            return ko(f"the patch does not apply: {exc}", "invalid-patch")
+        raise
+    return outcome
+
+
+def add_event(intent, status, code="", message="", args=None) -> IntentEvent:
+    index = intent.events.count()
+    return IntentEvent.objects.create(
+        intent=intent, index=index, status=status, code=code, message=message, args=args or {}
+    )
+
+
+def fault(intent, outcome) -> dict:
+    return {"provider": intent.provider, "code": outcome.code, "message": outcome.message}
+
+
+def retry_delay(step: dict, errors: int, retry_in: float | None) -> float:
+    if retry_in is not None:
+        return max(0.0, float(retry_in))
+    schedule = {**settings.ENGINE["retry"], **(step.get("retry") or {})}
+    delay = schedule["initial"] * 2 ** (errors - 1)
+    return float(delay if delay <= schedule["max"] else schedule["then"])
+
+
+def _waited_too_long(intent, step) -> bool:
+    first = intent.events.filter(status=EventStatus.QUEUED).order_by("index").first()
+    return first is not None and (timezone.now() - first.at).total_seconds() > _give_up(step)
+
+
+def _give_up(step: dict) -> float:
+    return float({**settings.ENGINE["retry"], **(step.get("retry") or {})}["give_up_after"])
+
+
+# --- Walking the definition
+
+
+def resolve(definition: dict, pointer: str):
+    node = definition
+    for part in pointer.strip("/").split("/"):
+        if isinstance(node, list):
+            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
+        elif isinstance(node, dict):
+            node = node.get(part.replace("~1", "/").replace("~0", "~"))
+        if node is None:
+            return None
+    return node
+
+
+def locate(definition: dict, cursor):
+    """(normalised cursor, step under it), climbing out of finished blocks. With no step left
+    the cursor is [] or, when a block that says "stop" ended the job, "OK" or "KO"."""
+    cursor = [list(frame) for frame in cursor]
+    while cursor:
+        pointer, index, stop_after = cursor[-1]
+        steps = resolve(definition, pointer) or []
+        if index < len(steps):
+            return cursor, steps[index]
+        cursor.pop()
+        if stop_after:
+            return stop_after, None
+        if cursor:
+            cursor[-1][1] += 1
+    return [], None
+
+
+def after_step(cursor, step, block, failed: bool):
+    """The cursor after `step` finished, given the next block that matched (or None)."""
+    cursor = [list(frame) for frame in cursor]
+    if block is not None:
+        nested = block.get("steps") or []
+        if nested:
+            index = (step.get("next") or []).index(block)
+            pointer = f"{cursor[-1][0]}/{cursor[-1][1]}/next/{index}/steps"
+            stop_after = ("KO" if failed else "OK") if block.get("stop") else False
+            return [*cursor, [pointer, 0, stop_after]]
+        if block.get("stop"):
+            return "stop"
+    cursor[-1][1] += 1
+    return cursor
+
+
+def jump(definition: dict, step_id: str):
+    """The cursor of the step with `step_id` (the legacy `next.step_id`)."""
+    from workflows.definition import walk
+
+    for path, step in walk(definition):
+        if step.get("id") == step_id:
+            frames = []
+            for i in range(0, len(path), 4):  # steps/<n>/next/<m>/steps/<k>/...
+                pointer = "/" + "/".join(str(p) for p in path[: i + 1])
+                frames.append([pointer, path[i + 1], False])
+            return frames
+    return "stop"
+
+
+def matching_block(step: dict, outcome: Outcome):
+    """The first next block that handles this outcome. Any/NA blocks match what went well
+    (OK, SKIP); a failure is handled only by an explicit KO (or TIMEOUT) block, so that a
+    catch-all never swallows one."""
+    blocks = [b for b in (step.get("next") or []) if isinstance(b, dict)]
+    wanted = {Status.TIMEOUT: ("TIMEOUT", "KO"), Status.KO: ("KO",)}.get(outcome.status)
+    for status in wanted or (None,):
+        for block in blocks:
+            if _block_matches(block, outcome, status):
+                return block
+    return None
+
+
+def _block_matches(block, outcome, failure_status) -> bool:
+    code = block.get("code") or ""
+    if code and code != outcome.code:
+        return False
+    status = block.get("status") or ""
+    if failure_status is not None:
+        return status == failure_status
+    return status in ANY_STATUS or status == outcome.status

@@ -1,0 +1,79 @@
+"""Starting jobs and poking waiting steps: what the console, the API and providers call."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from silo.models import SiloEntry
+from workflows.models import Workflow, WorkflowVersion
+
+from . import engine
+from .models import EventStatus, Intent, Job, JobStatus
+
+
+class JobError(Exception):
+    """The job cannot be created or poked; `field` names what is wrong (a JSON pointer)."""
+
+    def __init__(self, message: str, field: str = "", status: int = 422):
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+@transaction.atomic
+def create_job(
+    workflow: Workflow,
+    *,
+    entry: SiloEntry | None = None,
+    args: dict | None = None,
+    key: str = "",
+    tags: list | None = None,
+    version: WorkflowVersion | None = None,
+) -> Job:
+    """A QUEUED job on the workflow's latest published version (or `version`), enqueued once
+    the transaction commits."""
+    if entry is None and not args:
+        raise JobError("a job needs a silo entry or args", "/silo_entry_id")
+    if entry is not None and entry.workspace_id != workflow.workspace_id:
+        raise JobError("no such silo entry", "/silo_entry_id", status=404)
+    if workflow.disabled:
+        raise JobError("the workflow is disabled", "/workflow_id")
+    version = version or workflow.versions.order_by("-number").first()
+    if version is None:
+        raise JobError("the workflow has no published version", "/workflow_id")
+    job = Job.objects.create(
+        workspace=workflow.workspace,
+        workflow=workflow,
+        workflow_version=version,
+        silo_entry=entry,
+        args=args or {},
+        key=key,
+        tags=tags or [],
+        cursor=[["/steps", 0, False]],
+    )
+    engine.enqueue_on_commit(job)
+    return job
+
+
+@transaction.atomic
+def poke(workspace, *, intent_id=None, job_id=None, ref=None, code="", message="", args=None):
+    """Wake the QUEUED step named by its intent id, or by its job and ref."""
+    intents = Intent.objects.select_related("job").filter(job__workspace=workspace)
+    if intent_id:
+        intent = intents.filter(pk=intent_id).first()
+    elif job_id and ref:
+        intent = intents.filter(job_id=job_id, ref=ref).order_by("-created_at").first()
+    else:
+        raise JobError("name the intent by id, or by job_id and ref", "/id")
+    if intent is None:
+        raise JobError("no such intent", "/id", status=404)
+    job = Job.objects.select_for_update().get(pk=intent.job_id)
+    if intent.completed or job.status != JobStatus.QUEUED:
+        raise JobError("the step is not waiting for a poke", "/id", status=409)
+    event = engine.add_event(intent, EventStatus.POKE, code, message, args)
+    job.poke = {"code": code, "message": message, "args": args or {}}
+    job.run_at = timezone.now()
+    job.dispatched_at = timezone.now()
+    job.save(update_fields=["poke", "run_at", "dispatched_at", "updated_at"])
+    transaction.on_commit(lambda: engine.enqueue(job.pk))
+    transaction.on_commit(lambda: engine.live.publish_event(job, intent, event))
+    return intent

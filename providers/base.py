@@ -1,0 +1,99 @@
+"""What a provider receives (StepContext) and what it answers (Outcome).
+
+Providers never touch the job's bookkeeping: they read the context and return an Outcome;
+the engine (jobs/engine.py) records the events and applies the changes to the silo entry,
+in one transaction, so that a crash never leaves half a step behind.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status:
+    OK = "OK"
+    SKIP = "SKIP"
+    ERR = "ERR"
+    QUEUED = "QUEUED"
+    KO = "KO"
+    TIMEOUT = "TIMEOUT"
+
+
+@dataclass
+class NewFile:
+    name: str
+    content: bytes
+    mime: str = "application/octet-stream"
+    category: str = ""
+    key: str = ""
+    desc: str = ""
+    replace: bool = True  # replace an earlier file of the same key (category + key)
+
+
+@dataclass
+class Outcome:
+    status: str
+    code: str = ""
+    message: str = ""
+    retry_in: float | None = None  # ERR and QUEUED: seconds until the step runs again
+    envelope: dict | None = None  # a whole new envelope for the entry
+    merge_patch: dict | None = None  # RFC 7396, applied to the envelope
+    json_patch: list | None = None  # RFC 6902, applied to the envelope
+    sign: bool | None = None  # the entry is signed (or unsigned) from now on
+    state: str | None = None  # a new state for the entry (recorded in its history)
+    state_notes: str = ""
+    folder: str | None = None
+    meta: dict | None = None  # merged into the entry's meta
+    files: list[NewFile] = field(default_factory=list)
+    args: dict = field(default_factory=dict)  # added to the args of the steps that follow
+    ref: str | None = None  # QUEUED: the reference a poke may name (e.g. a receipt id)
+
+    @property
+    def changes_data(self) -> bool:
+        return any(x is not None for x in (self.envelope, self.merge_patch, self.json_patch))
+
+
+def ok(code: str = "", message: str = "", **changes: Any) -> Outcome:
+    return Outcome(Status.OK, code, message, **changes)
+
+
+def skip(message: str, code: str = "") -> Outcome:
+    return Outcome(Status.SKIP, code, message)
+
+
+def err(message: str, code: str = "", retry_in: float | None = None) -> Outcome:
+    return Outcome(Status.ERR, code, message, retry_in=retry_in)
+
+
+def ko(message: str, code: str = "") -> Outcome:
+    return Outcome(Status.KO, code, message)
+
+
+def queued(message="", code="", retry_in: float | None = None, ref: str | None = None) -> Outcome:
+    return Outcome(Status.QUEUED, code, message, retry_in=retry_in, ref=ref)
+
+
+@dataclass
+class StepContext:
+    """One run of one step. `ref` stays the same across retries and re-runs after a crash,
+    so providers that talk to the outside can use it as their idempotency key."""
+
+    workspace: Any
+    job: Any
+    entry: Any  # the silo entry (None for a job with args only)
+    step: dict
+    config: dict
+    args: dict
+    faults: list
+    ref: str
+    attempt: int  # 1 on the first run of this step
+    poke: dict | None = None  # the poke that woke a QUEUED step
+    waited: float | None = None  # seconds since the step first answered QUEUED
+
+    @property
+    def envelope(self) -> dict:
+        return self.entry.data if self.entry is not None else {}
+
+    @property
+    def doc(self) -> dict:
+        doc = self.envelope.get("doc")
+        return doc if isinstance(doc, dict) else {}

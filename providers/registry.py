@@ -1,0 +1,52 @@
+"""The provider registry: the only way the engine and the editor reach providers.
+
+A provider module registers its actions with @provider(...) when it is imported;
+ProvidersConfig.ready() imports every module listed in settings.PROVIDER_MODULES.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .base import Outcome, StepContext
+
+CATEGORIES = ["Core", "Documents", "Notify", "Tax agencies", "Formats", "ERP"]
+
+
+@dataclass(frozen=True)
+class Provider:
+    key: str
+    name: str
+    category: str
+    summary: str
+    run: Callable[[StepContext], Outcome]
+    config_schema: dict = field(default_factory=lambda: {"type": "object"})
+    icon: str = "bolt"
+    timeout: float = 120.0  # seconds a run may take before it is a TIMEOUT
+    # Transactional providers run inside the transaction that records their outcome, so what
+    # they reserve (a sequence number) is kept only if the step completes.
+    transactional: bool = False
+
+
+_providers: dict[str, Provider] = {}
+
+
+def provider(key: str, *, name: str, category: str, summary: str, **options):
+    """Register the decorated function as the action `key`."""
+    if category not in CATEGORIES:
+        raise ValueError(f"{key}: unknown category {category!r}")
+
+    def register(run: Callable[[StepContext], Outcome]):
+        if key in _providers:
+            raise ValueError(f"provider {key!r} is registered twice")
+        _providers[key] = Provider(key, name, category, summary, run, **options)
+        return run
+
+    return register
+
+
+def get(key: str) -> Provider | None:
+    return _providers.get(key)
+
+
+def all_providers() -> list[Provider]:
+    return sorted(_providers.values(), key=lambda p: (CATEGORIES.index(p.category), p.name))

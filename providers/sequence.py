@@ -1,0 +1,1 @@
+"""Sequences: filled in with sequence.enumerate."""

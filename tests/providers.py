@@ -1,0 +1,65 @@
+"""test.* actions, registered only while the suite runs (settings.TESTING), also in the
+workers that stack tests start: outcomes on demand, without outside services."""
+
+import time
+
+from providers.base import Outcome, StepContext, err, ok, queued
+from providers.registry import provider
+
+ANY = {"type": "object"}
+
+
+@provider(
+    "test.outcome",
+    name="Outcome",
+    category="Core",
+    summary="Answers as configured.",
+    config_schema=ANY,
+)
+def outcome(context: StepContext):
+    config = context.config
+    return Outcome(
+        config.get("status", "OK"),
+        config.get("code", ""),
+        config.get("message", ""),
+        retry_in=config.get("retry_in"),
+        args=config.get("args", {}),
+    )
+
+
+@provider(
+    "test.flaky",
+    name="Flaky",
+    category="Core",
+    summary="ERR `fail` times, then OK.",
+    config_schema=ANY,
+)
+def flaky(context: StepContext):
+    if context.attempt <= context.config.get("fail", 1):
+        return err(f"attempt {context.attempt} failed", "flaky")
+    return ok(message=f"attempt {context.attempt} worked", args={"attempts": context.attempt})
+
+
+@provider(
+    "test.slow",
+    name="Slow",
+    category="Core",
+    summary="Sleeps `seconds` in the worker.",
+    config_schema=ANY,
+)
+def slow(context: StepContext):
+    time.sleep(context.config.get("seconds", 1))
+    return ok(message=f"slept, attempt {context.attempt}, ref {context.ref}")
+
+
+@provider(
+    "test.wait",
+    name="Wait for poke",
+    category="Core",
+    summary="QUEUED until poked.",
+    config_schema=ANY,
+)
+def wait(context: StepContext):
+    if context.poke is None:
+        return queued("waiting for a poke", "waiting", ref=context.config.get("ref"))
+    return ok(context.poke.get("code", ""), context.poke.get("message", ""))

@@ -1,0 +1,184 @@
+"""The workflow definition: Invopop's JSON, its schema, and validation that finds every problem.
+
+A definition with problems can still be saved as a draft (nothing is dropped: unknown fields
+ride along), but it cannot be published or run. Problems name the field by JSON pointer.
+"""
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator
+
+from providers import registry
+
+STATUSES = ["OK", "KO", "SKIP", "TIMEOUT", "NA", "Any", "any", ""]
+KNOWN_FIELDS = ("name", "description", "schema", "country", "steps", "rescue")
+
+RETRY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        key: {"type": "number", "exclusiveMinimum": 0}
+        for key in ("initial", "max", "then", "give_up_after")
+    },
+}
+
+DEFINITION_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://invopop-console.local/schemas/workflow.json",
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": {"type": "string"},
+        "schema": {
+            "enum": ["", "bill/invoice", "org/party", "bill/payment", "bill/order", "bill/delivery"]
+        },
+        "country": {"type": "string", "pattern": "^([A-Z]{2})?$"},
+        "steps": {"type": "array", "items": {"$ref": "#/$defs/step"}},
+        "rescue": {"type": ["array", "null"], "items": {"$ref": "#/$defs/step"}},
+    },
+    "$defs": {
+        "step": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": 64},
+                "name": {"type": "string"},
+                "provider": {"type": "string", "minLength": 1},
+                "action": {"type": "string", "minLength": 1},
+                "config": {"type": ["object", "null"]},
+                "summary": {"type": "string"},
+                "notes": {"type": "string"},
+                "timeout": {"type": "number", "exclusiveMinimum": 0},
+                "retry": RETRY_SCHEMA,
+                "next": {"type": ["array", "null"], "items": {"$ref": "#/$defs/next"}},
+            },
+            "required": ["id"],
+            "anyOf": [{"required": ["provider"]}, {"required": ["action"]}],
+        },
+        "next": {
+            "type": "object",
+            "properties": {
+                "status": {"enum": STATUSES},
+                "code": {"type": "string"},
+                "steps": {"type": ["array", "null"], "items": {"$ref": "#/$defs/step"}},
+                "step_id": {"type": "string"},
+                "stop": {"type": "boolean"},
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str  # JSON pointer into the definition
+    message: str
+    level: str = "error"  # "warning" problems do not block publishing
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def pointer(parts) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def step_provider(step: dict) -> str:
+    """`provider`, or `action`, its older name."""
+    return step.get("provider") or step.get("action") or ""
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(DEFINITION_SCHEMA)
+
+
+@lru_cache(maxsize=256)
+def _config_validator(provider_key: str) -> Draft202012Validator:
+    return Draft202012Validator(registry.get(provider_key).config_schema)
+
+
+def validate(definition) -> list[Problem]:
+    """Every problem of the definition, schema errors first, in document order."""
+    problems = [
+        Problem(pointer(error.absolute_path), _schema_message(error))
+        for error in sorted(_validator().iter_errors(definition), key=_error_order)
+    ]
+    if not isinstance(definition, dict):
+        return problems
+    seen_ids: dict[str, str] = {}
+    for path, step in walk(definition):
+        problems.extend(_step_problems(path, step, seen_ids))
+    problems.extend(_jump_problems(definition, seen_ids))
+    return problems
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == "error"]
+
+
+def walk(definition: dict):
+    """(path parts, step) for every step: main steps, nested next-block steps, rescue steps."""
+    for top in ("steps", "rescue"):
+        yield from _walk_steps(definition.get(top), [top])
+
+
+def _walk_steps(steps, path):
+    if not isinstance(steps, list):
+        return
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        yield [*path, index], step
+        for n, block in enumerate(step.get("next") or []):
+            if isinstance(block, dict):
+                yield from _walk_steps(block.get("steps"), [*path, index, "next", n, "steps"])
+
+
+def _step_problems(path, step, seen_ids):
+    step_id = step.get("id")
+    if isinstance(step_id, str) and step_id:
+        if step_id in seen_ids:
+            yield Problem(pointer([*path, "id"]), f"duplicate step id, also at {seen_ids[step_id]}")
+        else:
+            seen_ids[step_id] = pointer(path)
+    key = step_provider(step)
+    if not isinstance(key, str) or not key:
+        return
+    found = registry.get(key)
+    field = "provider" if "provider" in step else "action"
+    if found is None:
+        yield Problem(pointer([*path, field]), f"unknown provider {key!r}")
+        return
+    config = step.get("config") or {}
+    for error in sorted(_config_validator(key).iter_errors(config), key=_error_order):
+        where = pointer([*path, "config", *error.absolute_path])
+        yield Problem(where, _schema_message(error))
+
+
+def _jump_problems(definition, seen_ids):
+    for path, step in walk(definition):
+        for n, block in enumerate(step.get("next") or []):
+            if not isinstance(block, dict) or "step_id" not in block:
+                continue
+            where = pointer([*path, "next", n, "step_id"])
+            if block["step_id"] not in seen_ids:
+                yield Problem(where, f"jumps to unknown step {block['step_id']!r}")
+            else:
+                yield Problem(where, "step_id jumps are deprecated; nest the steps", "warning")
+
+
+def _error_order(error):
+    return [str(p) for p in error.absolute_path]
+
+
+def _schema_message(error) -> str:
+    if error.validator == "anyOf" and error.schema.get("anyOf") == [
+        {"required": ["provider"]},
+        {"required": ["action"]},
+    ]:
+        return "a step needs a provider"
+    if error.validator == "enum":
+        allowed = ", ".join(repr(v) for v in error.validator_value if v)
+        return f"must be one of {allowed}"
+    return error.message
