@@ -145,7 +145,8 @@ def _databases() -> dict:
         }
         db["CONN_MAX_AGE"] = 0
         # A file, not :memory:, so the worker and web processes of stack tests share it.
-        db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+        # Per run, so that two test runs in one checkout do not share a database.
+        db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     return {"default": db}
 
 
@@ -154,7 +155,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: the django-q2 broker and the Channels layer share one server, so a worker can
 # push status to any web process.
-REDIS_SOCKET = VAR_DIR / "redis.sock"
+REDIS_SOCKET = VAR_DIR / (f"redis-{os.getpid()}.sock" if TESTING else "redis.sock")
 REDIS_URL = env("REDIS_URL", f"unix://{REDIS_SOCKET}")
 EMBEDDED_REDIS = not env("REDIS_URL")
 # The django-q2 queue and the Channels prefix; one Redis can serve several installations.
@@ -206,6 +207,7 @@ ENGINE = {
 PROVIDER_MODULES = [
     "providers.silo",
     "providers.sequence",
+    "providers.sign",
     "providers.transform",
 ]
 if TESTING:

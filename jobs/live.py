@@ -5,8 +5,12 @@ every web process, whose LiveConsumer forwards it to the sockets of the workspac
 and the silo entry concerned.
 """
 
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
 
 
 def workspace_group(workspace_id) -> str:
@@ -29,8 +33,11 @@ def publish(workspace_id, payload: dict, *, job_id=None, entry_id=None) -> None:
         groups.append(entry_group(entry_id))
     layer = get_channel_layer()
     message = {"type": "live.event", "payload": payload}
-    for group in groups:
-        async_to_sync(layer.group_send)(group, message)
+    try:
+        for group in groups:
+            async_to_sync(layer.group_send)(group, message)
+    except Exception:  # best effort: the database has the truth and pages re-sync from it
+        log.warning("live status not delivered to %s", groups, exc_info=True)
 
 
 def job_payload(job) -> dict:

@@ -43,6 +43,9 @@ MAX_INT_BITS = 4096
 MAX_STRING = 1_000_000
 
 
+_TOO_DEEP = f"expression is nested more than {MAX_DEPTH} levels deep"
+
+
 class ExprError(Exception):
     """A syntax error (from compile_expr) or a runtime error (from evaluate)."""
 
@@ -361,7 +364,7 @@ class _Node:
         self.pos = pos
         self.depth = 1 + max((c.depth for c in children if c is not None), default=0)
         if self.depth > MAX_DEPTH:
-            raise ExprError(f"expression is nested more than {MAX_DEPTH} levels deep", pos)
+            raise ExprError(_TOO_DEEP, pos)
 
     def eval(self, ctx: _Context) -> Any:
         raise NotImplementedError
@@ -701,30 +704,25 @@ class _Parser:
         return node
 
     def expression(self, min_precedence: int = 0) -> _Node:
+        """Pratt loop; every nesting passes through here, so this is where depth is counted."""
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                raise ExprError(
-                    f"expression is nested more than {MAX_DEPTH} levels deep", self.token.pos
-                )
-            node = self.binary(min_precedence)
+                raise ExprError(_TOO_DEEP, self.token.pos)
+            left = self.unary()
+            while (found := self.binary_operator()) is not None:
+                op, negate, width = found
+                if _PRECEDENCE[op] < min_precedence:
+                    break
+                pos = self.token.pos
+                self.index += width
+                right = self.expression(_PRECEDENCE[op] + 1)
+                left = self.combine(pos, op, left, right, negate)
             if min_precedence == 0 and self.token.is_op("?"):
-                node = self.ternary(node)
-            return node
+                left = self.ternary(left)
+            return left
         finally:
             self.depth -= 1
-
-    def binary(self, min_precedence: int) -> _Node:
-        left = self.unary()
-        while (found := self.binary_operator()) is not None:
-            op, negate, width = found
-            if _PRECEDENCE[op] < min_precedence:
-                break
-            pos = self.token.pos
-            self.index += width
-            right = self.expression(_PRECEDENCE[op] + 1)
-            left = self.combine(pos, op, left, right, negate)
-        return left
 
     def binary_operator(self) -> tuple[str, bool, int] | None:
         """The operator at the cursor, whether it is negated (`not in`), and its token count."""
@@ -886,7 +884,11 @@ class Expression:
         return f"Expression({self.source!r})"
 
     def evaluate(self, env: Mapping | None = None) -> Any:
-        return self._root.eval(_Context(env if env is not None else {}))
+        try:
+            return self._root.eval(_Context(env if env is not None else {}))
+        except RecursionError:
+            # MAX_DEPTH keeps well within Python's limit; this is for callers already deep.
+            raise ExprError(_TOO_DEEP, 0) from None
 
 
 @lru_cache(maxsize=1024)
@@ -895,7 +897,10 @@ def compile_expr(source: str) -> Expression:
         raise ExprError(f"an expression must be a string, not {_type_name(source)}", 0)
     if len(source) > MAX_LENGTH:
         raise ExprError(f"expression is longer than {MAX_LENGTH} characters", MAX_LENGTH)
-    return Expression(source, _Parser(source).parse())
+    try:
+        return Expression(source, _Parser(source).parse())
+    except RecursionError:
+        raise ExprError(_TOO_DEEP, 0) from None
 
 
 def evaluate(source: str, env: Mapping | None = None) -> Any:

@@ -5,6 +5,7 @@ an outsider who owns a workspace of their own and must never see anything of `wo
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -107,38 +108,59 @@ def stack_env(**extra: str) -> dict:
     }
 
 
+# Quick engine timings for the workers of stack tests.
+FAST_ENGINE = {
+    "ENGINE_DISPATCH_INTERVAL": "0.05",
+    "ENGINE_REDISPATCH_AFTER": "1",
+    "ENGINE_LEASE_GRACE": "1",
+}
+
+
 class Stack:
-    def __init__(self, port: int):
+    def __init__(self, port: int, env: dict):
         self.port = port
+        self.env = env
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"
         self.processes: list[subprocess.Popen] = []
+        self.cluster: subprocess.Popen | None = None
+
+    def spawn(self, command: list[str]) -> subprocess.Popen:
+        process = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def start_cluster(self) -> None:
+        self.cluster = self.spawn([sys.executable, "manage.py", "qcluster"])
+
+    def kill_cluster(self) -> None:
+        """SIGKILL every process of the cluster at once, as a machine that loses power."""
+        os.killpg(self.cluster.pid, signal.SIGKILL)
+        self.cluster.wait()
+
+
+WEB = [
+    "-m",
+    "uvicorn",
+    "invopop_console.asgi:application",
+    "--lifespan",
+    "off",
+    "--ws",
+    "websockets-sansio",
+    "--no-access-log",
+]
 
 
 @contextmanager
-def running_stack(workers: int = 2):
+def running_stack(workers: int = 2, web: bool = True, **env: str):
     """Start the web server and a worker cluster against the test database and Redis."""
-    stack = Stack(free_port())
-    env = stack_env(WORKERS=str(workers))
-    web = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "invopop_console.asgi:application",
-        "--port",
-        str(stack.port),
-        "--lifespan",
-        "off",
-        "--ws",
-        "websockets-sansio",
-        "--no-access-log",
-    ]
+    stack = Stack(free_port(), stack_env(WORKERS=str(workers), **FAST_ENGINE, **env))
     try:
-        for command in (web, [sys.executable, "manage.py", "qcluster"]):
-            stack.processes.append(
-                subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-            )
-        _wait_until_up(stack)
+        if web:
+            stack.spawn([sys.executable, *WEB, "--port", str(stack.port)])
+        stack.start_cluster()
+        if web:
+            _wait_until_up(stack)
         yield stack
     finally:
         for process in stack.processes:

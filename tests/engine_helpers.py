@@ -76,3 +76,8 @@ def trace(job: Job) -> list[tuple[str, list[str]]]:
         (intent.name, [e.status for e in intent.events.all()])
         for intent in job.intents.order_by("created_at").prefetch_related("events")
     ]
+
+
+def start_on(silo_entry: SiloEntry, steps, rescue=None, **fields) -> Job:
+    """A job of a new workflow on an entry that already exists (say, one a job changed)."""
+    return create_job(workflow(silo_entry.workspace, steps, rescue), entry=silo_entry, **fields)

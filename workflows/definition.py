@@ -11,6 +11,8 @@ from jsonschema import Draft202012Validator
 
 from providers import registry
 
+from .schemas import DocSchema
+
 STATUSES = ["OK", "KO", "SKIP", "TIMEOUT", "NA", "Any", "any", ""]
 KNOWN_FIELDS = ("name", "description", "schema", "country", "steps", "rescue")
 
@@ -30,9 +32,7 @@ DEFINITION_SCHEMA = {
     "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 200},
         "description": {"type": "string"},
-        "schema": {
-            "enum": ["", "bill/invoice", "org/party", "bill/payment", "bill/order", "bill/delivery"]
-        },
+        "schema": {"enum": ["", *DocSchema.values]},
         "country": {"type": "string", "pattern": "^([A-Z]{2})?$"},
         "steps": {"type": "array", "items": {"$ref": "#/$defs/step"}},
         "rescue": {"type": ["array", "null"], "items": {"$ref": "#/$defs/step"}},

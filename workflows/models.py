@@ -16,14 +16,7 @@ from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
 
 from . import definition as definitions
-
-
-class DocSchema(models.TextChoices):
-    INVOICE = "bill/invoice", "Invoice"
-    PARTY = "org/party", "Party"
-    PAYMENT = "bill/payment", "Payment"
-    ORDER = "bill/order", "Order"
-    DELIVERY = "bill/delivery", "Delivery"
+from .schemas import DocSchema
 
 
 def definition_hash(definition: dict) -> str:

@@ -1,0 +1,99 @@
+"""What providers keep between runs: numbered series (sequence.enumerate) and the workspaces'
+signing keys (silo.close)."""
+
+import uuid
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+
+from invopop_console.accounts.models import Workspace
+
+MAX_PADDING = 20
+
+
+class Series(models.Model):
+    """A numbered series of a workspace, such as "Invoice" with prefix "INV-" and padding 6.
+
+    `next_number` is the number the next reservation takes; it only ever grows, under a row
+    lock, inside the transaction that uses the number (see providers/sequence.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="series")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=40, blank=True, help_text="Becomes the doc's series.")
+    padding = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(MAX_PADDING)],
+        help_text="Zeros to pad the number with: 6 gives 000001.",
+    )
+    start = models.PositiveBigIntegerField(default=1, help_text="The first number.")
+    next_number = models.PositiveBigIntegerField(default=1)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="series_name_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def format(self, number: int) -> str:
+        """The document code of `number`: the number, zero-padded (the prefix goes apart,
+        into the doc's `series`)."""
+        return str(number).zfill(self.padding)
+
+    @property
+    def last_number(self) -> int | None:
+        return self.next_number - 1 if self.next_number > self.start else None
+
+
+class SequenceEntry(models.Model):
+    """One number given out by a series, and to what. Written in the transaction that takes
+    the number, so a number without its entry row was never given out."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="entries")
+    number = models.PositiveBigIntegerField()
+    code = models.CharField(max_length=100)
+    # By id only, as the silo does for jobs: the numbering outlives what it numbered.
+    silo_entry_id = models.UUIDField(null=True, blank=True)
+    job_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "sequence entries"
+        ordering = ["series", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="one_sequence_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.code}"
+
+
+class SigningKey(models.Model):
+    """The workspace's ECDSA P-256 key (ES256), made the first time silo.close needs it.
+
+    The private key is stored as unencrypted PKCS#8 PEM: whoever reads the database can sign
+    for the workspace, so database backups must be guarded accordingly."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="signing_key"
+    )
+    kid = models.CharField(max_length=32, unique=True, help_text="Short public key fingerprint.")
+    private_pem = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.workspace} ({self.kid})"
+
+    def __repr__(self) -> str:  # never the private key, not even in a traceback
+        return f"<SigningKey {self.kid} of {self.workspace_id}>"
