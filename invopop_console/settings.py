@@ -167,7 +167,8 @@ if urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # Pub/sub: one PUBLISH per group; live status needs no persistence or capacity.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{QUEUE_NAME}:asgi"},
     }
 }

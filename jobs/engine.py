@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -95,7 +95,6 @@ def _claim(job_id):
     )
     if not claimed:
         return None
-    live.publish_job(Job.objects.get(pk=job_id))
     return token
 
 
@@ -105,64 +104,102 @@ def _lease_deadline(step_timeout: float | None = None):
 
 
 class Runner:
+    """Runs one claimed job. It loads the job once: while the lease is ours nobody else writes
+    it, and every write checks the lease token in its WHERE clause (LeaseLost otherwise)."""
+
     def __init__(self, job_id, token):
         self.job_id = job_id
         self.token = token
+        self.events: list[IntentEvent] = []  # the current intent's events, in order
 
     def run(self) -> None:
+        job = Job.objects.select_related("workflow_version", "silo_entry", "workspace").get(
+            pk=self.job_id
+        )
+        if job.lease_token != self.token:
+            raise LeaseLost
+        live.publish_job(job)
+        definition = job.workflow_version.definition
+        resuming = True  # the first step may have an open intent: a retry, a poke, a crash
         while True:
-            job = Job.objects.select_related("workflow_version", "silo_entry", "workspace").get(
-                pk=self.job_id
-            )
-            if job.lease_token != self.token:
-                raise LeaseLost
-            definition = job.workflow_version.definition
             cursor, step = locate(definition, job.cursor)
             if step is None:
                 with transaction.atomic():
-                    self._lock(job)
+                    self._hold(job)
                     self._finish(job, failed=cursor == "KO")
                 return
-            if not self._run_step(job, definition, cursor, step):
+            if not self._run_step(job, definition, cursor, step, resuming):
                 return  # the job waits (ERR retry, QUEUED) or ended
+            resuming = False
 
-    def _run_step(self, job, definition, cursor, step) -> bool:
+    def _run_step(self, job, definition, cursor, step, resuming: bool) -> bool:
         provider = registry.get(step_provider(step))
         timeout = float(step.get("timeout") or (provider.timeout if provider else 60))
-        intent = self._open_intent(job, step, timeout)
-        context = self._context(job, intent, step)
+        if provider is not None and provider.transactional:
+            return self._run_in_transaction(
+                job, definition, cursor, step, resuming, provider, timeout
+            )
+        # A step that talks to the outside commits its RUN first: should the worker die
+        # meanwhile, the trace shows the attempt that was interrupted.
+        with transaction.atomic():
+            intent = self._open_intent(job, step, timeout, resuming)
         if provider is None:
             outcome = ko(f"unknown provider {step_provider(step)!r}", "unknown-provider")
-            return self._record(job, definition, cursor, step, intent, outcome)
-        if provider.transactional:
-            with transaction.atomic():
-                outcome = execute(provider, context, timeout)
-                return self._record(job, definition, cursor, step, intent, outcome)
-        outcome = execute(provider, context, timeout)
-        return self._record(job, definition, cursor, step, intent, outcome)
-
-    def _open_intent(self, job, step, timeout) -> Intent:
-        """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN."""
+        else:
+            outcome = execute(provider, self._context(job, intent, step), timeout)
         with transaction.atomic():
-            self._lock(job, lease=_lease_deadline(timeout))
+            self._hold(job)
+            return self._record(job, definition, cursor, step, intent, outcome, apply=True)
+
+    def _run_in_transaction(self, job, definition, cursor, step, resuming, provider, timeout):
+        """A provider that only works on the database runs in the same transaction as its
+        RUN, its outcome and the entry's changes: one commit, and a crash leaves nothing."""
+        with transaction.atomic():
+            intent = self._open_intent(job, step, timeout, resuming)
+            context = self._context(job, intent, step)
+            # What the provider wrote (a sequence number) is kept only when the step ends OK
+            # with its changes applied; otherwise the savepoint is rolled back.
+            try:
+                with transaction.atomic():
+                    outcome = execute(provider, context, timeout)
+                    applied = apply_changes(job, outcome)
+                    if applied.status != Status.OK:
+                        raise _Undo(applied)
+            except _Undo as undo:
+                outcome = undo.outcome
+            return self._record(job, definition, cursor, step, intent, outcome)
+
+    def _open_intent(self, job, step, timeout, resuming: bool) -> Intent:
+        """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN.
+        Runs inside the caller's transaction."""
+        self._hold(job, lease_until=_lease_deadline(timeout))
+        intent = None
+        if resuming:
             intent = job.intents.filter(step_id=step.get("id", ""), completed=False).first()
-            if intent is None:
-                intent_id = uuid.uuid4()
-                intent = Intent.objects.create(
-                    id=intent_id,
-                    ref=str(intent_id),
-                    job=job,
-                    step_id=step.get("id", ""),
-                    name=step.get("name", ""),
-                    provider=step_provider(step),
-                )
-            event = add_event(intent, EventStatus.RUN)
-            transaction.on_commit(lambda: live.publish_event(job, intent, event))
+        if intent is None:
+            intent_id = uuid.uuid4()
+            intent = Intent.objects.create(
+                id=intent_id,
+                ref=str(intent_id),
+                job=job,
+                step_id=step.get("id", ""),
+                name=step.get("name", ""),
+                provider=step_provider(step),
+            )
+            self.events = []
+        else:
+            self.events = list(intent.events.all())
+        self._add_event(job, intent, EventStatus.RUN)
         return intent
 
+    def _add_event(self, job, intent, status, code="", message="", args=None) -> IntentEvent:
+        event = add_event(intent, status, code, message, args, index=len(self.events))
+        self.events.append(event)
+        transaction.on_commit(lambda: live.publish_event(job, intent, event))
+        return event
+
     def _context(self, job, intent, step) -> StepContext:
-        events = list(intent.events.all())
-        queued = [e.at for e in events if e.status == EventStatus.QUEUED]
+        queued = [e.at for e in self.events if e.status == EventStatus.QUEUED]
         return StepContext(
             workspace=job.workspace,
             job=job,
@@ -172,33 +209,32 @@ class Runner:
             args={**job.args, **job.step_args},
             faults=job.faults,
             ref=intent.ref,
-            attempt=sum(e.status == EventStatus.RUN for e in events),
+            attempt=sum(e.status == EventStatus.RUN for e in self.events),
             poke=job.poke,
             waited=(timezone.now() - queued[0]).total_seconds() if queued else None,
         )
 
-    def _record(self, job, definition, cursor, step, intent, outcome: Outcome) -> bool:
-        """Apply the outcome in one transaction; True when the job goes on with a next step."""
-        with transaction.atomic():
-            self._lock(job)
-            job.poke = None
-            outcome = apply_changes(job, intent, outcome)
-            if outcome.status == Status.QUEUED and _waited_too_long(intent, step):
-                outcome = Outcome(Status.TIMEOUT, "timeout", "waited too long for the step")
-            event = add_event(intent, outcome.status, outcome.code, outcome.message, outcome.args)
-            transaction.on_commit(lambda: live.publish_event(job, intent, event))
-            if outcome.status == Status.ERR:
-                return self._retry_later(job, step, intent, outcome)
-            if outcome.status == Status.QUEUED:
-                return self._wait(job, step, intent, outcome)
-            Intent.objects.filter(pk=intent.pk).update(completed=True)
-            if outcome.args:
-                job.step_args = {**job.step_args, **outcome.args}
-            if outcome.status in FAILED:
-                job.faults = [*job.faults, fault(intent, outcome)]
-            return self._move_on(job, definition, cursor, step, outcome)
+    def _record(self, job, definition, cursor, step, intent, outcome, apply=False) -> bool:
+        """Apply and record the outcome, inside the caller's transaction (which holds the
+        lease); True when the job goes on with a next step."""
+        if apply:
+            outcome = apply_changes(job, outcome)
+        job.poke = None
+        if outcome.status == Status.QUEUED and self._waited_too_long(step):
+            outcome = Outcome(Status.TIMEOUT, "timeout", "waited too long for the step")
+        self._add_event(job, intent, outcome.status, outcome.code, outcome.message, outcome.args)
+        if outcome.status == Status.ERR:
+            return self._retry_later(job, definition, cursor, step, intent, outcome)
+        if outcome.status == Status.QUEUED:
+            return self._wait(job, step, intent, outcome)
+        return self._complete(job, definition, cursor, step, intent, outcome)
 
-    def _move_on(self, job, definition, cursor, step, outcome) -> bool:
+    def _complete(self, job, definition, cursor, step, intent, outcome) -> bool:
+        Intent.objects.filter(pk=intent.pk).update(completed=True, updated_at=timezone.now())
+        if outcome.args:
+            job.step_args = {**job.step_args, **outcome.args}
+        if outcome.status in FAILED:
+            job.faults = [*job.faults, fault(intent, outcome)]
         block = matching_block(step, outcome)
         failed = outcome.status in FAILED
         if block is None and failed:
@@ -210,7 +246,11 @@ class Runner:
         if job.cursor == "stop":
             self._finish(job, failed=failed)
             return False
-        job.save(update_fields=["cursor", "step_args", "faults", "poke", "updated_at"])
+        left, next_step = locate(definition, job.cursor)
+        if next_step is None:  # that was the last step: end here, in the same transaction
+            self._finish(job, failed=left == "KO")
+            return False
+        self._save(job, "cursor", "step_args", "faults", "poke")
         return True
 
     def _rescue_or_fail(self, job) -> bool:
@@ -219,21 +259,16 @@ class Runner:
             return False
         job.phase = "rescue"
         job.cursor = [["/rescue", 0, False]]
-        job.save(update_fields=["phase", "cursor", "step_args", "faults", "poke", "updated_at"])
+        self._save(job, "phase", "cursor", "step_args", "faults", "poke")
         return True
 
-    def _retry_later(self, job, step, intent, outcome) -> bool:
-        errors = list(intent.events.filter(status=EventStatus.ERR).order_by("index"))
+    def _retry_later(self, job, definition, cursor, step, intent, outcome) -> bool:
+        errors = [e for e in self.events if e.status == EventStatus.ERR]
         delay = retry_delay(step, len(errors), outcome.retry_in)
-        gave_up = (timezone.now() - errors[0].at).total_seconds() + delay > _give_up(step)
-        if gave_up:
+        if (timezone.now() - errors[0].at).total_seconds() + delay > _give_up(step):
             final = ko(f"gave up retrying: {outcome.message}", outcome.code or "retries-exhausted")
-            event = add_event(intent, final.status, final.code, final.message)
-            transaction.on_commit(lambda: live.publish_event(job, intent, event))
-            Intent.objects.filter(pk=intent.pk).update(completed=True)
-            job.faults = [*job.faults, fault(intent, final)]
-            cursor, _ = locate(job.workflow_version.definition, job.cursor)
-            return self._move_on(job, job.workflow_version.definition, cursor, step, final)
+            self._add_event(job, intent, final.status, final.code, final.message)
+            return self._complete(job, definition, cursor, step, intent, final)
         self._release(job, JobStatus.ERR, delay)
         return False
 
@@ -244,43 +279,55 @@ class Runner:
         self._release(job, JobStatus.QUEUED, delay)
         return False
 
+    def _waited_too_long(self, step) -> bool:
+        queued = [e.at for e in self.events if e.status == EventStatus.QUEUED]
+        return bool(queued) and (timezone.now() - queued[0]).total_seconds() > _give_up(step)
+
     def _release(self, job, status, delay: float) -> None:
         job.status = status
         job.run_at = timezone.now() + timedelta(seconds=delay)
         job.lease_token = None
         job.lease_until = None
-        job.save(
-            update_fields=[
-                "status",
-                "run_at",
-                "lease_token",
-                "lease_until",
-                "poke",
-                "step_args",
-                "faults",
-                "updated_at",
-            ]
+        self._save(
+            job, "status", "run_at", "lease_token", "lease_until", "poke", "step_args", "faults"
         )
         transaction.on_commit(lambda: live.publish_job(job))
 
     def _finish(self, job, failed: bool = False) -> None:
-        failed = failed or job.phase == "rescue"
-        job.status = JobStatus.KO if failed else JobStatus.OK
+        job.status = JobStatus.KO if failed or job.phase == "rescue" else JobStatus.OK
         job.cursor = []
         job.completed_at = timezone.now()
         job.lease_token = None
         job.lease_until = None
         job.run_at = None
-        job.save()
+        self._save(
+            job,
+            "status",
+            "cursor",
+            "completed_at",
+            "lease_token",
+            "lease_until",
+            "run_at",
+            "phase",
+            "poke",
+            "step_args",
+            "faults",
+        )
         transaction.on_commit(lambda: live.publish_job(job))
 
-    def _lock(self, job, lease=None) -> None:
-        """Check, under a row lock, that the job is still ours; optionally extend the lease."""
-        current = Job.objects.select_for_update().only("lease_token").get(pk=job.pk)
-        if current.lease_token != self.token:
+    def _save(self, job, *fields) -> None:
+        job.save(update_fields=[*fields, "updated_at"])
+
+    def _hold(self, job, **changes) -> None:
+        """Check that the lease is still ours, taking the job's row lock until commit."""
+        changes = changes or {"lease_until": F("lease_until")}
+        if not Job.objects.filter(pk=job.pk, lease_token=self.token).update(**changes):
             raise LeaseLost
-        if lease is not None:
-            Job.objects.filter(pk=job.pk).update(lease_until=lease)
+
+
+class _Undo(Exception):
+    def __init__(self, outcome):
+        self.outcome = outcome
 
 
 # --- Outcomes
@@ -324,7 +371,7 @@ def deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def apply_changes(job, intent, outcome: Outcome) -> Outcome:
+def apply_changes(job, outcome: Outcome) -> Outcome:
     """Apply what an OK outcome changes on the entry. A change that cannot be applied turns
     the outcome into an ERR (a conflict: retried) or a KO (a bad patch, a signed entry)."""
     entry = job.silo_entry
@@ -377,8 +424,9 @@ def apply_changes(job, intent, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def add_event(intent, status, code="", message="", args=None) -> IntentEvent:
-    index = intent.events.count()
+def add_event(intent, status, code="", message="", args=None, index=None) -> IntentEvent:
+    if index is None:
+        index = intent.events.count()
     return IntentEvent.objects.create(
         intent=intent, index=index, status=status, code=code, message=message, args=args or {}
     )

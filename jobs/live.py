@@ -1,13 +1,20 @@
 """Live status: the one function that sends what happened to the browsers watching it.
 
-Workers call publish() after they record an event; the Channels layer (Redis) fans it out to
-every web process, whose LiveConsumer forwards it to the sockets of the workspace, the job
-and the silo entry concerned.
+Workers call publish() after they record an event; the Channels layer (Redis pub/sub) fans
+it out to every web process, whose LiveConsumer forwards it to the sockets of the workspace,
+the job and the silo entry concerned.
+
+Sending is handed to one background thread per process with its own event loop: a job does
+not wait for Redis (async_to_sync per message cost more than the rest of a step), and one
+queue drained in order keeps the events of a job in the order they happened. Delivery is
+best effort: the database has the truth, and pages re-sync from it when they reconnect.
 """
 
+import asyncio
 import logging
+import os
+import threading
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 log = logging.getLogger(__name__)
@@ -31,13 +38,60 @@ def publish(workspace_id, payload: dict, *, job_id=None, entry_id=None) -> None:
         groups.append(job_group(job_id))
     if entry_id:
         groups.append(entry_group(entry_id))
-    layer = get_channel_layer()
-    message = {"type": "live.event", "payload": payload}
-    try:
-        for group in groups:
-            async_to_sync(layer.group_send)(group, message)
-    except Exception:  # best effort: the database has the truth and pages re-sync from it
-        log.warning("live status not delivered to %s", groups, exc_info=True)
+    _sender().send(groups, {"type": "live.event", "payload": payload})
+
+
+def flush(timeout: float = 5.0) -> None:
+    """Wait until everything published so far has been handed to Redis (tests, shutdown)."""
+    _sender().flush(timeout)
+
+
+class _Sender:
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.queue: asyncio.Queue | None = None
+        self.ready = threading.Event()
+        threading.Thread(target=self._run, name="live-publisher", daemon=True).start()
+        self.ready.wait()
+
+    def send(self, groups: list[str], message: dict) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (groups, message))
+
+    def flush(self, timeout: float) -> None:
+        done = threading.Event()
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (None, done))
+        done.wait(timeout)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.queue = asyncio.Queue()
+        self.ready.set()
+        self.loop.run_until_complete(self._drain())
+
+    async def _drain(self) -> None:
+        layer = get_channel_layer()
+        while True:
+            groups, message = await self.queue.get()
+            if groups is None:
+                message.set()
+                continue
+            try:
+                await asyncio.gather(*(layer.group_send(g, message) for g in groups))
+            except Exception:
+                log.warning("live status not delivered to %s", groups, exc_info=True)
+
+
+_senders: dict[int, _Sender] = {}
+_lock = threading.Lock()
+
+
+def _sender() -> _Sender:
+    """One sender per process: a forked worker starts its own thread."""
+    pid = os.getpid()
+    with _lock:
+        if pid not in _senders:
+            _senders[pid] = _Sender()
+        return _senders[pid]
 
 
 def job_payload(job) -> dict:

@@ -17,6 +17,9 @@ Grammar, loosest binding first (precedences as in expr-lang):
     primary   := number | string | true | false | nil | name | name '(' args ')'
                | '[' items ']' | '(' expr ')' | '#' | '#index' | '.' name (in predicates)
 
+A predicate (the second argument of all, any, none, one, count, filter, map, find) may be
+wrapped in braces. Whitespace includes newlines, `//` and `/* */` comments.
+
 Lenient where the templates rely on it: unknown names, missing keys, members of nil and
 out-of-range indexes are all nil. Amounts are strings in GOBL, so a number and a string that
 reads as a decimal (or two such strings, when ordering) compare as Decimals.
@@ -31,8 +34,15 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "MAX_LENGTH", "ExprError", "Expression", "compile_expr", "evaluate"]
-__all__ += ["truthy"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "ExprError",
+    "Expression",
+    "compile_expr",
+    "evaluate",
+    "truthy",
+]
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
@@ -41,8 +51,6 @@ MAX_STEPS = 100_000  # predicate iterations per evaluation: nested count(...) is
 # Balanced trees of * or + grow results exponentially in their depth.
 MAX_INT_BITS = 4096
 MAX_STRING = 1_000_000
-
-
 _TOO_DEEP = f"expression is nested more than {MAX_DEPTH} levels deep"
 
 
@@ -104,10 +112,13 @@ _TYPE_NAMES = [
 ]
 
 
+def _clip(text: str) -> str:
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, str):
-        text = value if len(value) <= 30 else value[:27] + "..."
-        return f'string "{text}"'
+        return f'string "{_clip(value)}"'
     if value is None or isinstance(value, bool | int | float | Decimal):
         return f"{_type_name(value)} {_to_string(value)}"
     return _type_name(value)
@@ -559,7 +570,7 @@ class _Token:
     text: str
 
     def describe(self) -> str:
-        return "end of expression" if self.kind == "end" else f"token '{self.text}'"
+        return "end of expression" if self.kind == "end" else f"token '{_clip(self.text)}'"
 
     def is_op(self, *values: str) -> bool:
         return self.kind == "op" and self.value in values
@@ -623,7 +634,7 @@ def _number(source: str, pos: int) -> _Token:
         else:
             value = int(digits)
     except ValueError:
-        raise ExprError(f"invalid number '{text}'", pos) from None
+        raise ExprError(f"invalid number '{_clip(text)}'", pos) from None
     return _Token("number", value, pos, text)
 
 

@@ -35,6 +35,7 @@ NEEDS_CODE = {"bill/invoice"}  # GOBL signs only invoices that have their code
 @provider(
     "silo.close",
     name="Sign envelope",
+    transactional=True,  # database work only: one transaction with its outcome
     category="Documents",
     summary="Sign the envelope: compute its digest and seal it.",
     icon="lock",

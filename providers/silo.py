@@ -31,6 +31,7 @@ def expression_env(context: StepContext) -> dict:
 @provider(
     "silo.state",
     name="Set state",
+    transactional=True,  # database work only: one transaction with its outcome
     category="Core",
     summary="Set the silo entry's state, recorded in its history with the job's faults.",
     icon="flag",
@@ -57,6 +58,7 @@ def set_state(context: StepContext):
 @provider(
     "silo.folder",
     name="Move to folder",
+    transactional=True,  # database work only: one transaction with its outcome
     category="Core",
     summary="Move the silo entry into a folder.",
     icon="folder",
@@ -73,6 +75,7 @@ def set_folder(context: StepContext):
 @provider(
     "silo.modify",
     name="Modify silo entry",
+    transactional=True,  # database work only: one transaction with its outcome
     category="Core",
     summary="Change the document with a merge patch, a JSON patch or a jq program.",
     icon="edit",
@@ -184,6 +187,7 @@ def _with_addons(outcome, addons: list, doc: dict):
 @provider(
     "silo.if",
     name="Condition",
+    transactional=True,  # database work only: one transaction with its outcome
     category="Core",
     summary="Evaluate an expression on the document; the code is true or false.",
     icon="branch",
@@ -224,6 +228,7 @@ def seconds(value) -> float:
 @provider(
     "silo.sleep",
     name="Wait",
+    transactional=True,  # database work only: one transaction with its outcome
     category="Core",
     summary="Wait for a while before the next step, without holding a worker.",
     icon="clock",

@@ -7,6 +7,7 @@ from .registry import provider
 @provider(
     "transform.job.create",
     name="Start workflow",
+    transactional=True,  # database work only: one transaction with its outcome
     category="Core",
     summary="Start another workflow on the same silo entry, with this job's args.",
     icon="play",

@@ -81,9 +81,14 @@ class SiloEntry(models.Model):
     @transaction.atomic
     def change_data(self, data: dict, *, user=None, job_id=None, signed=None) -> "SiloEntryVersion":
         """Replace the data as a new version; the row lock orders concurrent writers."""
-        locked = SiloEntry.objects.select_for_update().get(pk=self.pk)
+        locked = SiloEntry.objects.select_for_update().only("version").get(pk=self.pk)
+        self.version = locked.version
+        return self.write_version(data, user=user, job_id=job_id, signed=signed)
+
+    def write_version(self, data: dict, *, user=None, job_id=None, signed=None):
+        """change_data() for a caller that already holds the row lock and the latest row."""
         self.data = data
-        self.version = locked.version + 1
+        self.version += 1
         if signed is not None:
             self.signed = signed
         self.save()

@@ -10,6 +10,7 @@ from copy import deepcopy
 import jsonpatch
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from .models import SiloEntry, SiloEntryVersion, SiloFile, SiloState
 
@@ -65,30 +66,30 @@ def change_data(
             data = merge_patch(data, merge)
         if operations is not None:
             data = json_patch(data, operations)
-    version = locked.change_data(data, job_id=job_id, user=user, signed=signed)
+    version = locked.write_version(data, job_id=job_id, user=user, signed=signed)
     _refresh(entry, locked)
     return version
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nothing in it is caught and survived
 def set_state(entry: SiloEntry, key: str, *, notes="", faults=None, src="user", src_id=None):
-    locked = SiloEntry.objects.select_for_update().get(pk=entry.pk)
-    locked.state = key
-    locked.faults = faults or []
-    locked.save(update_fields=["state", "faults", "updated_at"])
-    _refresh(entry, locked)
+    faults = faults or []
+    SiloEntry.objects.filter(pk=entry.pk).update(
+        state=key, faults=faults, updated_at=timezone.now()
+    )
+    entry.state, entry.faults = key, faults
     return SiloState.objects.create(
-        entry=locked, key=key, notes=notes, faults=faults or [], src=src, src_id=src_id
+        entry=entry, key=key, notes=notes, faults=faults, src=src, src_id=src_id
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nothing in it is caught and survived
 def set_folder(entry: SiloEntry, folder: str) -> None:
     SiloEntry.objects.filter(pk=entry.pk).update(folder=folder)
     entry.folder = folder
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # nothing in it is caught and survived
 def merge_meta(entry: SiloEntry, meta: dict) -> None:
     locked = SiloEntry.objects.select_for_update().get(pk=entry.pk)
     locked.meta = {**locked.meta, **meta}

@@ -1,6 +1,8 @@
 """The expression language of `silo.if` / `silo.modify` (expr-lang syntax)."""
 
+import inspect
 import os
+import sys
 
 import pytest
 
@@ -485,6 +487,18 @@ def test_pathological_sources_are_refused(source, message):
     with pytest.raises(ExprError) as caught:
         compile_expr(source)
     assert caught.value.message == message
+
+
+def test_a_caller_already_deep_in_the_stack_gets_an_expr_error():
+    source = "all(xs, " * 90 + "true" + ")" * 90
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 150)
+    try:
+        with pytest.raises(ExprError, match="nested more than"):
+            compile_expr(source)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert evaluate(source, {"xs": [1]}) is True
 
 
 def test_a_long_regex_pattern_is_refused():

@@ -1,0 +1,319 @@
+"""Engine benchmark: end-to-end jobs per second and create-to-OK latency for a 3-step workflow
+with no outside I/O (silo.state -> silo.modify merge-patch -> silo.state), on 2 workers,
+against the embedded default (SQLite + embedded Redis) and PostgreSQL + Redis; in the same
+run, raw django-q2 throughput of a no-op task on the same broker, as the ceiling; and where a
+job's time goes, measured in-process.
+
+    .venv/bin/python bench/engine.py [--jobs 1000] [--latency-jobs 50] [--runs 3]
+
+PostgreSQL is used at $BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
+console_bench) with Redis at $BENCH_REDIS_URL (default redis://127.0.0.1:6379/3); a mode whose
+services do not answer is skipped with a message.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STEPS = [
+    {"id": "s1", "name": "Processing", "provider": "silo.state", "config": {"state": "processing"}},
+    {
+        "id": "s2",
+        "name": "Tag",
+        "provider": "silo.modify",
+        "config": {"data": {"doc": {"notes": [{"text": "benchmarked"}]}}},
+    },
+    {"id": "s3", "name": "Completed", "provider": "silo.state", "config": {"state": "completed"}},
+]
+INVOICE = {
+    "$schema": "https://gobl.org/draft-0/envelope",
+    "doc": {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "code": "B-1",
+        "supplier": {"name": "Bench S.L."},
+        "totals": {"payable": "100.00"},
+    },
+}
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+# --- Child: one mode, with Django set up on that mode's environment
+
+
+def child(args) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invopop_console.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from invopop_console import embedded
+
+    redis_process = embedded.start_redis(settings.REDIS_SOCKET) if settings.EMBEDDED_REDIS else None
+    try:
+        call_command("migrate", verbosity=0)
+        workflow = make_workflow()
+        return {
+            "breakdown": breakdown(workflow, 200),
+            **measure_cluster(workflow, args),
+        }
+    finally:
+        if redis_process:
+            embedded.stop(redis_process)
+
+
+def make_workflow():
+    from invopop_console.accounts.services import create_workspace, get_or_create_user
+    from workflows.models import Workflow
+
+    owner = get_or_create_user(f"bench-{uuid.uuid4().hex[:6]}@example.com", "x")
+    workspace = create_workspace("Bench", owner, slug=f"bench-{uuid.uuid4().hex[:8]}")
+    workflow = Workflow(workspace=workspace)
+    workflow.apply_definition({"name": "Bench", "schema": "bill/invoice", "steps": STEPS})
+    workflow.save()
+    workflow.publish()
+    return workflow
+
+
+def new_entry(workspace):
+    from silo.models import SiloEntry
+
+    return SiloEntry.create_with_version(workspace, INVOICE)
+
+
+def measure_cluster(workflow, args) -> dict:
+    from django.conf import settings
+
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env={**os.environ, "WORKERS": "2"},
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(3)  # the cluster forks its workers
+        runs = [throughput(workflow, args.jobs) for _ in range(args.runs)]
+        latencies = latency(workflow, args.latency_jobs)
+        ceiling = [noop_throughput(settings, args.jobs) for _ in range(args.runs)]
+    finally:
+        from invopop_console import embedded
+
+        embedded.stop(cluster)
+    return {
+        "jobs_per_s": statistics.median(runs),
+        "jobs_per_s_runs": runs,
+        "latency_ms_p50": percentile(latencies, 0.5),
+        "latency_ms_p95": percentile(latencies, 0.95),
+        "noop_tasks_per_s": statistics.median(ceiling),
+    }
+
+
+def throughput(workflow, count: int) -> float:
+    from jobs.models import Job
+    from jobs.services import create_job
+
+    entries = [new_entry(workflow.workspace) for _ in range(count)]
+    started = time.perf_counter()
+    ids = [create_job(workflow, entry=entry).id for entry in entries]
+    while Job.objects.filter(pk__in=ids, status__in=["OK", "KO"]).count() < count:
+        time.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    assert not Job.objects.filter(pk__in=ids, status="KO").exists(), "a benchmark job failed"
+    return round(count / elapsed, 1)
+
+
+def latency(workflow, count: int) -> list[float]:
+    from jobs.models import Job
+    from jobs.services import create_job
+
+    found = []
+    for _ in range(count):
+        job = create_job(workflow, entry=new_entry(workflow.workspace))
+        while not Job.objects.filter(pk=job.pk, status="OK").exists():
+            time.sleep(0.001)
+        job.refresh_from_db()
+        found.append((job.completed_at - job.created_at).total_seconds() * 1000)
+        time.sleep(0.02)  # light load: one job at a time, with a pause
+    return found
+
+
+def noop_throughput(settings, count: int) -> float:
+    import redis
+    from django_q.tasks import async_task
+
+    key = f"bench:noop:{uuid.uuid4().hex}"
+    client = redis.from_url(settings.REDIS_URL)
+    started = time.perf_counter()
+    for _ in range(count):
+        async_task("bench.tasks.noop", key)
+    while int(client.get(key) or 0) < count:
+        time.sleep(0.005)
+    return round(count / (time.perf_counter() - started), 1)
+
+
+def breakdown(workflow, count: int) -> dict:
+    """Run jobs in this process with timers on the parts of a job (ms per job)."""
+    from django.db import connection
+
+    from jobs import engine, live
+    from jobs.services import create_job
+
+    spent = {"provider": 0.0, "entry changes": 0.0, "live publish": 0.0}
+    queries = [0]
+
+    def timed(name, func):
+        def wrapper(*a, **kw):
+            started = time.perf_counter()
+            try:
+                return func(*a, **kw)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return wrapper
+
+    originals = (engine.execute, engine.apply_changes, live.publish, engine.enqueue)
+    engine.execute = timed("provider", engine.execute)
+    engine.apply_changes = timed("entry changes", engine.apply_changes)
+    live.publish = timed("live publish", live.publish)
+    engine.enqueue = lambda job_id: None  # this process runs the jobs itself
+
+    def count_query(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    jobs = [create_job(workflow, entry=new_entry(workflow.workspace)) for _ in range(count)]
+    started = time.perf_counter()
+    with connection.execute_wrapper(count_query):
+        for job in jobs:
+            engine.advance(job.id)
+    total = time.perf_counter() - started
+    engine.execute, engine.apply_changes, live.publish, engine.enqueue = originals
+    per_job = {name: round(seconds * 1000 / count, 3) for name, seconds in spent.items()}
+    per_job["engine bookkeeping"] = round(total * 1000 / count - sum(per_job.values()), 3)
+    per_job["total"] = round(total * 1000 / count, 3)
+    per_job["queries"] = round(queries[0] / count, 1)
+    return per_job
+
+
+# --- Parent: each mode in its own process and environment
+
+
+def modes() -> dict:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_VERSION")
+    }
+    found = {}
+    var = tempfile.mkdtemp(prefix="bench-embedded-")
+    found["embedded (SQLite + embedded Redis)"] = {**base, "VAR_DIR": var}
+    database = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/console_bench"
+    )
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+    if ensure_postgres(database) and redis_answers(redis_url):
+        found["PostgreSQL + Redis"] = {
+            **base,
+            "VAR_DIR": tempfile.mkdtemp(prefix="bench-pg-"),
+            "DATABASE_URL": database,
+            "REDIS_URL": redis_url,
+            "QUEUE_NAME": f"bench{uuid.uuid4().hex[:8]}",
+        }
+    else:
+        print(f"skipping PostgreSQL + Redis: {database} or {redis_url} does not answer")
+    return found
+
+
+def ensure_postgres(url: str) -> bool:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    try:
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return True
+    except psycopg.Error:
+        return False
+
+
+def redis_answers(url: str) -> bool:
+    from invopop_console.embedded import redis_answers
+
+    return redis_answers(url)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--latency-jobs", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print("RESULT " + json.dumps(child(args)))
+        return
+    results = {}
+    for name, env in modes().items():
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            "--jobs",
+            str(args.jobs),
+            "--latency-jobs",
+            str(args.latency_jobs),
+            "--runs",
+            str(args.runs),
+        ]
+        out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        line = [x for x in out.stdout.splitlines() if x.startswith("RESULT ")]
+        if not line:
+            print(out.stdout[-3000:], out.stderr[-3000:])
+            raise SystemExit(f"{name}: the benchmark failed")
+        results[name] = json.loads(line[0][7:])
+    report(results, args)
+
+
+def report(results: dict, args) -> None:
+    print(
+        f"\n{args.jobs} jobs per run, median of {args.runs} runs; "
+        f"latency over {args.latency_jobs} sequential jobs\n"
+    )
+    print("| | jobs/s | p50 ms | p95 ms | no-op tasks/s (ceiling) |")
+    print("|---|---|---|---|---|")
+    for name, r in results.items():
+        print(
+            f"| {name} | {r['jobs_per_s']} | {r['latency_ms_p50']:.1f} | "
+            f"{r['latency_ms_p95']:.1f} | {r['noop_tasks_per_s']} |"
+        )
+    print("\nWhere a job's time goes (in-process, ms per job):\n")
+    names = list(next(iter(results.values()))["breakdown"])
+    print("| part | " + " | ".join(results) + " |")
+    print("|---|" + "---|" * len(results))
+    for part in names:
+        print(
+            f"| {part} | " + " | ".join(str(r["breakdown"][part]) for r in results.values()) + " |"
+        )
+    print("\n" + json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
