@@ -221,6 +221,8 @@ def modes() -> dict:
         for k, v in os.environ.items()
         if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_VERSION")
     }
+    # As in production: DEBUG off (Django then keeps no log of every query).
+    base.update(DEBUG="0", SECRET_KEY="bench-" + uuid.uuid4().hex, ALLOWED_HOSTS="127.0.0.1")
     found = {}
     var = tempfile.mkdtemp(prefix="bench-embedded-")
     found["embedded (SQLite + embedded Redis)"] = {**base, "VAR_DIR": var}

@@ -143,7 +143,9 @@ def _databases() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
-        db["CONN_MAX_AGE"] = 0
+        # Kept open like PostgreSQL's: opening one runs the pragmas above, once per task
+        # in a worker otherwise.
+        db["CONN_MAX_AGE"] = 60
         # A file, not :memory:, so the worker and web processes of stack tests share it.
         # Per run, so that two test runs in one checkout do not share a database.
         db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

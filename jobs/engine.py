@@ -105,12 +105,24 @@ def _lease_deadline(step_timeout: float | None = None):
 
 class Runner:
     """Runs one claimed job. It loads the job once: while the lease is ours nobody else writes
-    it, and every write checks the lease token in its WHERE clause (LeaseLost otherwise)."""
+    it, and every transaction starts by checking the lease token (LeaseLost otherwise).
+
+    Consecutive steps whose providers only work on the database run in one transaction, with
+    their intents, events and entry changes: one commit, and a crash leaves nothing behind. A
+    step that talks to the outside commits its RUN first, so that, should the worker die
+    meanwhile, the trace shows the attempt that was interrupted.
+    """
+
+    MAX_STEPS_PER_TRANSACTION = 20
 
     def __init__(self, job_id, token):
         self.job_id = job_id
         self.token = token
-        self.events: list[IntentEvent] = []  # the current intent's events, in order
+        self.intent: Intent | None = None
+        self.intent_saved = False
+        self.events: list[IntentEvent] = []  # the current intent's events, saved or not
+        self.pending: list[IntentEvent] = []  # events not written yet
+        self.unsaved: set[str] = set()  # job fields changed but not written yet
 
     def run(self) -> None:
         job = Job.objects.select_related("workflow_version", "silo_entry", "workspace").get(
@@ -128,57 +140,74 @@ class Runner:
                     self._hold(job)
                     self._finish(job, failed=cursor == "KO")
                 return
-            if not self._run_step(job, definition, cursor, step, resuming):
+            provider = registry.get(step_provider(step))
+            if provider is not None and provider.transactional:
+                go_on = self._run_database_steps(job, definition, resuming)
+            else:
+                go_on = self._run_outside_step(job, definition, cursor, step, provider, resuming)
+            if not go_on:
                 return  # the job waits (ERR retry, QUEUED) or ended
             resuming = False
 
-    def _run_step(self, job, definition, cursor, step, resuming: bool) -> bool:
-        provider = registry.get(step_provider(step))
-        timeout = float(step.get("timeout") or (provider.timeout if provider else 60))
-        if provider is not None and provider.transactional:
-            return self._run_in_transaction(
-                job, definition, cursor, step, resuming, provider, timeout
-            )
-        # A step that talks to the outside commits its RUN first: should the worker die
-        # meanwhile, the trace shows the attempt that was interrupted.
+    def _run_database_steps(self, job, definition, resuming: bool) -> bool:
+        started = time.monotonic()
+        lease = settings.ENGINE["step_timeout"]
         with transaction.atomic():
-            intent = self._open_intent(job, step, timeout, resuming)
+            self._hold(job, lease_until=_lease_deadline(lease))
+            for _ in range(self.MAX_STEPS_PER_TRANSACTION):
+                cursor, step = locate(definition, job.cursor)
+                provider = registry.get(step_provider(step)) if step else None
+                if provider is None or not provider.transactional:
+                    break
+                if time.monotonic() - started > lease / 2:
+                    break  # commit before the lease could run out
+                self._open_intent(job, step, resuming)
+                resuming = False
+                outcome = self._execute_in_savepoint(job, provider, step)
+                if not self._record(job, definition, cursor, step, outcome):
+                    return False
+            self._save(job)
+            return True
+
+    def _execute_in_savepoint(self, job, provider, step) -> Outcome:
+        """What the provider wrote (a sequence number) is kept only when the step ends OK
+        with its changes applied; otherwise the savepoint is rolled back."""
+        context = self._context(job, step)
+        try:
+            with transaction.atomic():
+                outcome = execute(provider, context, _timeout(step, provider))
+                applied = apply_changes(job, outcome)
+                if applied.status != Status.OK:
+                    raise _Undo(applied)
+                return applied
+        except _Undo as undo:
+            return undo.outcome
+
+    def _run_outside_step(self, job, definition, cursor, step, provider, resuming) -> bool:
+        timeout = _timeout(step, provider)
+        with transaction.atomic():
+            self._hold(job, lease_until=_lease_deadline(timeout))
+            self._open_intent(job, step, resuming)
+            self._save_step(job, completed=False)
         if provider is None:
             outcome = ko(f"unknown provider {step_provider(step)!r}", "unknown-provider")
         else:
-            outcome = execute(provider, self._context(job, intent, step), timeout)
+            outcome = execute(provider, self._context(job, step), timeout)
         with transaction.atomic():
             self._hold(job)
-            return self._record(job, definition, cursor, step, intent, outcome, apply=True)
+            outcome = apply_changes(job, outcome)
+            go_on = self._record(job, definition, cursor, step, outcome)
+            self._save(job)
+            return go_on
 
-    def _run_in_transaction(self, job, definition, cursor, step, resuming, provider, timeout):
-        """A provider that only works on the database runs in the same transaction as its
-        RUN, its outcome and the entry's changes: one commit, and a crash leaves nothing."""
-        with transaction.atomic():
-            intent = self._open_intent(job, step, timeout, resuming)
-            context = self._context(job, intent, step)
-            # What the provider wrote (a sequence number) is kept only when the step ends OK
-            # with its changes applied; otherwise the savepoint is rolled back.
-            try:
-                with transaction.atomic():
-                    outcome = execute(provider, context, timeout)
-                    applied = apply_changes(job, outcome)
-                    if applied.status != Status.OK:
-                        raise _Undo(applied)
-            except _Undo as undo:
-                outcome = undo.outcome
-            return self._record(job, definition, cursor, step, intent, outcome)
-
-    def _open_intent(self, job, step, timeout, resuming: bool) -> Intent:
-        """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN.
-        Runs inside the caller's transaction."""
-        self._hold(job, lease_until=_lease_deadline(timeout))
+    def _open_intent(self, job, step, resuming: bool) -> None:
+        """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN."""
         intent = None
         if resuming:
             intent = job.intents.filter(step_id=step.get("id", ""), completed=False).first()
         if intent is None:
             intent_id = uuid.uuid4()
-            intent = Intent.objects.create(
+            intent = Intent(
                 id=intent_id,
                 ref=str(intent_id),
                 job=job,
@@ -189,16 +218,38 @@ class Runner:
             self.events = []
         else:
             self.events = list(intent.events.all())
-        self._add_event(job, intent, EventStatus.RUN)
-        return intent
+        self.intent = intent
+        self.intent_saved = not intent._state.adding
+        self._add_event(EventStatus.RUN)
 
-    def _add_event(self, job, intent, status, code="", message="", args=None) -> IntentEvent:
-        event = add_event(intent, status, code, message, args, index=len(self.events))
+    def _add_event(self, status, code="", message="", args=None) -> None:
+        event = IntentEvent(
+            intent=self.intent,
+            index=len(self.events),
+            status=status,
+            code=code,
+            message=message,
+            args=args or {},
+            at=timezone.now(),
+        )
         self.events.append(event)
-        transaction.on_commit(lambda: live.publish_event(job, intent, event))
-        return event
+        self.pending.append(event)
 
-    def _context(self, job, intent, step) -> StepContext:
+    def _save_step(self, job, completed: bool) -> None:
+        """Write the intent and its new events, and publish them once committed."""
+        intent = self.intent
+        if not self.intent_saved:
+            intent.completed = completed
+            intent.save(force_insert=True)
+            self.intent_saved = True
+        elif completed:
+            Intent.objects.filter(pk=intent.pk).update(completed=True, updated_at=timezone.now())
+        events, self.pending = self.pending, []
+        IntentEvent.objects.bulk_create(events)
+        for event in events:
+            transaction.on_commit(lambda event=event: live.publish_event(job, intent, event))
+
+    def _context(self, job, step) -> StepContext:
         queued = [e.at for e in self.events if e.status == EventStatus.QUEUED]
         return StepContext(
             workspace=job.workspace,
@@ -208,35 +259,33 @@ class Runner:
             config=step.get("config") or {},
             args={**job.args, **job.step_args},
             faults=job.faults,
-            ref=intent.ref,
+            ref=self.intent.ref,
             attempt=sum(e.status == EventStatus.RUN for e in self.events),
             poke=job.poke,
             waited=(timezone.now() - queued[0]).total_seconds() if queued else None,
         )
 
-    def _record(self, job, definition, cursor, step, intent, outcome, apply=False) -> bool:
-        """Apply and record the outcome, inside the caller's transaction (which holds the
-        lease); True when the job goes on with a next step."""
-        if apply:
-            outcome = apply_changes(job, outcome)
+    def _record(self, job, definition, cursor, step, outcome: Outcome) -> bool:
+        """Record the outcome, inside the caller's transaction (which holds the lease);
+        True when the job goes on with a next step."""
         job.poke = None
         if outcome.status == Status.QUEUED and self._waited_too_long(step):
             outcome = Outcome(Status.TIMEOUT, "timeout", "waited too long for the step")
-        self._add_event(job, intent, outcome.status, outcome.code, outcome.message, outcome.args)
+        self._add_event(outcome.status, outcome.code, outcome.message, outcome.args)
         if outcome.status == Status.ERR:
-            return self._retry_later(job, definition, cursor, step, intent, outcome)
+            return self._retry_later(job, definition, cursor, step, outcome)
         if outcome.status == Status.QUEUED:
-            return self._wait(job, step, intent, outcome)
-        return self._complete(job, definition, cursor, step, intent, outcome)
+            return self._wait(job, step, outcome)
+        return self._complete(job, definition, cursor, step, outcome)
 
-    def _complete(self, job, definition, cursor, step, intent, outcome) -> bool:
-        Intent.objects.filter(pk=intent.pk).update(completed=True, updated_at=timezone.now())
+    def _complete(self, job, definition, cursor, step, outcome) -> bool:
+        self._save_step(job, completed=True)
         if outcome.args:
             job.step_args = {**job.step_args, **outcome.args}
-        if outcome.status in FAILED:
-            job.faults = [*job.faults, fault(intent, outcome)]
-        block = matching_block(step, outcome)
         failed = outcome.status in FAILED
+        if failed:
+            job.faults = [*job.faults, fault(self.intent, outcome)]
+        block = matching_block(step, outcome)
         if block is None and failed:
             return self._rescue_or_fail(job)
         if block is not None and block.get("step_id"):
@@ -250,7 +299,7 @@ class Runner:
         if next_step is None:  # that was the last step: end here, in the same transaction
             self._finish(job, failed=left == "KO")
             return False
-        self._save(job, "cursor", "step_args", "faults", "poke")
+        self.unsaved |= {"cursor", "step_args", "faults", "poke"}
         return True
 
     def _rescue_or_fail(self, job) -> bool:
@@ -259,22 +308,26 @@ class Runner:
             return False
         job.phase = "rescue"
         job.cursor = [["/rescue", 0, False]]
-        self._save(job, "phase", "cursor", "step_args", "faults", "poke")
+        self.unsaved |= {"phase", "cursor", "step_args", "faults", "poke"}
         return True
 
-    def _retry_later(self, job, definition, cursor, step, intent, outcome) -> bool:
+    def _retry_later(self, job, definition, cursor, step, outcome) -> bool:
         errors = [e for e in self.events if e.status == EventStatus.ERR]
         delay = retry_delay(step, len(errors), outcome.retry_in)
         if (timezone.now() - errors[0].at).total_seconds() + delay > _give_up(step):
             final = ko(f"gave up retrying: {outcome.message}", outcome.code or "retries-exhausted")
-            self._add_event(job, intent, final.status, final.code, final.message)
-            return self._complete(job, definition, cursor, step, intent, final)
+            self._add_event(final.status, final.code, final.message)
+            return self._complete(job, definition, cursor, step, final)
+        self._save_step(job, completed=False)
         self._release(job, JobStatus.ERR, delay)
         return False
 
-    def _wait(self, job, step, intent, outcome) -> bool:
+    def _wait(self, job, step, outcome) -> bool:
         if outcome.ref:
-            Intent.objects.filter(pk=intent.pk).update(ref=outcome.ref)
+            self.intent.ref = outcome.ref
+            if self.intent_saved:
+                Intent.objects.filter(pk=self.intent.pk).update(ref=outcome.ref)
+        self._save_step(job, completed=False)
         delay = outcome.retry_in if outcome.retry_in is not None else _give_up(step)
         self._release(job, JobStatus.QUEUED, delay)
         return False
@@ -316,7 +369,11 @@ class Runner:
         transaction.on_commit(lambda: live.publish_job(job))
 
     def _save(self, job, *fields) -> None:
-        job.save(update_fields=[*fields, "updated_at"])
+        """Write these fields and any left unsaved by steps of the same transaction."""
+        fields = {*fields, *self.unsaved}
+        self.unsaved = set()
+        if fields:
+            job.save(update_fields=[*fields, "updated_at"])
 
     def _hold(self, job, **changes) -> None:
         """Check that the lease is still ours, taking the job's row lock until commit."""
@@ -444,9 +501,8 @@ def retry_delay(step: dict, errors: int, retry_in: float | None) -> float:
     return float(delay if delay <= schedule["max"] else schedule["then"])
 
 
-def _waited_too_long(intent, step) -> bool:
-    first = intent.events.filter(status=EventStatus.QUEUED).order_by("index").first()
-    return first is not None and (timezone.now() - first.at).total_seconds() > _give_up(step)
+def _timeout(step: dict, provider) -> float:
+    return float(step.get("timeout") or (provider.timeout if provider else 60))
 
 
 def _give_up(step: dict) -> float:

@@ -13,6 +13,7 @@ best effort: the database has the truth, and pages re-sync from it when they rec
 import asyncio
 import logging
 import os
+import queue
 import threading
 
 from channels.layers import get_channel_layer
@@ -47,31 +48,34 @@ def flush(timeout: float = 5.0) -> None:
 
 
 class _Sender:
+    """A thread with its own event loop, fed through a plain queue: putting a message costs
+    the job almost nothing (no wake-up of an event loop), and whatever piled up while the
+    thread was sending goes out together."""
+
     def __init__(self):
-        self.loop = asyncio.new_event_loop()
-        self.queue: asyncio.Queue | None = None
-        self.ready = threading.Event()
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
         threading.Thread(target=self._run, name="live-publisher", daemon=True).start()
-        self.ready.wait()
 
     def send(self, groups: list[str], message: dict) -> None:
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, (groups, message))
+        self.queue.put((groups, message))
 
     def flush(self, timeout: float) -> None:
         done = threading.Event()
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, (None, done))
+        self.queue.put((None, done))
         done.wait(timeout)
 
     def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.queue = asyncio.Queue()
-        self.ready.set()
-        self.loop.run_until_complete(self._drain())
-
-    async def _drain(self) -> None:
+        loop = asyncio.new_event_loop()
         layer = get_channel_layer()
         while True:
-            groups, message = await self.queue.get()
+            batch = [self.queue.get()]
+            while not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            loop.run_until_complete(self._send(layer, batch))
+
+    @staticmethod
+    async def _send(layer, batch) -> None:
+        for groups, message in batch:  # one message after the other: events stay in order
             if groups is None:
                 message.set()
                 continue

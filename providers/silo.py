@@ -1,13 +1,15 @@
 """Core actions on the silo entry: state, folder, modify, if, sleep."""
 
+import json
 import re
 
 import jq
 
+from silo.models import SiloEntry
 from silo.services import merge_patch
 
 from . import expr
-from .base import StepContext, ko, ok, queued, skip
+from .base import Status, StepContext, ko, ok, queued, skip
 from .registry import provider
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -51,6 +53,8 @@ def expression_env(context: StepContext) -> dict:
     },
 )
 def set_state(context: StepContext):
+    if context.entry is None:
+        return no_entry()
     state = context.config["state"]
     return ok(message=f"state {state}", state=state, state_notes=context.config.get("notes", ""))
 
@@ -69,6 +73,8 @@ def set_state(context: StepContext):
     },
 )
 def set_folder(context: StepContext):
+    if context.entry is None:
+        return no_entry()
     return ok(message=f"folder {context.config['folder']}", folder=context.config["folder"])
 
 
@@ -123,6 +129,9 @@ def set_folder(context: StepContext):
     },
 )
 def modify(context: StepContext):
+    if context.entry is None:
+        return no_entry()
+    fresh(context.entry)
     config = context.config
     guard = config.get("expr")
     try:
@@ -133,6 +142,8 @@ def modify(context: StepContext):
         return ko(f"expression: {exc}", "invalid-expr")
     except ValueError as exc:  # what the jq library raises for compile and runtime errors
         return ko(f"jq: {exc}", "invalid-jq")
+    if outcome.status != Status.OK:
+        return outcome
     outcome = _with_addons(outcome, config.get("addons") or [], context.doc)
     return outcome if outcome.changes_data else skip("nothing to change", "unchanged")
 
@@ -144,27 +155,50 @@ def _modification(context: StepContext, config: dict):
         return ok(envelope=_run_jq(context.envelope, config["jq"], scope))
     if merge_type == JSON_PATCH:
         return ok(json_patch=_scoped_ops(config["data"], scope))
-    if config.get("data") is not None:
-        return ok(merge_patch={"doc": config["data"]} if scope == "doc" else config["data"])
+    data = config.get("data")
+    if data is not None:
+        if not isinstance(data, dict):  # a list would replace the document (or the envelope)
+            return ko("a merge patch is an object", "invalid-patch")
+        return ok(merge_patch={"doc": data} if scope == "doc" else data)
     return ok()
 
 
 def _run_jq(envelope: dict, program: str, scope: str | None) -> dict:
     target = envelope.get("doc", {}) if scope == "doc" else envelope
-    result = jq.compile(program).input_value(target).first()
+    try:
+        result = jq.compile(program).input_value(target).first()
+    except StopIteration:  # `empty`, or a select() that drops its input
+        raise ValueError("the program gives no result") from None
+    if not isinstance(result, dict):  # the document and the envelope are JSON objects
+        raise ValueError(f"the program gives {json.dumps(result)[:60]}, not an object")
     return {**envelope, "doc": result} if scope == "doc" else result
 
 
 def _scoped_ops(operations: list, scope: str | None) -> list:
     if scope != "doc":
         return operations
-    return [{**op, "path": "/doc" + op.get("path", "")} for op in operations]
+    return [_scoped_op(op) for op in operations]
+
+
+def _scoped_op(op):
+    """The operation with its pointers ("path", and "from" of move and copy) under /doc.
+    What is not a pointer (no leading slash) stays as it is, for jsonpatch to refuse."""
+    if not isinstance(op, dict):
+        return op
+    return {
+        **op,
+        **{
+            key: "/doc" + op[key]
+            for key in ("path", "from")
+            if isinstance(op.get(key), str) and (op[key] == "" or op[key].startswith("/"))
+        },
+    }
 
 
 def _with_addons(outcome, addons: list, doc: dict):
     """Add the add-on keys missing from doc["$addons"] to whatever the outcome changes."""
     current = list(doc.get("$addons") or [])
-    added = [a for a in addons if a not in current]
+    added = list(dict.fromkeys(a for a in addons if a not in current))
     if not added:
         return outcome
     wanted = current + added
@@ -205,11 +239,27 @@ def _with_addons(outcome, addons: list, doc: dict):
     },
 )
 def condition(context: StepContext):
+    if context.entry is not None:
+        fresh(context.entry)
     try:
         value = expr.truthy(expr.evaluate(context.config["expr"], expression_env(context)))
     except expr.ExprError as exc:
         return ko(f"expression: {exc}", "invalid-expr")
     return ok("true" if value else "false")
+
+
+def fresh(entry) -> None:
+    """Lock the entry's row and reload it, in the transaction of the step's outcome.
+
+    The engine loads the entry when it claims the job, and another job may have changed it
+    since: a guard, a jq program or the add-ons computed from that copy would decide on stale
+    data and, written back, lose the other job's change. The engine's copy is reloaded in
+    place, so that a whole new envelope is based on the version it was computed from."""
+    entry.refresh_from_db(from_queryset=SiloEntry.objects.select_for_update())
+
+
+def no_entry():
+    return ko("the job has no silo entry", "no-entry")
 
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")

@@ -1,5 +1,7 @@
 """Actions on jobs: start another workflow."""
 
+import uuid
+
 from .base import StepContext, ko, ok
 from .registry import provider
 
@@ -30,16 +32,17 @@ def start_workflow(context: StepContext):
     from silo.models import SiloEntry
     from workflows.models import Workflow
 
-    workflow = Workflow.objects.filter(
-        workspace=context.workspace, pk=context.config["workflow_id"]
-    ).first()
+    # The schema's "format": "uuid" is not enforced, and meta holds anything: a string that
+    # is no UUID finds nothing (instead of a ValidationError, retried as an ERR).
+    workflows = Workflow.objects.filter(workspace=context.workspace)
+    workflow = _by_id(workflows, context.config["workflow_id"])
     if workflow is None:
         return ko("no such workflow in this workspace", "workflow-not-found")
     entry = context.entry
     meta_key = context.config.get("silo_entry_meta_key")
     if meta_key:
-        entry_id = (entry.meta if entry else {}).get(meta_key)
-        entry = SiloEntry.objects.filter(workspace=context.workspace, pk=entry_id).first()
+        entries = SiloEntry.objects.filter(workspace=context.workspace)
+        entry = _by_id(entries, (entry.meta if entry else {}).get(meta_key))
         if entry is None:
             return ko(f"no silo entry under meta key {meta_key!r}", "entry-not-found")
     # The step's ref as the new job's key: a re-run after a crash finds the job it started.
@@ -51,3 +54,12 @@ def start_workflow(context: StepContext):
         except JobError as exc:
             return ko(str(exc), "job-not-created")
     return ok(message=f"started job {job.id}", args={"started_job_id": str(job.id)})
+
+
+def _by_id(queryset, value):
+    """The row whose UUID is `value`, or None (also when `value` is no UUID at all)."""
+    try:
+        pk = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    return queryset.filter(pk=pk).first()

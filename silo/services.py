@@ -66,6 +66,9 @@ def change_data(
             data = merge_patch(data, merge)
         if operations is not None:
             data = json_patch(data, operations)
+    if data == locked.data and signed in (None, locked.signed):
+        _refresh(entry, locked)
+        return locked.versions.first()  # nothing changed: no new version
     version = locked.write_version(data, job_id=job_id, user=user, signed=signed)
     _refresh(entry, locked)
     return version

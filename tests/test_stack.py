@@ -27,3 +27,35 @@ def test_a_task_runs_in_the_worker_and_its_message_reaches_a_websocket(client, o
     assert message["type"] == "ping"
     assert message["nonce"] == nonce
     assert message["worker_pid"] not in (os.getpid(), *worker_pids)  # a forked worker ran it
+
+
+def test_every_event_and_status_change_of_a_job_reaches_the_entrys_watchers(
+    client, owner, workspace
+):
+    from engine_helpers import entry, state, workflow
+
+    from jobs.services import create_job
+
+    cookie = session_cookie(client, owner)
+    flow = workflow(workspace, [state("processing"), state("completed")])
+    document = entry(workspace)
+    with running_stack() as stack:
+        headers = {"Cookie": cookie, "Origin": stack.url}
+        url = f"{stack.ws_url}/ws/{workspace.slug}/?entry={document.id}"
+        with connect(url, additional_headers=headers, open_timeout=10) as socket:
+            assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+            job = create_job(flow, entry=document)
+            seen = []
+            while not seen or seen[-1] != ("job", "OK"):
+                message = json.loads(socket.recv(timeout=20))
+                assert message["job"]["id"] == str(job.id)
+                status = message["event"]["status"] if message["type"] == "event" else None
+                seen.append((message["type"], status or message["job"]["status"]))
+    assert seen == [
+        ("job", "RUN"),
+        ("event", "RUN"),
+        ("event", "OK"),
+        ("event", "RUN"),
+        ("event", "OK"),
+        ("job", "OK"),
+    ]
