@@ -287,4 +287,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # django-q2 logs every task at INFO; jobs keep their own, better record.
+    "loggers": {"django-q": {"level": env("QUEUE_LOG_LEVEL", "WARNING")}},
 }
