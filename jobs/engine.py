@@ -52,7 +52,8 @@ def enqueue(job_id) -> None:
 
 
 def enqueue_on_commit(job: Job) -> None:
-    Job.objects.filter(pk=job.pk).update(dispatched_at=timezone.now())
+    """Send the job once the transaction commits (its dispatched_at says when, so that the
+    dispatcher sends it again should Redis lose the message)."""
     transaction.on_commit(lambda: enqueue(job.pk))
 
 
@@ -82,16 +83,12 @@ def advance(job_id) -> None:
 
 def _claim(job_id):
     token = uuid.uuid4()
-    claimed = (
-        Job.objects.filter(due_jobs(), pk=job_id)
-        .exclude(status__in=[JobStatus.OK, JobStatus.KO])
-        .update(
-            status=JobStatus.RUN,
-            lease_token=token,
-            lease_until=_lease_deadline(),
-            run_at=None,
-            dispatched_at=None,
-        )
+    claimed = Job.objects.filter(due_jobs(), pk=job_id).update(
+        status=JobStatus.RUN,
+        lease_token=token,
+        lease_until=_lease_deadline(),
+        run_at=None,
+        dispatched_at=None,
     )
     if not claimed:
         return None

@@ -49,6 +49,7 @@ def create_job(
         key=key,
         tags=tags or [],
         cursor=[["/steps", 0, False]],
+        dispatched_at=timezone.now(),
     )
     engine.enqueue_on_commit(job)
     return job

@@ -145,7 +145,36 @@ def modify(context: StepContext):
     if outcome.status != Status.OK:
         return outcome
     outcome = _with_addons(outcome, config.get("addons") or [], context.doc)
-    return outcome if outcome.changes_data else skip("nothing to change", "unchanged")
+    if not outcome.changes_data:
+        return skip("nothing to change", "unchanged")
+    return _sealed(outcome, context) if config.get("sign") else outcome
+
+
+def _sealed(outcome, context: StepContext):
+    """ "Sign afterwards": the modified envelope, sealed as silo.close does. A signed entry
+    stays unchangeable: sealing again is no way around that."""
+    from silo.services import json_patch
+
+    from .sign import seal, unsignable
+
+    if context.entry.signed:
+        return ko("the entry is signed and cannot be modified", "signed")
+    envelope = context.envelope if outcome.envelope is None else outcome.envelope
+    if outcome.merge_patch is not None:
+        envelope = merge_patch(envelope, outcome.merge_patch)
+    if outcome.json_patch is not None:
+        try:
+            envelope = json_patch(envelope, outcome.json_patch)
+        except Exception as exc:  # jsonpatch and jsonpointer raise their own types
+            return ko(f"the patch does not apply: {exc}", "invalid-patch")
+    problem = unsignable(envelope.get("doc") or {})
+    if problem:
+        return ko(problem, "not-signable")
+    return ok(
+        message=f"{outcome.message} and signed".strip(),
+        envelope=seal(envelope, context.workspace),
+        sign=True,
+    )
 
 
 def _modification(context: StepContext, config: dict):

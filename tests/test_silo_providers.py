@@ -799,3 +799,42 @@ def test_a_poke_wakes_a_sleep(workspace):
 def test_an_entry_action_in_a_job_without_an_entry_is_a_ko(workspace, action):
     job = run(create_job(workflow(workspace, [action]), args={"x": "1"}))
     assert (job.status, outcome(job, "act")) == ("KO", ("KO", "no-entry"))
+
+
+# --- "Sign afterwards"
+
+
+def coded_invoice(code="INV-9"):
+    data = deepcopy(INVOICE)
+    data["doc"]["code"] = code
+    return data
+
+
+def test_sign_afterwards_seals_the_modified_envelope(workspace):
+    from providers.sign import verify
+
+    change = step("silo.modify", {"data": {"doc": {"notes": [{"text": "paid"}]}}, "sign": True})
+    job = run(start(workspace, [change], data=coded_invoice()))
+    document = job.silo_entry
+    document.refresh_from_db()
+    assert job.status == "OK"
+    assert document.signed
+    assert document.data["doc"]["notes"] == [{"text": "paid"}]
+    assert verify(document.data, workspace)
+
+
+def test_sign_afterwards_refuses_a_document_that_cannot_be_signed(workspace):
+    change = step("silo.modify", {"data": {"doc": {"notes": []}}, "sign": True}, name="modify")
+    job = run(start(workspace, [change], data=coded_invoice(code="")))
+    assert job.status == "KO"
+    assert job.faults[0]["code"] == "not-signable"
+    assert job.silo_entry.versions.count() == 1
+
+
+def test_sign_afterwards_does_not_reopen_a_signed_entry(workspace):
+    signed = entry(workspace, coded_invoice())
+    SiloEntry.objects.filter(pk=signed.pk).update(signed=True)
+    signed.refresh_from_db()
+    change = step("silo.modify", {"data": {"doc": {"notes": []}}, "sign": True})
+    job = run(start_on(signed, [change]))
+    assert (job.status, job.faults[0]["code"]) == ("KO", "signed")
