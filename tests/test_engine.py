@@ -1,9 +1,11 @@
 """Engine semantics, driven in this process: outcomes, conditions, rescue, stop, patches."""
 
+from datetime import timedelta
+
 import pytest
 from engine_helpers import run, start, state, step, trace, workflow
 
-from jobs.models import Job
+from jobs.models import IntentEvent, Job
 from silo.models import SiloState
 
 pytestmark = pytest.mark.django_db
@@ -47,19 +49,16 @@ def test_a_waiting_retry_leaves_the_job_err_with_its_due_time(workspace):
 
 
 def test_retries_give_up_with_ko_after_the_schedule(workspace):
-    retry = {"initial": 0.001, "max": 0.002, "then": 0.01, "give_up_after": 0.05}
+    retry = {"initial": 0.001, "max": 0.002, "then": 0.004, "give_up_after": 60}
     flaky = step("test.flaky", {"fail": 10_000}, name="flaky", retry=retry)
-    import time
-
-    job = start(workspace, [flaky, state("never")], rescue=[state("error")])
-    for _ in range(200):
-        job = run(job, passes=1)
-        if job.completed:
-            break
-        time.sleep(0.005)
+    job = run(start(workspace, [flaky, state("never")], rescue=[state("error")]), passes=3)
+    assert (job.status, trace(job)[0][1]) == ("ERR", ["RUN", "ERR"] * 3)
+    first_err = IntentEvent.objects.filter(status="ERR").order_by("at").first()
+    # Sixty seconds after the first ERR, the next one is the last: it gives up with KO.
+    IntentEvent.objects.filter(pk=first_err.pk).update(at=first_err.at - timedelta(seconds=61))
+    job = run(job, passes=1)
     assert job.status == "KO"
-    events = trace(job)[0][1]
-    assert events[-1] == "KO" and events.count("ERR") >= 3
+    assert trace(job)[0][1] == ["RUN", "ERR"] * 4 + ["KO"]
     assert job.faults[0]["code"] == "flaky"
     assert job.silo_entry.state == "error"
 

@@ -106,9 +106,13 @@ def test_stop(cluster, workspace):
 
 
 def test_sleep_waits_without_holding_a_worker(cluster, workspace):
-    sleepy = step("silo.sleep", {"duration": "0.5s"}, name="sleep")
-    jobs = [start(workspace, [sleepy, state("done")]) for _ in range(6)]  # 6 jobs, 2 workers
-    started = time.monotonic()
+    sleepy = step("silo.sleep", {"duration": "2s"}, name="sleep")
+    jobs = [start(workspace, [sleepy, state("done")]) for _ in range(8)]
+    # Eight jobs asleep at once on two workers: none of them holds one.
+    for job in jobs:
+        wait_for(job, until=lambda job: trace(job) == [("sleep", ["RUN", "QUEUED"])])
+    statuses = Job.objects.filter(pk__in=[job.pk for job in jobs]).values_list("status")
+    assert set(statuses) == {("QUEUED",)}
     for job in jobs:
         assert wait_for(job).status == "OK"
-    assert time.monotonic() - started < 1.4  # sleeping in parallel, not 3 s one after another
+        assert trace(job)[0] == ("sleep", ["RUN", "QUEUED", "RUN", "OK"])
