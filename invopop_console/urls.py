@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import api_views, views
 
@@ -11,9 +11,16 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("utils/v1/ping", api_views.ping, name="api_ping"),
+    path("transform/v1/", include("workflows.api_urls")),
+    path("transform/v1/", include("jobs.api_urls")),
+    path("silo/v1/", include("silo.api_urls")),
+    path("sequence/v1/", include("providers.api_urls")),
     path("w/<slug:slug>/", views.dashboard, name="dashboard"),
     path("w/<slug:slug>/", include("invopop_console.accounts.urls")),
     path("w/<slug:slug>/workflows/", include("workflows.urls")),
     path("w/<slug:slug>/silo/", include("silo.urls")),
     path("w/<slug:slug>/jobs/", include("jobs.urls")),
 ]
+
+# Anything else under the API's prefixes is a JSON 404, not the console's HTML page.
+urlpatterns.append(re_path(r"^(transform|silo|sequence|utils)/", api_views.not_found))

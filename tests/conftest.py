@@ -72,6 +72,32 @@ def other_workspace(outsider):
     return create_workspace("Other Corp", outsider, slug="other")
 
 
+@pytest.fixture
+def api(workspace):
+    """An API client with a token of `workspace`."""
+    from rest_framework.test import APIClient
+
+    from invopop_console.accounts.models import ApiToken
+
+    _, secret = ApiToken.issue(workspace, "Tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+@pytest.fixture
+def other_api(other_workspace):
+    """An API client with a token of the outsider's workspace."""
+    from rest_framework.test import APIClient
+
+    from invopop_console.accounts.models import ApiToken
+
+    _, secret = ApiToken.issue(other_workspace, "Outsider")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
 def shared_path(*parts: str) -> Path:
     """A file in ../shared, or a visible skip when the folder is not beside the project."""
     path = SHARED.joinpath(*parts)

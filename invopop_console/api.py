@@ -1,0 +1,197 @@
+"""What every API endpoint shares: the error format, parsers, the body limit, pagination.
+
+Every error is JSON `{key, message, fields}`; `fields` maps JSON pointers into the request
+body (or `/<param>` for query parameters) to what is wrong there. Nothing a client sends
+may produce a 500: the handler below turns every exception DRF knows into one of these.
+"""
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, parsers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+KEYS = {
+    400: "invalid-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid",
+    429: "too-many-requests",
+}
+
+
+class ApiError(exceptions.APIException):
+    """An error with the API's shape; `fields` maps JSON pointers to messages."""
+
+    def __init__(self, message: str, *, status_code=422, key=None, fields=None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.key = key or KEYS.get(status_code, "error")
+        self.message = message
+        self.fields = fields or {}
+
+
+def invalid(fields: dict[str, str], message="The request has invalid fields") -> ApiError:
+    return ApiError(message, status_code=422, fields=fields)
+
+
+def not_found(what="object") -> ApiError:
+    return ApiError(f"No such {what}", status_code=404)
+
+
+def conflict(message: str, fields=None) -> ApiError:
+    return ApiError(message, status_code=409, fields=fields)
+
+
+def error_body(key: str, message: str, fields=None) -> dict:
+    return {"key": key, "message": message, "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApiError):
+        return Response(
+            error_body(exc.key, exc.message, exc.fields),
+            status=exc.status_code,
+            headers=_auth_header(exc, context),
+        )
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        return Response(error_body("not-found", "Not found"), status=404)
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            error_body("invalid-json", f"The body is not valid JSON: {exc.detail}"), status=400
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        fields = pointers(exc.detail)
+        return Response(error_body("invalid", "The request has invalid fields", fields), status=422)
+    if isinstance(exc, RequestDataTooBig):
+        return too_large_response()
+    response = drf_handler(exc, context)
+    if response is None:
+        return None  # a real bug: let Django report it
+    detail = getattr(exc, "detail", str(exc))
+    message = detail if isinstance(detail, str) else str(detail)
+    response.data = error_body(KEYS.get(response.status_code, "error"), message)
+    return response
+
+
+def _auth_header(exc, context) -> dict:
+    return {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+
+
+def pointers(detail, prefix="") -> dict[str, str]:
+    """DRF's nested error detail as {JSON pointer: message}."""
+    if isinstance(detail, dict):
+        found = {}
+        for key, value in detail.items():
+            part = "" if key == "non_field_errors" else "/" + str(key)
+            found.update(pointers(value, prefix + part))
+        return found
+    if isinstance(detail, list):
+        if all(isinstance(item, str) for item in detail):
+            return {prefix or "/": " ".join(str(item) for item in detail)}
+        found = {}
+        for index, item in enumerate(detail):
+            if item:
+                found.update(pointers(item, f"{prefix}/{index}"))
+        return found
+    return {prefix or "/": str(detail)}
+
+
+def too_large_response() -> JsonResponse:
+    limit = settings.API_MAX_BODY_BYTES
+    return JsonResponse(
+        error_body("too-large", f"The body is larger than the limit of {limit} bytes"),
+        status=413,
+    )
+
+
+class BodyLimitMiddleware:
+    """413 for a body over API_MAX_BODY_BYTES, judged by Content-Length before reading it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.API_MAX_BODY_BYTES:
+            return too_large_response()
+        return self.get_response(request)
+
+
+class MergePatchParser(parsers.JSONParser):
+    media_type = "application/merge-patch+json"
+
+
+class JsonPatchParser(parsers.JSONParser):
+    media_type = "application/json-patch+json"
+
+
+# --- Keyset pagination: newest first, by (created_at, id), with an opaque cursor.
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+def page_limit(request) -> int:
+    raw = request.query_params.get("limit")
+    if raw in (None, ""):
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise invalid({"/limit": "must be a whole number"}) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise invalid({"/limit": f"must be from 1 to {MAX_LIMIT}"})
+    return limit
+
+
+def encode_cursor(obj) -> str:
+    raw = f"{obj.created_at.isoformat()}|{obj.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, pk = base64.urlsafe_b64decode(padded).decode().split("|", 1)
+        return datetime.fromisoformat(created), pk
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise invalid({"/cursor": "is not a cursor this API gave out"}) from None
+
+
+def paginate(request, queryset, serialize) -> dict:
+    """{list, limit, next_cursor}: the page after `cursor`, newest first."""
+    from django.db.models import Q
+
+    limit = page_limit(request)
+    queryset = queryset.order_by("-created_at", "-pk")
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        created, pk = decode_cursor(cursor)
+        queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, pk__lt=pk))
+    rows = list(queryset[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "list": [serialize(row) for row in rows],
+        "limit": limit,
+        "next_cursor": encode_cursor(rows[-1]) if more and rows else "",
+    }
+
+
+def created(data) -> Response:
+    return Response(data, status=status.HTTP_201_CREATED)
