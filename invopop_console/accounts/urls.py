@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("configuration/", views.configuration, name="configuration"),
+    path("configuration/api-keys/", views.create_token, name="create_token"),
+    path("configuration/api-keys/<uuid:token_id>/revoke/", views.revoke_token, name="revoke_token"),
 ]
