@@ -12,9 +12,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_handler
 
 KEYS = {
     400: "invalid-request",
@@ -76,6 +75,8 @@ def exception_handler(exc, context):
         return Response(error_body("invalid", "The request has invalid fields", fields), status=422)
     if isinstance(exc, RequestDataTooBig):
         return too_large_response()
+    from rest_framework.views import exception_handler as drf_handler  # imports settings
+
     response = drf_handler(exc, context)
     if response is None:
         return None  # a real bug: let Django report it
@@ -130,14 +131,6 @@ class BodyLimitMiddleware:
         if length > settings.API_MAX_BODY_BYTES:
             return too_large_response()
         return self.get_response(request)
-
-
-class MergePatchParser(parsers.JSONParser):
-    media_type = "application/merge-patch+json"
-
-
-class JsonPatchParser(parsers.JSONParser):
-    media_type = "application/json-patch+json"
 
 
 # --- Keyset pagination: newest first, by (created_at, id), with an opaque cursor.
