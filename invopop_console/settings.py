@@ -215,6 +215,7 @@ PROVIDER_MODULES = [
     "providers.sequence",
     "providers.sign",
     "providers.transform",
+    "providers.cron",
 ]
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting

@@ -17,6 +17,8 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
+from workflows.triggers import fire_due_schedules
+
 from . import engine
 from .models import Job
 
@@ -45,6 +47,7 @@ def loop() -> None:
         try:
             close_old_connections()
             dispatch_due()
+            fire_due_schedules()
         except Exception:  # the database or Redis is away for a moment: try again
             log.exception("dispatcher pass failed")
             time.sleep(1)

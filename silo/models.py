@@ -10,6 +10,7 @@ from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
 
 from . import snippets
+from .signals import entry_created
 
 # Silo records point at the job that changed them by id only (no foreign key), so that the
 # silo does not depend on the jobs app, which is built on top of it.
@@ -76,6 +77,8 @@ class SiloEntry(models.Model):
         SiloEntryVersion.objects.create(
             entry=entry, number=1, data=data, user=user, job_id=job_id, signed=entry.signed
         )
+        # Triggers "on entry created" start their workflows once the entry is really there.
+        transaction.on_commit(lambda: entry_created.send(sender=cls, entry=entry))
         return entry
 
     @transaction.atomic

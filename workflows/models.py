@@ -160,3 +160,51 @@ class WorkflowVersion(ImmutableModel):
     @property
     def workspace(self) -> Workspace:
         return self.workflow.workspace
+
+
+class TriggerKind(models.TextChoices):
+    ENTRY_CREATED = "entry_created", "On entry created"
+    WEBHOOK = "webhook", "Inbound webhook"
+    SCHEDULE = "schedule", "Schedule"
+
+
+def new_trigger_secret() -> str:
+    import secrets
+
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class Trigger(models.Model):
+    """What starts a workflow without anybody pressing Run (workflows/triggers.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="triggers")
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="triggers")
+    kind = models.CharField(max_length=20, choices=TriggerKind.choices)
+    enabled = models.BooleanField(default=True)
+    # entry_created: which new entries (blank: any)
+    doc_type = models.CharField(max_length=40, blank=True)
+    folder = models.CharField(max_length=100, blank=True)
+    # webhook: the secret a sender proves (bearer token, or Standard Webhooks signature)
+    secret = models.CharField(max_length=100, default=new_trigger_secret)
+    # schedule: every `interval` seconds, or a cron expression; optionally on one entry
+    # (cron.subscribe), with these args.
+    interval = models.PositiveIntegerField(null=True, blank=True)
+    cron = models.CharField(max_length=100, blank=True)
+    silo_entry = models.ForeignKey(
+        "silo.SiloEntry", null=True, blank=True, on_delete=models.CASCADE, related_name="triggers"
+    )
+    args = models.JSONField(default=dict, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["kind", "enabled", "next_run_at"], name="trigger_due"),
+            models.Index(fields=["workspace", "kind"], name="trigger_ws_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.workflow}"

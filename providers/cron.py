@@ -1,0 +1,93 @@
+"""Periodic execution of a workflow on the entry: cron.subscribe and cron.unsubscribe, as in
+Invopop's templates. A subscription is a schedule trigger bound to the entry."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .base import StepContext, ko, ok, skip
+from .registry import provider
+
+
+@provider(
+    "cron.subscribe",
+    name="Subscribe to periodic execution",
+    category="Core",
+    summary="Run a workflow on this entry every so often, until unsubscribed.",
+    icon="repeat",
+    transactional=True,  # database work only: one transaction with its outcome
+    config_schema={
+        "type": "object",
+        "required": ["interval"],
+        "properties": {
+            "workflow_id": {
+                "type": "string",
+                "title": "Workflow",
+                "description": "Empty: this job's workflow.",
+            },
+            "interval": {
+                "title": "Every",
+                "type": ["string", "integer"],
+                "examples": ["hourly", "daily"],
+                "description": "minutely, hourly, daily, weekly, or seconds.",
+            },
+            "factor": {"type": "integer", "title": "Times", "minimum": 1, "default": 1},
+        },
+    },
+)
+def subscribe(context: StepContext):
+    from workflows.models import Trigger, TriggerKind, Workflow
+    from workflows.triggers import TriggerError, interval_seconds
+
+    if context.entry is None:
+        return ko("the job has no silo entry", "no-entry")
+    workflow_id = context.config.get("workflow_id") or context.job.workflow_id
+    workflow = Workflow.objects.filter(workspace=context.workspace, pk=workflow_id).first()
+    if workflow is None:
+        return ko("no such workflow in this workspace", "workflow-not-found")
+    try:
+        seconds = interval_seconds(context.config["interval"], context.config.get("factor"))
+    except TriggerError as exc:
+        return ko(str(exc), "invalid-interval")
+    trigger, made = Trigger.objects.update_or_create(
+        workspace=context.workspace,
+        workflow=workflow,
+        kind=TriggerKind.SCHEDULE,
+        silo_entry=context.entry,
+        defaults={
+            "interval": seconds,
+            "enabled": True,
+            "next_run_at": timezone.now() + timedelta(seconds=seconds),
+        },
+    )
+    verb = "subscribed" if made else "subscription renewed"
+    return ok(
+        message=f"{verb}: {workflow.name} every {seconds} s",
+        args={"subscription_id": str(trigger.id)},
+    )
+
+
+@provider(
+    "cron.unsubscribe",
+    name="Unsubscribe from periodic execution",
+    category="Core",
+    summary="Stop the periodic runs of this entry.",
+    icon="repeat",
+    transactional=True,  # database work only: one transaction with its outcome
+    config_schema={
+        "type": "object",
+        "properties": {
+            "workflow_id": {"type": "string", "description": "Empty: every subscription."},
+        },
+    },
+)
+def unsubscribe(context: StepContext):
+    from workflows.models import Trigger, TriggerKind
+
+    if context.entry is None:
+        return ko("the job has no silo entry", "no-entry")
+    found = Trigger.objects.filter(kind=TriggerKind.SCHEDULE, silo_entry=context.entry)
+    if context.config.get("workflow_id"):
+        found = found.filter(workflow_id=context.config["workflow_id"])
+    removed, _ = found.delete()
+    return ok(message=f"{removed} subscription(s) removed") if removed else skip("not subscribed")

@@ -1,0 +1,132 @@
+"""Automatic runs: on entry created, inbound webhooks and schedules.
+
+A trigger starts a job like a person or an API call would (jobs.services.create_job), so the
+job is pinned to the workflow's latest published version; a trigger of a workflow never
+published, or disabled, starts nothing.
+"""
+
+import base64
+import hashlib
+import hmac
+import logging
+import time
+from datetime import datetime, timedelta
+
+from croniter import croniter
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Trigger, TriggerKind
+
+log = logging.getLogger(__name__)
+INTERVALS = {"minutely": 60, "hourly": 3600, "daily": 86400, "weekly": 7 * 86400}
+SIGNATURE_TOLERANCE = 300  # seconds a signed webhook may be old (Standard Webhooks)
+
+
+class TriggerError(Exception):
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+# --- Schedules
+
+
+def interval_seconds(interval, factor=1) -> int:
+    """'hourly' × 6, or a number of seconds; at least a minute."""
+    try:
+        seconds = INTERVALS[interval] if interval in INTERVALS else int(interval)
+        seconds *= int(factor or 1)
+    except (TypeError, ValueError):
+        raise TriggerError(f"not an interval: {interval!r}", "/interval") from None
+    if seconds < 60:
+        raise TriggerError("an interval is at least 60 seconds", "/interval")
+    return seconds
+
+
+def check_cron(expression: str) -> None:
+    if not croniter.is_valid(expression):
+        raise TriggerError(f"not a cron expression: {expression!r}", "/cron")
+
+
+def next_run(trigger: Trigger, after: datetime) -> datetime:
+    if trigger.cron:
+        return croniter(trigger.cron, after).get_next(datetime)
+    return after + timedelta(seconds=trigger.interval)
+
+
+def fire_due_schedules(limit: int = 100) -> int:
+    """Start the jobs of schedules whose time has come; each fires once per due time, also
+    with several dispatchers looking (compare-and-set on next_run_at)."""
+    now = timezone.now()
+    due = Trigger.objects.filter(
+        kind=TriggerKind.SCHEDULE, enabled=True, next_run_at__lte=now
+    ).select_related("workflow", "silo_entry")[:limit]
+    fired = 0
+    for trigger in due:
+        following = next_run(trigger, max(now, trigger.next_run_at))
+        won = Trigger.objects.filter(pk=trigger.pk, next_run_at=trigger.next_run_at).update(
+            next_run_at=following, last_run_at=now
+        )
+        if won and start(trigger, entry=trigger.silo_entry):
+            fired += 1
+    return fired
+
+
+# --- Entry created
+
+
+def on_entry_created(sender, entry, **kwargs) -> None:
+    matching = Trigger.objects.filter(
+        workspace_id=entry.workspace_id, kind=TriggerKind.ENTRY_CREATED, enabled=True
+    ).filter(Q(doc_type="") | Q(doc_type=entry.doc_type), Q(folder="") | Q(folder=entry.folder))
+    for trigger in matching.select_related("workflow"):
+        start(trigger, entry=entry)
+
+
+# --- Inbound webhooks
+
+
+def verify_webhook(trigger: Trigger, headers, body: bytes) -> bool:
+    """A bearer token equal to the secret, or a valid Standard Webhooks signature."""
+    authorization = headers.get("Authorization", "")
+    if authorization.startswith("Bearer "):
+        return hmac.compare_digest(authorization[7:].strip(), trigger.secret)
+    message_id = headers.get("webhook-id", "")
+    timestamp = headers.get("webhook-timestamp", "")
+    signatures = headers.get("webhook-signature", "")
+    if not (message_id and timestamp.isdigit() and signatures):
+        return False
+    if abs(time.time() - int(timestamp)) > SIGNATURE_TOLERANCE:
+        return False
+    expected = sign(trigger.secret, message_id, timestamp, body)
+    return any(hmac.compare_digest(expected, s.strip()) for s in signatures.split(" "))
+
+
+def sign(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
+    key = secret.removeprefix("whsec_").encode()
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
+# --- Starting a job
+
+
+def start(trigger: Trigger, *, entry=None, args=None, key=""):
+    """The job the trigger starts, or None when the workflow cannot run now."""
+    from jobs.services import JobError, create_job
+
+    run_args = {**trigger.args, **(args or {}), "trigger_id": str(trigger.id)}
+    try:
+        with transaction.atomic():
+            return create_job(
+                trigger.workflow,
+                entry=entry,
+                args=run_args,
+                key=key,
+                tags=[f"trigger:{trigger.kind}"],
+            )
+    except JobError as exc:
+        log.warning("trigger %s started nothing: %s", trigger.id, exc)
+        return None
