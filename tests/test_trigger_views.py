@@ -1,0 +1,65 @@
+"""Triggers in the console (workflow page) and through the API."""
+
+import pytest
+from django.urls import reverse
+from engine_helpers import state, workflow
+
+from workflows.models import Trigger
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def flow(workspace):
+    return workflow(workspace, [state("received")])
+
+
+def add(client, workspace, flow, **data):
+    return client.post(reverse("trigger_create", args=[workspace.slug, flow.id]), data)
+
+
+def test_an_editor_adds_each_kind_of_trigger(client, teammate, workspace, flow):
+    client.force_login(teammate)
+    add(client, workspace, flow, kind="entry_created", doc_type="bill/invoice", folder="inbox")
+    add(client, workspace, flow, kind="webhook")
+    add(client, workspace, flow, kind="schedule", interval="daily")
+    kinds = {t.kind: t for t in Trigger.objects.filter(workflow=flow)}
+    assert set(kinds) == {"entry_created", "webhook", "schedule"}
+    assert (kinds["entry_created"].doc_type, kinds["entry_created"].folder) == (
+        "bill/invoice",
+        "inbox",
+    )
+    assert kinds["schedule"].interval == 86400 and kinds["schedule"].next_run_at
+    page = client.get(reverse("workflow_detail", args=[workspace.slug, flow.id]))
+    assert f"/hooks/{kinds['webhook'].id}" in page.content.decode()
+    assert kinds["webhook"].secret in page.content.decode()
+
+
+def test_a_bad_schedule_is_refused_with_the_reason(client, owner, workspace, flow):
+    client.force_login(owner)
+    response = add(client, workspace, flow, kind="schedule", cron="at six")
+    assert not Trigger.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert "not a cron expression" in page
+
+
+def test_a_viewer_sees_triggers_but_cannot_change_them(client, viewer, workspace, flow):
+    Trigger.objects.create(workspace=workspace, workflow=flow, kind="webhook")
+    client.force_login(viewer)
+    assert add(client, workspace, flow, kind="webhook").status_code == 403
+    page = client.get(reverse("workflow_detail", args=[workspace.slug, flow.id]))
+    assert b"Inbound webhook" in page.content and b"Add trigger" not in page.content
+
+
+def test_an_editor_removes_a_trigger(client, teammate, workspace, flow):
+    trigger = Trigger.objects.create(workspace=workspace, workflow=flow, kind="webhook")
+    client.force_login(teammate)
+    url = reverse("trigger_delete", args=[workspace.slug, flow.id, trigger.id])
+    client.post(url)
+    assert not Trigger.objects.exists()
+
+
+def test_an_outsider_cannot_touch_anothers_triggers(client, outsider, other_workspace, flow):
+    client.force_login(outsider)
+    assert add(client, other_workspace, flow, kind="webhook").status_code == 404
+    assert not Trigger.objects.exists()
