@@ -7,6 +7,7 @@ may produce a 500: the handler below turns every exception DRF knows into one of
 
 import base64
 import binascii
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -70,6 +71,8 @@ def exception_handler(exc, context):
         return Response(
             error_body("invalid-json", f"The body is not valid JSON: {exc.detail}"), status=400
         )
+    if isinstance(exc, RecursionError):  # JSON nested deeper than the parser can follow
+        return Response(error_body("invalid-json", "The body is nested too deeply"), status=400)
     if isinstance(exc, exceptions.ValidationError):
         fields = pointers(exc.detail)
         return Response(error_body("invalid", "The request has invalid fields", fields), status=422)
@@ -161,7 +164,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, pk = base64.urlsafe_b64decode(padded).decode().split("|", 1)
-        return datetime.fromisoformat(created), pk
+        moment = datetime.fromisoformat(created)
+        if moment.tzinfo is None:
+            raise ValueError("a cursor's time has its zone")
+        return moment, str(uuid.UUID(pk))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise invalid({"/cursor": "is not a cursor this API gave out"}) from None
 

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The transform API's jobs, mounted under /transform/v1/ (Invopop's paths: no slashes)."""
 
-from . import api_views  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api_views
+
+# The fixed paths come before jobs/<uuid:id>; a non-UUID id falls through to the JSON 404.
+urlpatterns = [
+    path("jobs", api_views.jobs, name="api_jobs"),
+    path("jobs/intents", api_views.intents, name="api_job_intents"),
+    path("jobs/key/<path:key>", api_views.job_by_key, name="api_job_by_key"),
+    path("jobs/<uuid:id>", api_views.job, name="api_job"),
+]

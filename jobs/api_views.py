@@ -1,1 +1,388 @@
-"""API views (Invopop-compatible)."""
+"""The transform API's jobs, shaped like Invopop's: create, fetch, list, wait for and poke.
+
+POST and PUT answer 202 with the job, also when they return a job that a retry (same id or
+same key, same request) finds; a different request for that id or key is a 409. Ids in the
+body that the workspace does not have (its own or another's) are a 422 on their field; a job
+of another workspace in the path is a 404, as an unknown one.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from redis.exceptions import RedisError
+from rest_framework import status
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from invopop_console import api
+from silo.models import SiloEntry, SiloEntryVersion, SiloFile
+from workflows.models import Workflow
+
+from . import live, serializers
+from .models import Intent, Job, JobStatus
+from .serializers import JobRequest
+from .services import JobError, create_job, poke
+
+log = logging.getLogger(__name__)
+MAX_WAIT = 60
+COMPLETED = frozenset({JobStatus.OK.value, JobStatus.KO.value})
+
+WAIT = OpenApiParameter(
+    "wait", int, description="Seconds (0 to 60) to hold the answer until the job completes"
+)
+ACCEPTED = {
+    202: OpenApiResponse(
+        serializers.TransformJob,
+        description="The new job, or the one that the same request made before "
+        "(then with the header Idempotent-Replayed: true)",
+    ),
+    409: OpenApiResponse(description="The id or key belongs to a different request"),
+    422: OpenApiResponse(description="Invalid fields, by JSON pointer"),
+}
+
+
+def jobs_of(workspace):
+    """The workspace's jobs with what their JSON shows, in a constant number of queries."""
+    files = SiloFile.objects.filter(job_id__isnull=False)
+    return (
+        Job.objects.filter(workspace=workspace)
+        .select_related("silo_entry")
+        .prefetch_related(
+            Prefetch("intents", Intent.objects.prefetch_related("events")),
+            Prefetch("silo_entry__files", files, to_attr="job_files"),
+        )
+    )
+
+
+def owned_job(workspace, **lookup) -> Job:
+    job = jobs_of(workspace).filter(**lookup).first()
+    if job is None:
+        raise api.not_found("job")
+    return job
+
+
+# --- Views
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="transform_jobs_list",
+    description="Jobs of the workspace, newest first.",
+    parameters=[
+        OpenApiParameter("created_at", str, description="Only jobs created until then (ISO)"),
+        OpenApiParameter("cursor", str),
+        OpenApiParameter("limit", int, description="1 to 100, 20 by default"),
+    ],
+    responses={200: serializers.TransformJobCollection},
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="transform_jobs_create",
+    description="Start a job on a silo entry, on new data or on args alone.",
+    parameters=[WAIT],
+    request=serializers.TransformJobCreate,
+    responses=ACCEPTED,
+)
+@api_view(["GET", "POST"])
+@parser_classes([JSONParser])
+def jobs(request):
+    if request.method == "POST":
+        return _create(request)
+    return Response(_page(request))
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="transform_jobs_fetch",
+    parameters=[WAIT],
+    responses={200: serializers.TransformJob, 404: OpenApiResponse(description="No such job")},
+)
+@extend_schema(
+    methods=["PUT"],
+    operation_id="transform_jobs_put",
+    description="Start a job with the client's id.",
+    parameters=[WAIT],
+    request=serializers.TransformJobCreate,
+    responses=ACCEPTED,
+)
+@api_view(["GET", "PUT"])
+@parser_classes([JSONParser])
+def job(request, id):
+    if request.method == "PUT":
+        return _create(request, job_id=id)
+    seconds = wait_seconds(request)
+    found = owned_job(request.workspace, pk=id)
+    if wait_for(found, seconds):
+        found = owned_job(request.workspace, pk=id)
+    return Response(serializers.job_json(found, request))
+
+
+@extend_schema(
+    operation_id="transform_jobs_fetch_by_key",
+    responses={200: serializers.TransformJob, 404: OpenApiResponse(description="No such job")},
+)
+@api_view(["GET"])
+def job_by_key(request, key):
+    if "\x00" in key:  # no key has one (PostgreSQL could not even compare it)
+        raise api.not_found("job")
+    job = owned_job(request.workspace, key=key)
+    return Response(serializers.job_json(job, request))
+
+
+@extend_schema(
+    operation_id="transform_jobs_poke",
+    request=serializers.TransformPoke,
+    responses={
+        202: serializers.TransformIntent,
+        404: OpenApiResponse(description="No such intent"),
+        409: OpenApiResponse(description="The step is not waiting for a poke"),
+    },
+)
+@api_view(["POST"])
+@parser_classes([JSONParser])
+def intents(request):
+    """Poke a step that waits (QUEUED), named by the intent's id or by its job and ref."""
+    wanted = serializers.poke_request(request.data)
+    try:
+        intent = poke(
+            request.workspace,
+            intent_id=wanted.intent_id,
+            job_id=wanted.job_id,
+            ref=wanted.ref,
+            code=wanted.code,
+            message=wanted.message,
+            args=wanted.args,
+        )
+    except JobError as exc:
+        fields = {exc.field: str(exc)} if exc.field else None
+        raise api.ApiError(str(exc), status_code=exc.status, fields=fields) from None
+    intent = Intent.objects.prefetch_related("events").get(pk=intent.pk)
+    return Response(serializers.intent_json(intent), status=status.HTTP_202_ACCEPTED)
+
+
+# --- Creating jobs
+
+
+def _create(request, job_id=None) -> Response:
+    seconds = wait_seconds(request)
+    wanted = serializers.job_request(request.data)
+    job = _earlier_job(request.workspace, wanted, job_id)
+    replayed = job is not None
+    if job is None:
+        job, replayed = _start(request.workspace, wanted, job_id)
+    wait_for(job, seconds)
+    job = owned_job(request.workspace, pk=job.pk)
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(
+        serializers.job_json(job, request), status=status.HTTP_202_ACCEPTED, headers=headers
+    )
+
+
+def _earlier_job(workspace, wanted: JobRequest, job_id) -> Job | None:
+    """The job that an earlier identical request (same id, or same key) created; a 409 when
+    that request was a different one."""
+    if job_id is not None:
+        job = Job.objects.filter(pk=job_id).first()
+        if job is not None and job.workspace_id != workspace.id:
+            raise api.not_found("job")
+        if job is not None:
+            return _same_request(job, wanted)
+    if wanted.key:
+        job = Job.objects.filter(workspace=workspace, key=wanted.key).first()
+        if job is not None and job_id is not None:
+            raise api.conflict(
+                "The key belongs to another job", {"/key": f"is the key of job {job.id}"}
+            )
+        if job is not None:
+            return _same_request(job, wanted)
+    return None
+
+
+def _same_request(job: Job, wanted: JobRequest) -> Job:
+    different = _differences(job, wanted)
+    if different:
+        raise api.conflict(
+            f"Job {job.id} exists, created by a different request",
+            {field: "differs from the existing job's" for field in different},
+        )
+    return job
+
+
+def _differences(job: Job, wanted: JobRequest) -> list[str]:
+    """The fields (JSON pointers) in which the request differs from the job's own."""
+    subject = "/data" if wanted.data is not None else "/silo_entry_id"
+    same = {
+        "/workflow_id": wanted.workflow_id == job.workflow_id,
+        subject: _same_subject(job, wanted),
+        "/args": wanted.args == job.args,
+        "/tags": wanted.tags == job.tags,
+        "/key": wanted.key == job.key,
+    }
+    return [field for field, equal in same.items() if not equal]
+
+
+def _same_subject(job: Job, wanted: JobRequest) -> bool:
+    """Same entry id; or, for data, the same document as the entry's first version."""
+    if wanted.data is None:
+        return wanted.silo_entry_id == job.silo_entry_id
+    versions = SiloEntryVersion.objects.filter(entry_id=job.silo_entry_id, number=1)
+    first = versions.values_list("data", flat=True).first()
+    return first is not None and serializers.same_document(first, wanted.data)
+
+
+def _start(workspace, wanted: JobRequest, job_id) -> tuple[Job, bool]:
+    """A new job (and a new silo entry for `data`); (job, whether an earlier one is
+    returned instead, when a concurrent identical request got there first)."""
+    workflow, entry = _resolve(workspace, wanted)
+    try:
+        with transaction.atomic():
+            if wanted.data is not None:
+                data = serializers.envelope(wanted.data)
+                entry = SiloEntry.create_with_version(workspace, data)
+            job = create_job(
+                workflow,
+                entry=entry,
+                args=wanted.args,
+                key=wanted.key,
+                tags=wanted.tags,
+                id=job_id,
+            )
+    except JobError as exc:
+        raise api.invalid({exc.field or "/": str(exc)}) from None
+    except IntegrityError:
+        earlier = _earlier_job(workspace, wanted, job_id)
+        if earlier is None:
+            raise
+        return earlier, True
+    return job, False
+
+
+def _resolve(workspace, wanted: JobRequest):
+    """The workflow and entry the request names, both of the workspace (422 otherwise)."""
+    problems = {}
+    workflow = Workflow.objects.filter(workspace=workspace, pk=wanted.workflow_id).first()
+    if workflow is None:
+        problems["/workflow_id"] = "no such workflow"
+    entry = None
+    if wanted.silo_entry_id is not None:
+        entry = SiloEntry.objects.filter(workspace=workspace, pk=wanted.silo_entry_id).first()
+        if entry is None:
+            problems["/silo_entry_id"] = "no such silo entry"
+    if problems:
+        raise api.invalid(problems)
+    return workflow, entry
+
+
+# --- Listing jobs
+
+
+def _page(request) -> dict:
+    _check_cursor(request)
+    queryset = jobs_of(request.workspace)
+    since = _created_at(request)
+    if since is not None:
+        queryset = queryset.filter(created_at__lte=since)
+    page = api.paginate(request, queryset, lambda job: serializers.job_json(job, request))
+    for echoed in ("cursor", "created_at"):
+        if request.query_params.get(echoed):
+            page[echoed] = request.query_params[echoed]
+    return page
+
+
+def _check_cursor(request) -> None:
+    """A cursor whose parts could not have come from us is a 422, not a database error."""
+    cursor = request.query_params.get("cursor")
+    if not cursor:
+        return
+    created, pk = api.decode_cursor(cursor)
+    try:
+        uuid.UUID(pk)
+    except ValueError:
+        raise api.invalid({"/cursor": "is not a cursor this API gave out"}) from None
+    if created.tzinfo is None:
+        raise api.invalid({"/cursor": "is not a cursor this API gave out"})
+
+
+def _created_at(request) -> datetime | None:
+    """?created_at: list the jobs created at or before this moment (ISO 8601)."""
+    raw = request.query_params.get("created_at")
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise api.invalid({"/created_at": "must be an ISO 8601 date and time"}) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- Waiting for a job: ?wait=N
+
+
+def wait_seconds(request) -> int:
+    raw = request.query_params.get("wait")
+    if raw in (None, ""):
+        return 0
+    try:
+        seconds = int(raw)
+    except ValueError:
+        raise api.invalid({"/wait": "must be a whole number of seconds"}) from None
+    if not 0 <= seconds <= MAX_WAIT:
+        raise api.invalid({"/wait": f"must be from 0 to {MAX_WAIT} seconds"})
+    return seconds
+
+
+def wait_for(job: Job, seconds: int) -> bool:
+    """Hold the request until the job completes (OK or KO) or `seconds` pass; whether it
+    waited (the caller then loads the job again). Best effort: without Redis, no wait."""
+    if not seconds or job.completed:
+        return False
+    try:
+        async_to_sync(_until_completed)(job.pk, seconds)
+    except (OSError, RedisError):
+        log.warning("could not wait for job %s", job.pk, exc_info=True)
+    return True
+
+
+async def _until_completed(job_id, seconds: float) -> None:
+    """Listen to the job's live group, which workers tell when it completes. Subscribing
+    comes first and the status is read once after it, so that a job completing in between
+    is not missed; then only messages are awaited, the database is not polled."""
+    layer = get_channel_layer()
+    group = live.job_group(job_id)
+    channel = await layer.new_channel()
+    completed = asyncio.Event()
+    listener = asyncio.ensure_future(_listen(layer, channel, completed))
+    try:
+        await layer.group_add(group, channel)
+        if not await sync_to_async(_has_completed)(job_id):
+            await asyncio.wait_for(completed.wait(), seconds)
+    except TimeoutError:
+        pass
+    finally:
+        # Cancelling a pending receive is how the pub/sub layer lets go of a channel.
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+        await layer.group_discard(group, channel)
+
+
+async def _listen(layer, channel: str, completed: asyncio.Event) -> None:
+    """Set `completed` once a message says the job is OK or KO; runs until cancelled."""
+    while True:
+        message = await layer.receive(channel)
+        job = (message.get("payload") or {}).get("job") or {}
+        if job.get("status") in COMPLETED:
+            completed.set()
+
+
+def _has_completed(job_id) -> bool:
+    return Job.objects.filter(pk=job_id, status__in=COMPLETED).exists()

@@ -1,5 +1,7 @@
 """Starting jobs and poking waiting steps: what the console, the API and providers call."""
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,9 +30,10 @@ def create_job(
     key: str = "",
     tags: list | None = None,
     version: WorkflowVersion | None = None,
+    id=None,
 ) -> Job:
     """A QUEUED job on the workflow's latest published version (or `version`), enqueued once
-    the transaction commits."""
+    the transaction commits; `id` is the client's own, when it chose one (API PUT)."""
     if entry is None and not args:
         raise JobError("a job needs a silo entry or args", "/silo_entry_id")
     if entry is not None and entry.workspace_id != workflow.workspace_id:
@@ -41,6 +44,7 @@ def create_job(
     if version is None:
         raise JobError("the workflow has no published version", "/workflow_id")
     job = Job.objects.create(
+        id=id or uuid.uuid4(),
         workspace=workflow.workspace,
         workflow=workflow,
         workflow_version=version,

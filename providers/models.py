@@ -30,6 +30,10 @@ class Series(models.Model):
     start = models.PositiveBigIntegerField(default=1, help_text="The first number.")
     next_number = models.PositiveBigIntegerField(default=1)
     description = models.TextField(blank=True)
+    # Invopop's SequenceSeries fields, kept for the sequence API: `code` labels the series,
+    # `suffix` ends the codes the API shows.
+    code = models.CharField(max_length=100, blank=True)
+    suffix = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,6 +67,9 @@ class SequenceEntry(models.Model):
     # By id only, as the silo does for jobs: the numbering outlives what it numbered.
     silo_entry_id = models.UUIDField(null=True, blank=True)
     job_id = models.UUIDField(null=True, blank=True)
+    # The entry's id in the sequence API (a client may choose it) and its key/value strings.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meta = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

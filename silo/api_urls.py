@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+"""The silo API's URLs, under /silo/v1/ as Invopop's (no trailing slashes).
 
-from . import api_views  # noqa: F401
+`entries/key/<key>` cannot be taken for an entry id: ids match only as UUIDs, and a path
+that is not one falls through to the API's JSON 404.
+"""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import api_views
+
+urlpatterns = [
+    path("entries", api_views.entries, name="api_silo_entries"),
+    path("entries/key/<path:key>", api_views.entry_by_key, name="api_silo_entry_by_key"),
+    path("entries/<uuid:entry_id>", api_views.entry, name="api_silo_entry"),
+    path("entries/<uuid:entry_id>/files", api_views.entry_files, name="api_silo_files"),
+    path(
+        "entries/<uuid:entry_id>/files/<uuid:file_id>",
+        api_views.entry_file,
+        name="api_silo_file",
+    ),
+    path("entries/<uuid:entry_id>/states", api_views.entry_states, name="api_silo_states"),
+]

@@ -1,1 +1,548 @@
-"""API views (Invopop-compatible)."""
+"""The silo API, shaped like Invopop's /silo/v1: entries, their files and their states.
+
+Everything is scoped to the token's workspace: another workspace's entry is as unknown as
+one that does not exist (404). Errors are the API's `{key, message, fields}`.
+"""
+
+import mimetypes
+import posixpath
+import uuid
+
+import jsonpatch
+import jsonpointer
+from django.db import IntegrityError, transaction
+from django.http import FileResponse
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from invopop_console import api
+
+from . import services
+from .models import SiloEntry
+from .serializers import (
+    JSON_PATCH,
+    MERGE_PATCH,
+    EntryCollectionSerializer,
+    EntryCreateSerializer,
+    EntrySerializer,
+    EntryUpdateSerializer,
+    FileCollectionSerializer,
+    FileCreateSerializer,
+    FileSerializer,
+    FileUploadSerializer,
+    StateCollectionSerializer,
+    StateCreateSerializer,
+    StateSerializer,
+    as_envelope,
+    gobl_problems,
+    has_sigs,
+    is_envelope,
+    json_problems,
+    operation_problems,
+    result_problems,
+)
+
+SIGNED = "The entry is signed: its data cannot change"
+PATCH_ERRORS = (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, TypeError)
+WITH_DATA = OpenApiParameter(
+    "data", bool, description="Include the envelope (`data`) in the entry: data=true."
+)
+
+
+# --- Helpers
+
+
+def workspace_entries(request):
+    return SiloEntry.objects.filter(workspace=request.workspace)
+
+
+def get_entry(request, entry_id) -> SiloEntry:
+    entry = workspace_entries(request).filter(pk=entry_id).first()
+    if entry is None:
+        raise api.not_found("entry")
+    return entry
+
+
+def flag(request, name: str) -> bool:
+    raw = request.query_params.get(name, "").lower()
+    if raw in ("", "false", "0"):
+        return False
+    if raw in ("true", "1"):
+        return True
+    raise api.invalid({f"/{name}": "must be true or false"})
+
+
+def validated(serializer_class, data) -> dict:
+    check_json(data)
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def check_json(data, prefix="") -> None:
+    problems = json_problems(data)
+    if problems:
+        raise api.invalid(pointed(problems, prefix))
+
+
+def pointed(problems: dict[str, str], prefix: str) -> dict[str, str]:
+    return {(prefix + pointer) or "/": message for pointer, message in problems.items()}
+
+
+def entry_context(request) -> dict:
+    return {"request": request, "with_data": flag(request, "data")}
+
+
+def entry_response(request, entry: SiloEntry, status=200) -> Response:
+    return Response(EntrySerializer(entry, context=entry_context(request)).data, status=status)
+
+
+def media_type(request) -> str:
+    return (request.content_type or "").split(";")[0].strip().lower()
+
+
+# --- Entries
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="silo_entries_list",
+    description="Entries of the workspace, newest first.",
+    parameters=[
+        OpenApiParameter("folder", str),
+        OpenApiParameter("created_at", str, description="Upper bound, an ISO timestamp"),
+        OpenApiParameter("cursor", str),
+        OpenApiParameter("limit", int),
+        WITH_DATA,
+    ],
+    responses={200: EntryCollectionSerializer},
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="silo_entries_create",
+    description="Create an entry with a new id; a `key` already used answers with its entry "
+    "when the request is the same (200), else 409.",
+    request=EntryCreateSerializer,
+    responses={200: EntrySerializer, 201: EntrySerializer},
+)
+@api_view(["GET", "POST"])
+def entries(request):
+    if request.method == "POST":
+        return create_entry(request, uuid.uuid4(), client_id=False)
+    return list_entries(request)
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="silo_entries_fetch",
+    parameters=[WITH_DATA],
+    responses={200: EntrySerializer},
+)
+@extend_schema(
+    methods=["PUT"],
+    operation_id="silo_entries_put",
+    description="Create an entry with the client's id; repeating the same request answers "
+    "with the entry (200), a different one with 409.",
+    request=EntryCreateSerializer,
+    responses={200: EntrySerializer, 201: EntrySerializer},
+)
+@extend_schema(
+    methods=["PATCH"],
+    operation_id="silo_entries_update",
+    description="Change the folder or the data: a whole envelope or document, an RFC 7396 "
+    "merge patch or RFC 6902 operations (by Content-Type, or by `content_type` in a JSON "
+    "body). A signed entry's data cannot change (409).",
+    request={
+        "application/json": EntryUpdateSerializer,
+        MERGE_PATCH: OpenApiTypes.OBJECT,
+        JSON_PATCH: {"type": "array", "items": {"type": "object"}},
+    },
+    responses={200: EntrySerializer},
+)
+@api_view(["GET", "PUT", "PATCH"])
+def entry(request, entry_id):
+    if request.method == "PUT":
+        return create_entry(request, entry_id, client_id=True)
+    found = get_entry(request, entry_id)
+    if request.method == "PATCH":
+        return update_entry(request, found)
+    return entry_response(request, found)
+
+
+@extend_schema(
+    operation_id="silo_entries_fetch_by_key",
+    parameters=[WITH_DATA],
+    responses={200: EntrySerializer},
+)
+@api_view(["GET"])
+def entry_by_key(request, key):
+    found = None if "\x00" in key else workspace_entries(request).filter(key=key).first()
+    if found is None:
+        raise api.not_found("entry")
+    return entry_response(request, found)
+
+
+def list_entries(request) -> Response:
+    if flag(request, "ascending"):
+        raise api.invalid({"/ascending": "only newest first is available"})
+    check_cursor(request)
+    queryset = workspace_entries(request).prefetch_related("files")
+    params = request.query_params
+    check_json({name: params.get(name) for name in ("folder", "created_at")})
+    if params.get("folder"):
+        queryset = queryset.filter(folder=params["folder"])
+    if params.get("created_at"):
+        queryset = queryset.filter(created_at__lte=timestamp(params["created_at"], "created_at"))
+    context = entry_context(request)
+    page = api.paginate(request, queryset, lambda e: EntrySerializer(e, context=context).data)
+    echoed = {name: params[name] for name in ("cursor", "folder", "created_at") if name in params}
+    return Response({**page, **echoed})
+
+
+def check_cursor(request) -> None:
+    """A cursor whose parts could not have come from us is a 422, not a database error."""
+    cursor = request.query_params.get("cursor")
+    if not cursor:
+        return
+    created, pk = api.decode_cursor(cursor)
+    try:
+        uuid.UUID(pk)
+    except ValueError:
+        raise api.invalid({"/cursor": "is not a cursor this API gave out"}) from None
+    if created.tzinfo is None:
+        raise api.invalid({"/cursor": "is not a cursor this API gave out"})
+
+
+def timestamp(raw: str, name: str):
+    try:
+        found = parse_datetime(raw.replace("Z", "+00:00"))
+    except ValueError:
+        found = None
+    if found is None or found.tzinfo is None:
+        raise api.invalid({f"/{name}": "must be an ISO timestamp with its time zone"})
+    return found
+
+
+# --- Creating, idempotently
+
+
+def create_entry(request, entry_id, *, client_id: bool) -> Response:
+    fields = validated(EntryCreateSerializer, request.data)
+    existing = existing_entry(request, entry_id, fields, client_id=client_id)
+    if existing is not None:
+        return entry_response(request, existing)
+    try:
+        created = store_entry(request, entry_id, fields)
+    except IntegrityError:  # a concurrent request stored this id or key first
+        existing = existing_entry(request, entry_id, fields, client_id=client_id)
+        if existing is None:
+            raise api.conflict("The entry was created meanwhile by another request") from None
+        return entry_response(request, existing)
+    return entry_response(request, created, status=201)
+
+
+def existing_entry(request, entry_id, fields: dict, *, client_id: bool) -> SiloEntry | None:
+    """The entry this very request already created, or None when there is none; 409 when
+    the id or key is taken by a different one."""
+    if client_id:
+        same_id = SiloEntry.objects.filter(pk=entry_id).first()
+        if same_id is not None:
+            if same_id.workspace_id != request.workspace.id:
+                raise api.not_found("entry")
+            return repeated(same_id, fields, "id")
+    if not fields["key"]:
+        return None
+    same_key = workspace_entries(request).filter(key=fields["key"]).first()
+    if same_key is None:
+        return None
+    if client_id:
+        raise api.conflict(
+            f"The key is used by entry {same_key.pk}", {"/key": "already used by another entry"}
+        )
+    return repeated(same_key, fields, "key")
+
+
+def repeated(entry: SiloEntry, fields: dict, by: str) -> SiloEntry:
+    if not same_request(entry, fields):
+        where = {"/key": "already used by another entry"} if by == "key" else {}
+        raise api.conflict(f"Entry {entry.pk} exists with this {by} and different contents", where)
+    return entry
+
+
+def same_request(entry: SiloEntry, fields: dict) -> bool:
+    """Would `fields` have created `entry`? Its data is compared with the first version,
+    so that changes made since (by jobs, say) do not turn a retry into a conflict."""
+    original = entry.versions.filter(number=1).values_list("data", flat=True).first()
+    original = entry.data if original is None else original
+    head = original.get("head") if isinstance(original, dict) else None
+    head_uuid = (head.get("uuid") if isinstance(head, dict) else None) or entry.pk
+    return (
+        as_envelope(fields["data"], head_uuid) == original
+        and fields["key"] == entry.key
+        and fields["folder"] in ("", entry.folder)
+    )
+
+
+def store_entry(request, entry_id, fields: dict) -> SiloEntry:
+    envelope = as_envelope(fields["data"], entry_id)
+    return SiloEntry.create_with_version(
+        request.workspace,
+        envelope,
+        id=entry_id,
+        key=fields["key"],
+        folder=fields["folder"],
+        signed=has_sigs(envelope),
+    )
+
+
+# --- Changing
+
+
+def update_entry(request, entry: SiloEntry) -> Response:
+    body = request.data  # 415 here for a content type no parser takes
+    kind = media_type(request)
+    with transaction.atomic():
+        if kind in (MERGE_PATCH, JSON_PATCH):
+            check_json(body)
+            change_data(entry, kind, body, prefix="")
+        else:
+            fields = validated(EntryUpdateSerializer, body)
+            if "folder" in fields:
+                services.set_folder(entry, fields["folder"])
+            if fields.get("data") is not None:
+                change_data(entry, fields["content_type"], fields["data"], prefix="/data")
+    entry.refresh_from_db()
+    return entry_response(request, entry)
+
+
+def change_data(entry: SiloEntry, kind: str, data, *, prefix: str) -> None:
+    """Apply `data` as `kind` says; `prefix` points at it in the request body.
+
+    The outcome is computed here and checked before anything is written, then written as a
+    whole envelope based on the version it came from: a change made meanwhile is a 409 to
+    retry, never a patch applied to data the client did not see."""
+    if entry.signed:
+        raise api.conflict(SIGNED)
+    envelope = outcome(entry, kind, data, prefix)
+    problems = json_problems(envelope)
+    if problems:  # patches that each nest a little deeper
+        pointer, message = next(iter(problems.items()))
+        raise api.invalid({prefix or "/": f"the result at {pointer} {message}"})
+    signed = True if has_sigs(envelope) else None  # signatures added by the client
+    try:
+        services.change_data(entry, envelope=envelope, signed=signed, based_on=entry.version)
+    except services.SignedEntry:
+        raise api.conflict(SIGNED) from None
+    except services.ChangeConflict:
+        raise api.conflict("The entry changed meanwhile: fetch it and try again") from None
+
+
+def outcome(entry: SiloEntry, kind: str, data, prefix: str) -> dict:
+    if kind == MERGE_PATCH:
+        if not isinstance(data, dict):
+            raise api.invalid({prefix or "/": "a merge patch must be an object"})
+        merged = services.merge_patch(entry.data, data)
+        problems = result_problems(merged)
+        if problems:  # a merge patch mirrors the envelope: its pointers say where
+            raise api.invalid(pointed(problems, prefix), "The result is not a GOBL envelope")
+        return merged
+    if kind == JSON_PATCH:
+        return patched(entry.data, data, prefix)
+    problems = gobl_problems(data)
+    if problems:
+        raise api.invalid(pointed(problems, prefix))
+    return replacement(entry, data)
+
+
+def patched(data, operations, prefix: str) -> dict:
+    problems = operation_problems(operations)
+    if problems:
+        raise api.invalid(pointed(problems, prefix))
+    try:
+        result = services.json_patch(data, operations)
+    except PATCH_ERRORS:
+        pointer, message = failing_operation(data, operations)
+        fields = {(prefix + pointer) or "/": message}
+        raise api.invalid(fields, "The patch does not apply") from None
+    problems = result_problems(result)
+    if problems:
+        pointer, message = next(iter(problems.items()))
+        fields = {prefix or "/": f"the result at {pointer or '/'} {message}"}
+        raise api.invalid(fields, "The result is not a GOBL envelope")
+    return result
+
+
+def replacement(entry: SiloEntry, data: dict) -> dict:
+    """The entry's new envelope: `data` when it is one, else the entry's with `data` as doc."""
+    current = entry.data if isinstance(entry.data, dict) and is_envelope(entry.data) else {}
+    head = current.get("head") if isinstance(current.get("head"), dict) else {}
+    head_uuid = head.get("uuid") or entry.pk
+    if is_envelope(data) or not current:
+        return as_envelope(data, head_uuid)
+    return {**current, "doc": data}
+
+
+def failing_operation(data, operations: list) -> tuple[str, str]:
+    """The pointer (into the operations) and reason of the first operation that fails."""
+    for index, operation in enumerate(operations):
+        try:
+            data = services.json_patch(data, [operation])
+        except PATCH_ERRORS as exc:
+            member, message = failing_member(data, operation, exc)
+            return f"/{index}/{member}", message
+    return "", "does not apply"
+
+
+def failing_member(data, operation: dict, exc) -> tuple[str, str]:
+    if isinstance(exc, jsonpatch.JsonPatchTestFailed) and resolves(data, operation["path"]):
+        return "value", "differs from the value at the path"
+    if operation["op"] in ("move", "copy") and not resolves(data, operation["from"]):
+        return "from", "points at nothing"
+    return "path", f"cannot be applied here ({str(exc)[:120]})"
+
+
+def resolves(data, pointer: str) -> bool:
+    try:
+        jsonpointer.resolve_pointer(data, pointer)
+    except (jsonpointer.JsonPointerException, TypeError):
+        return False
+    return True
+
+
+# --- Files
+
+
+class AnyAccept(BaseContentNegotiation):
+    """Downloads answer with the file's own type whatever Accept says (errors are JSON)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def any_accept(view):
+    view.content_negotiation_class = AnyAccept  # read by @api_view
+    return view
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="silo_entry_files_list",
+    responses={200: FileCollectionSerializer},
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="silo_entry_files_create",
+    description="Attach a file: a multipart form with a `file` part, or JSON with the "
+    "contents base64 encoded in `data`. A file of the same category and key (or name) "
+    "is replaced.",
+    request={
+        "multipart/form-data": FileUploadSerializer,
+        "application/json": FileCreateSerializer,
+    },
+    responses={201: FileSerializer},
+)
+@api_view(["GET", "POST"])
+@parser_classes([JSONParser, MultiPartParser])
+def entry_files(request, entry_id):
+    found = get_entry(request, entry_id)
+    context = {"request": request}
+    if request.method == "POST":
+        stored = services.attach_file(found, **file_fields(request))
+        return Response(FileSerializer(stored, context=context).data, status=201)
+    files = FileSerializer(found.files.all(), many=True, context=context).data
+    return Response({"list": files})
+
+
+def file_fields(request) -> dict:
+    """attach_file()'s arguments from a multipart form or a JSON body."""
+    if media_type(request) == "multipart/form-data":
+        fields = validated(FileUploadSerializer, request.data)
+        upload = fields.pop("file")
+        fields["name"] = fields["name"] or upload.name or ""
+        fields["content"] = upload.read()
+        fields["mime"] = fields["mime"] or upload.content_type or ""
+    else:
+        fields = validated(FileCreateSerializer, request.data)
+        fields["content"] = fields.pop("data")
+        fields.pop("sha256", None)
+        fields.pop("size", None)
+    fields["name"] = file_name(fields["name"])
+    fields["mime"] = file_mime(fields["mime"], fields["name"])
+    return fields
+
+
+def file_name(name: str) -> str:
+    """The last part of `name`, so that no name reaches outside the entry's folder."""
+    name = posixpath.basename(name.replace("\\", "/")).strip()
+    if name in ("", ".", "..") or "\x00" in name:
+        raise api.invalid({"/name": "must be a file name"})
+    return name
+
+
+def file_mime(mime: str, name: str) -> str:
+    if mime and len(mime) <= 100 and "/" in mime and "\x00" not in mime:
+        return mime
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+@extend_schema(
+    operation_id="silo_entry_files_download",
+    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+@any_accept
+def entry_file(request, entry_id, file_id):
+    stored = get_entry(request, entry_id).files.filter(pk=file_id).first()
+    if stored is None:
+        raise api.not_found("file")
+    try:
+        contents = stored.file.open("rb")
+    except FileNotFoundError:
+        raise api.not_found("file contents") from None
+    return FileResponse(
+        contents, as_attachment=True, filename=stored.name, content_type=stored.mime
+    )
+
+
+# --- States
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="silo_entry_states_list",
+    responses={200: StateCollectionSerializer},
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="silo_entry_states_create",
+    request=StateCreateSerializer,
+    responses={201: StateSerializer},
+)
+@api_view(["GET", "POST"])
+def entry_states(request, entry_id):
+    found = get_entry(request, entry_id)
+    if request.method == "POST":
+        return create_state(request, found)
+    states = found.states.order_by("-created_at", "-pk")
+    return Response({"list": StateSerializer(states, many=True).data})
+
+
+def create_state(request, entry: SiloEntry) -> Response:
+    fields = validated(StateCreateSerializer, request.data)
+    state = services.set_state(
+        entry,
+        fields["key"],
+        notes=fields["notes"],
+        meta=fields["meta"],
+        src="api-key",
+        src_id=request.auth.id,
+    )
+    return Response(StateSerializer(state).data, status=201)

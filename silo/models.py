@@ -57,7 +57,8 @@ class SiloEntry(models.Model):
 
     def save(self, *args, **kwargs):
         doc = snippets.document(self.data)
-        self.doc_schema = doc.get("$schema", self.doc_schema)
+        schema = doc.get("$schema")
+        self.doc_schema = schema if isinstance(schema, str) else self.doc_schema
         self.doc_type = snippets.doc_type(self.doc_schema)
         self.snippet = snippets.snippet(self.data)
         super().save(*args, **kwargs)

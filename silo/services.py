@@ -75,14 +75,16 @@ def change_data(
 
 
 @transaction.atomic(savepoint=False)  # nothing in it is caught and survived
-def set_state(entry: SiloEntry, key: str, *, notes="", faults=None, src="user", src_id=None):
+def set_state(
+    entry: SiloEntry, key: str, *, notes="", faults=None, meta=None, src="user", src_id=None
+):
     faults = faults or []
     SiloEntry.objects.filter(pk=entry.pk).update(
         state=key, faults=faults, updated_at=timezone.now()
     )
     entry.state, entry.faults = key, faults
     return SiloState.objects.create(
-        entry=entry, key=key, notes=notes, faults=faults, src=src, src_id=src_id
+        entry=entry, key=key, notes=notes, faults=faults, meta=meta or {}, src=src, src_id=src_id
     )
 
 

@@ -63,3 +63,53 @@ def test_an_outsider_cannot_touch_anothers_triggers(client, outsider, other_work
     client.force_login(outsider)
     assert add(client, other_workspace, flow, kind="webhook").status_code == 404
     assert not Trigger.objects.exists()
+
+
+# --- The API
+
+
+def test_triggers_are_created_listed_changed_and_deleted_through_the_api(api, flow):
+    base = f"/transform/v1/workflows/{flow.id}/triggers"
+    hook = api.post(base, {"kind": "webhook"}, format="json")
+    assert hook.status_code == 201
+    assert hook.json()["url"].endswith(f"/hooks/{hook.json()['id']}")
+    assert hook.json()["secret"].startswith("whsec_")
+    schedule = api.post(base, {"kind": "schedule", "cron": "0 6 * * 1"}, format="json")
+    assert schedule.status_code == 201 and schedule.json()["next_run_at"]
+    listed = api.get(base).json()["list"]
+    assert {t["kind"] for t in listed} == {"webhook", "schedule"}
+    one = f"{base}/{hook.json()['id']}"
+    assert api.patch(one, {"enabled": False}, format="json").json()["enabled"] is False
+    assert api.delete(one).status_code == 204
+    assert api.get(one).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ({"kind": "sometimes"}, "/kind"),
+        ({"kind": "schedule"}, "/interval"),
+        ({"kind": "schedule", "interval": 5}, "/interval"),
+        ({"kind": "schedule", "cron": "now"}, "/cron"),
+        ({"kind": "entry_created", "doc_type": "bill/receipt"}, "/doc_type"),
+        ({"kind": "entry_created", "folder": "in\\u0000box"}, "/folder"),
+        ({"kind": "webhook", "args": {"a": 1}}, "/args"),
+        ({"kind": "webhook", "enabled": "yes"}, "/enabled"),
+    ],
+)
+def test_a_bad_trigger_is_a_422_naming_the_field(api, flow, body, pointer):
+    if "folder" in body:
+        body = {**body, "folder": "in\x00box"}
+    response = api.post(f"/transform/v1/workflows/{flow.id}/triggers", body, format="json")
+    assert response.status_code == 422
+    assert pointer in response.json()["fields"]
+    assert not Trigger.objects.exists()
+
+
+def test_another_workspaces_triggers_are_404(other_api, flow):
+    trigger = Trigger.objects.create(workspace=flow.workspace, workflow=flow, kind="webhook")
+    base = f"/transform/v1/workflows/{flow.id}/triggers"
+    assert other_api.get(base).status_code == 404
+    assert other_api.post(base, {"kind": "webhook"}, format="json").status_code == 404
+    assert other_api.delete(f"{base}/{trigger.id}").status_code == 404
+    assert Trigger.objects.count() == 1

@@ -10,6 +10,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from invopop_console import api
+from silo.serializers import json_problems
 
 from .models import Trigger, TriggerKind, Workflow
 from .schemas import DocSchema
@@ -118,6 +119,9 @@ def cleaned(data, kind: str | None = None) -> dict:
     """The trigger's fields from a request body, or a 422 naming each bad one."""
     if not isinstance(data, dict):
         raise api.invalid({"/": "the body is a JSON object"})
+    unstorable = json_problems(data)
+    if unstorable:
+        raise api.invalid(unstorable)
     kind = kind or data.get("kind")
     if kind not in TriggerKind.values:
         raise api.invalid({"/kind": f"must be one of {', '.join(TriggerKind.values)}"})

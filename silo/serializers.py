@@ -1,0 +1,386 @@
+"""The silo API's shapes, as Invopop's: what a client may send and what it gets back.
+
+Input serializers check types strictly (a number is not a key) and ignore unknown fields;
+their errors become 422s keyed by JSON pointer (see invopop_console.api.pointers).
+"""
+
+import base64
+import binascii
+import hashlib
+import re
+
+from django.core.validators import RegexValidator
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import SiloEntry, SiloFile
+
+ENVELOPE_SCHEMA = "https://gobl.org/draft-0/envelope"
+GOBL_PREFIX = "https://gobl.org/"
+ENVELOPE_RE = re.compile(r"^https://gobl\.org/draft-\d+/envelope$")
+JSON_TYPE = "application/json"
+MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+MAX_DEPTH = 64  # GOBL documents nest about ten levels deep
+PATCH_OPS = {"add", "remove", "replace", "move", "copy", "test"}
+STATE_KEY = RegexValidator(r"^[a-z][a-z0-9-]*$", "must match ^[a-z][a-z0-9-]*$")
+
+
+class Text(serializers.CharField):
+    """A CharField that takes only strings: 5 or true is a type error, not "5" or "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# --- GOBL data
+
+
+def is_envelope(data: dict) -> bool:
+    schema = data.get("$schema")
+    return isinstance(schema, str) and bool(ENVELOPE_RE.match(schema))
+
+
+def gobl_problems(data) -> dict[str, str]:
+    """What makes `data` neither a GOBL envelope nor a GOBL document, keyed by JSON pointer
+    relative to `data`; empty when it is one."""
+    if not isinstance(data, dict):
+        return {"": "must be an object: a GOBL envelope or document"}
+    schema = data.get("$schema")
+    if not isinstance(schema, str) or not schema.startswith(GOBL_PREFIX):
+        return {"/$schema": f"must be a GOBL schema URL starting with {GOBL_PREFIX}"}
+    if not is_envelope(data):
+        return {}
+    return envelope_problems(data)
+
+
+def envelope_problems(envelope: dict) -> dict[str, str]:
+    if "head" in envelope and not isinstance(envelope["head"], dict):
+        return {"/head": "must be an object"}
+    if "sigs" in envelope and not isinstance(envelope["sigs"], list):
+        return {"/sigs": "must be a list"}
+    doc = envelope.get("doc")
+    if not isinstance(doc, dict):
+        return {"/doc": "must be an object: the GOBL document"}
+    schema = doc.get("$schema")
+    if not isinstance(schema, str) or not schema.startswith(GOBL_PREFIX) or is_envelope(doc):
+        return {"/doc/$schema": f"must be a document schema URL starting with {GOBL_PREFIX}"}
+    return {}
+
+
+def result_problems(data) -> dict[str, str]:
+    """What makes the outcome of a patch not a GOBL envelope any more."""
+    if not isinstance(data, dict):
+        return {"": "must stay an object: a GOBL envelope"}
+    if not is_envelope(data):
+        return {"/$schema": f"must stay the envelope schema, {ENVELOPE_SCHEMA}"}
+    return envelope_problems(data)
+
+
+def operation_problems(operations) -> dict[str, str]:
+    """What makes `operations` not a list of RFC 6902 operations, by JSON pointer."""
+    if not isinstance(operations, list):
+        return {"": "must be a list of JSON patch operations"}
+    for index, operation in enumerate(operations):
+        problem = _operation_problem(operation)
+        if problem:
+            member, message = problem
+            return {f"/{index}{member}": message}
+    return {}
+
+
+def _operation_problem(operation) -> tuple[str, str] | None:
+    if not isinstance(operation, dict):
+        return "", "must be an object"
+    name = operation.get("op")
+    if not isinstance(name, str) or name not in PATCH_OPS:
+        return "/op", "must be one of " + ", ".join(sorted(PATCH_OPS))
+    if not isinstance(operation.get("path"), str):
+        return "/path", "must be a JSON pointer"
+    if name in ("move", "copy") and not isinstance(operation.get("from"), str):
+        return "/from", "must be a JSON pointer"
+    if name in ("add", "replace", "test") and "value" not in operation:
+        return "/value", "is required"
+    return None
+
+
+def json_problems(value) -> dict[str, str]:
+    """Where `value` holds what cannot be stored or worked on: a NUL character (PostgreSQL
+    stores none in text or jsonb) or nesting deeper than MAX_DEPTH (patching and storing
+    recurse, and would run out of stack)."""
+    pending = [("", value, 0)]
+    while pending:  # a loop, not recursion, for that very reason
+        pointer, value, depth = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return {pointer or "/": "must not contain NUL characters"}
+        if isinstance(value, dict | list) and value and depth >= MAX_DEPTH:
+            return {pointer or "/": f"must not nest deeper than {MAX_DEPTH} levels"}
+        items = value.items() if isinstance(value, dict) else ()
+        items = enumerate(value) if isinstance(value, list) else items
+        for key, item in items:
+            here = f"{pointer}/{escape(str(key))}"
+            if "\x00" in str(key):
+                return {here: "must not contain NUL characters"}
+            pending.append((here, item, depth + 1))
+    return {}
+
+
+nul_problems = json_problems  # the name jobs/serializers.py knows it by
+
+
+def escape(token: str) -> str:
+    """A key as a JSON pointer token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def as_envelope(data: dict, head_uuid) -> dict:
+    """`data` as an envelope: a bare document wrapped into one, an envelope without
+    head.uuid given `head_uuid`."""
+    if not is_envelope(data):
+        return {"$schema": ENVELOPE_SCHEMA, "head": {"uuid": str(head_uuid)}, "doc": data}
+    head = data.get("head") or {}
+    if head.get("uuid"):
+        return data
+    return {**data, "head": {**head, "uuid": str(head_uuid)}}
+
+
+def has_sigs(envelope: dict) -> bool:
+    return bool(envelope.get("sigs"))
+
+
+def problem_error(problems: dict[str, str]) -> serializers.ValidationError:
+    """gobl_problems() as a field's error: the pointers go on after the field's own."""
+    if "" in problems:
+        return serializers.ValidationError(problems[""])
+    return serializers.ValidationError({p.removeprefix("/"): m for p, m in problems.items()})
+
+
+class GoblData(serializers.JSONField):
+    """A GOBL envelope or document; errors name the field or a pointer inside it."""
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        problems = gobl_problems(data)
+        if problems:
+            raise problem_error(problems)
+        return data
+
+
+def not_signing(value):
+    if value:
+        raise serializers.ValidationError(
+            "signing is done by a workflow's silo.close step, not on upload"
+        )
+    return value
+
+
+# --- Requests
+
+
+class EntryCreateSerializer(serializers.Serializer):
+    """SiloCreateEntry."""
+
+    data = GoblData()
+    key = Text(max_length=255, required=False, allow_blank=True, default="")
+    folder = Text(max_length=100, required=False, allow_blank=True, default="")
+    sign = serializers.BooleanField(required=False, validators=[not_signing])
+
+
+class EntryUpdateSerializer(serializers.Serializer):
+    """SiloUpdateEntry: `data` is a whole envelope or document, or a patch per content_type."""
+
+    data = serializers.JSONField(required=False, allow_null=True)
+    folder = Text(max_length=100, required=False, allow_blank=True)
+    content_type = serializers.ChoiceField(
+        choices=[JSON_TYPE, MERGE_PATCH, JSON_PATCH], required=False, default=JSON_TYPE
+    )
+    sign = serializers.BooleanField(required=False, validators=[not_signing])
+
+
+class StateCreateSerializer(serializers.Serializer):
+    """SiloCreateState."""
+
+    key = Text(max_length=40, validators=[STATE_KEY])
+    notes = Text(required=False, allow_blank=True, default="")
+    meta = serializers.DictField(child=Text(allow_blank=True), required=False, default=dict)
+
+
+class FileFieldsSerializer(serializers.Serializer):
+    """The fields of a file but its contents, from a JSON body or a multipart form."""
+
+    name = Text(max_length=255)
+    category = Text(max_length=40, required=False, allow_blank=True, default="")
+    key = Text(max_length=100, required=False, allow_blank=True, default="")
+    desc = Text(max_length=255, required=False, allow_blank=True, default="")
+    mime = Text(max_length=100, required=False, allow_blank=True, default="")
+
+
+class FileCreateSerializer(FileFieldsSerializer):
+    """The JSON form: the contents base64 encoded in `data`; sha256 and size, when given,
+    must describe them. (Placeholders to upload to later are not supported.)"""
+
+    data = Text(help_text="Base64 encoded contents")
+    sha256 = Text(required=False, max_length=64)
+    size = serializers.IntegerField(required=False, min_value=0)
+
+    def validate_data(self, value):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("must be base64 encoded") from None
+
+    def validate(self, attrs):
+        content = attrs["data"]
+        if "size" in attrs and attrs["size"] != len(content):
+            raise serializers.ValidationError({"size": "does not match the data's size"})
+        sha256 = attrs.get("sha256")
+        if sha256 and sha256.lower() != hashlib.sha256(content).hexdigest():
+            raise serializers.ValidationError({"sha256": "does not match the data's hash"})
+        return attrs
+
+
+class FileUploadSerializer(FileFieldsSerializer):
+    """The multipart form: the contents in the `file` part; name defaults to its name."""
+
+    file = serializers.FileField()
+    name = Text(max_length=255, required=False, allow_blank=True, default="")
+
+
+# --- Responses
+
+
+class FileSerializer(serializers.Serializer):
+    """SiloFile."""
+
+    id = serializers.UUIDField()
+    entry_id = serializers.UUIDField()
+    key = serializers.CharField()
+    category = serializers.CharField()
+    name = serializers.CharField()
+    desc = serializers.CharField()
+    mime = serializers.CharField()
+    size = serializers.IntegerField()
+    hash = serializers.CharField(source="sha256")
+    stored = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_stored(self, obj: SiloFile) -> bool:
+        return True
+
+    def get_url(self, obj: SiloFile) -> str:
+        path = reverse("api_silo_file", args=[obj.entry_id, obj.id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class DigestSerializer(serializers.Serializer):
+    alg = serializers.CharField()
+    val = serializers.CharField()
+
+
+class MetaSerializer(serializers.Serializer):
+    entry_id = serializers.UUIDField()
+    key = serializers.CharField()
+    value = serializers.JSONField()
+
+
+class EntrySerializer(serializers.Serializer):
+    """SiloEntry; `data` only when the context asks for it (with_data)."""
+
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    folder = serializers.CharField()
+    doc_schema = serializers.CharField()
+    env_schema = serializers.SerializerMethodField()
+    state = serializers.CharField()
+    faults = serializers.JSONField()
+    signed = serializers.BooleanField()
+    draft = serializers.SerializerMethodField()
+    invalid = serializers.BooleanField()
+    snippet = serializers.JSONField()
+    tags = serializers.SerializerMethodField()
+    digest = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField()
+    meta = serializers.SerializerMethodField()
+    attachments = FileSerializer(many=True, source="files.all")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    data = serializers.JSONField(required=False)
+
+    def to_representation(self, instance):
+        found = super().to_representation(instance)
+        if not self.context.get("with_data"):
+            found.pop("data")
+        return found
+
+    def get_env_schema(self, obj: SiloEntry) -> str:
+        return _envelope(obj).get("$schema", "")
+
+    def get_draft(self, obj: SiloEntry) -> bool:
+        return not obj.signed
+
+    def get_tags(self, obj: SiloEntry) -> list[str]:
+        tags = _head(obj).get("tags")
+        return tags if isinstance(tags, list) else []
+
+    @extend_schema_field(DigestSerializer(allow_null=True))
+    def get_digest(self, obj: SiloEntry):
+        dig = _head(obj).get("dig")
+        return dig if isinstance(dig, dict) else None
+
+    def get_version(self, obj: SiloEntry) -> str:
+        return str(obj.version)
+
+    @extend_schema_field(MetaSerializer(many=True))
+    def get_meta(self, obj: SiloEntry):
+        meta = obj.meta if isinstance(obj.meta, dict) else {}
+        return [
+            {"entry_id": str(obj.id), "key": key, "value": value} for key, value in meta.items()
+        ]
+
+
+def _envelope(entry: SiloEntry) -> dict:
+    return entry.data if isinstance(entry.data, dict) else {}
+
+
+def _head(entry: SiloEntry) -> dict:
+    head = _envelope(entry).get("head")
+    return head if isinstance(head, dict) else {}
+
+
+class EntryCollectionSerializer(serializers.Serializer):
+    """SiloEntryCollection."""
+
+    list = EntrySerializer(many=True)
+    limit = serializers.IntegerField()
+    cursor = serializers.CharField(required=False)
+    next_cursor = serializers.CharField()
+    folder = serializers.CharField(required=False)
+    created_at = serializers.CharField(required=False)
+
+
+class StateSerializer(serializers.Serializer):
+    """SiloState."""
+
+    id = serializers.UUIDField()
+    key = serializers.CharField()
+    notes = serializers.CharField()
+    faults = serializers.JSONField()
+    meta = serializers.DictField(child=serializers.CharField())
+    src = serializers.CharField()
+    src_id = serializers.UUIDField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class StateCollectionSerializer(serializers.Serializer):
+    """SiloStateCollection."""
+
+    list = StateSerializer(many=True)
+
+
+class FileCollectionSerializer(serializers.Serializer):
+    list = FileSerializer(many=True)
