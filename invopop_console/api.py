@@ -8,7 +8,7 @@ may produce a 500: the handler below turns every exception DRF knows into one of
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
@@ -153,6 +153,18 @@ def page_limit(request) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid({"/limit": f"must be from 1 to {MAX_LIMIT}"})
     return limit
+
+
+def created_at_param(request) -> datetime | None:
+    """?created_at: list what was created at or before this moment (ISO 8601, UTC if no zone)."""
+    raw = request.query_params.get("created_at")
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise invalid({"/created_at": "must be an ISO 8601 date and time"}) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def encode_cursor(obj) -> str:

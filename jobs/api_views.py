@@ -9,8 +9,6 @@ of another workspace in the path is a 404, as an unknown one.
 import asyncio
 import contextlib
 import logging
-import uuid
-from datetime import UTC, datetime
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
@@ -286,9 +284,8 @@ def _resolve(workspace, wanted: JobRequest):
 
 
 def _page(request) -> dict:
-    _check_cursor(request)
     queryset = jobs_of(request.workspace)
-    since = _created_at(request)
+    since = api.created_at_param(request)
     if since is not None:
         queryset = queryset.filter(created_at__lte=since)
     page = api.paginate(request, queryset, lambda job: serializers.job_json(job, request))
@@ -296,35 +293,6 @@ def _page(request) -> dict:
         if request.query_params.get(echoed):
             page[echoed] = request.query_params[echoed]
     return page
-
-
-def _check_cursor(request) -> None:
-    """A cursor whose parts could not have come from us is a 422, not a database error."""
-    cursor = request.query_params.get("cursor")
-    if not cursor:
-        return
-    created, pk = api.decode_cursor(cursor)
-    try:
-        uuid.UUID(pk)
-    except ValueError:
-        raise api.invalid({"/cursor": "is not a cursor this API gave out"}) from None
-    if created.tzinfo is None:
-        raise api.invalid({"/cursor": "is not a cursor this API gave out"})
-
-
-def _created_at(request) -> datetime | None:
-    """?created_at: list the jobs created at or before this moment (ISO 8601)."""
-    raw = request.query_params.get("created_at")
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise api.invalid({"/created_at": "must be an ISO 8601 date and time"}) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-# --- Waiting for a job: ?wait=N
 
 
 def wait_seconds(request) -> int:

@@ -14,7 +14,7 @@ problems listed; without `draft`, see put_workflow and patch_workflow. Another w
 workflow, and a path id that is not a UUID, are 404s.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,22 +35,11 @@ def all_workflows(request):
     schema = request.query_params.get("schema") or ""
     if schema:
         found = found.filter(schema=schema)
-    since = created_at_param(request)
+    since = api.created_at_param(request)
     if since is not None:
         found = found.filter(created_at__lte=since)
     page = api.paginate(request, found, serializers.workflow_json)
     return Response(serializers.collection_json(page, schema, since, next_created_at(found, page)))
-
-
-def created_at_param(request) -> datetime | None:
-    raw = request.query_params.get("created_at")
-    if not raw:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise api.invalid({"/created_at": "must be an ISO 8601 date and time"}) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def next_created_at(found, page: dict) -> datetime | None:
