@@ -15,12 +15,13 @@ Series are the ones sequence.enumerate numbers from, so a workflow and the API s
 
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from invopop_console import api
 
-from . import serializers
+from . import openapi, serializers
 from .models import SequenceEntry, Series
 from .sequence import reserve
 from .serializers import json_body, parse_id
@@ -28,6 +29,7 @@ from .serializers import json_body, parse_id
 # --- Series
 
 
+@extend_schema(operation_id="list_series", responses={200: openapi.SERIES_LIST})
 @api_view(["GET"])
 def all_series(request):
     """SequenceSeriesCollection: every series of the workspace, by name (no pages: the
@@ -36,6 +38,8 @@ def all_series(request):
     return Response({"list": [serializers.series_json(series) for series in found]})
 
 
+@extend_schema(methods=["GET"], responses={200: openapi.SERIES})
+@extend_schema(methods=["PUT"], request=openapi.SERIES_IN, responses={200: openapi.SERIES})
 @api_view(["GET", "PUT"])
 def one_series(request, series_id):
     pk = parse_id(series_id)
@@ -98,6 +102,7 @@ def owned_series(workspace, pk, lock=False) -> Series:
 # --- Entries
 
 
+@extend_schema(operation_id="list_series_entries", responses={200: openapi.ENTRY_LIST})
 @api_view(["GET"])
 def series_entries(request, series_id):
     """SequenceEntryCollection, highest number first; `cursor` (and `next_cursor`, as in the
@@ -121,6 +126,8 @@ def entry_page(series: Series, cursor: str | None, limit: int) -> list:
     return list(found[: limit + 1])
 
 
+@extend_schema(methods=["GET"], responses={200: openapi.ENTRY})
+@extend_schema(methods=["PUT"], request=openapi.ENTRY_IN, responses={200: openapi.ENTRY})
 @api_view(["GET", "PUT"])
 def series_entry(request, series_id, entry_id):
     series_pk, pk = parse_id(series_id), parse_id(entry_id)

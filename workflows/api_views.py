@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -25,10 +26,11 @@ from invopop_console import api
 from providers.serializers import json_body, parse_id
 
 from . import definition as definitions
-from . import serializers
+from . import openapi, serializers
 from .models import InvalidDefinition, Workflow
 
 
+@extend_schema(operation_id="list_workflows", responses={200: openapi.COLLECTION})
 @api_view(["GET"])
 def all_workflows(request):
     found = Workflow.objects.filter(workspace=request.workspace)
@@ -51,6 +53,10 @@ def next_created_at(found, page: dict) -> datetime | None:
     return after.order_by("-created_at", "-pk").values_list("created_at", flat=True).first()
 
 
+@extend_schema(methods=["GET"], responses={200: openapi.WORKFLOW})
+@extend_schema(
+    methods=["PUT", "PATCH"], request=openapi.WORKFLOW_IN, responses={200: openapi.WORKFLOW}
+)
 @api_view(["GET", "PUT", "PATCH"])
 def one_workflow(request, workflow_id):
     pk = parse_id(workflow_id)

@@ -83,7 +83,7 @@ def _workflow(request, workflow_id) -> Workflow:
     return workflow
 
 
-@extend_schema(methods=["GET"], responses={200: TRIGGER_LIST})
+@extend_schema(methods=["GET"], operation_id="list_triggers", responses={200: TRIGGER_LIST})
 @extend_schema(methods=["POST"], request=TRIGGER_IN, responses={201: TRIGGER})
 @api_view(["GET", "POST"])
 def triggers(request, workflow_id):
