@@ -242,3 +242,19 @@ def test_subscribe_and_unsubscribe_manage_the_entrys_schedule(workspace, flow):
 def test_subscribe_with_an_empty_workflow_id_means_this_workflow(workspace):
     job = run(start(workspace, [step("cron.subscribe", {"workflow_id": "", "interval": "daily"})]))
     assert Trigger.objects.get().workflow == job.workflow
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "n": 1e400}', 400),
+        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "n": NaN}', 400),
+        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "t": "a\\u0000b"}', 422),
+        (b'{"$schema": "https://gobl.org/draft-0/envelope", "doc": 5}', 422),
+    ],
+)
+def test_a_webhook_body_that_cannot_be_stored_is_refused(client, flow, body, status):
+    hook = trigger(flow, TriggerKind.WEBHOOK)
+    response = post(client, hook, body, Authorization=f"Bearer {hook.secret}")
+    assert response.status_code == status
+    assert not SiloEntry.objects.exists()

@@ -2,6 +2,8 @@
 trigger's URL; it becomes a silo entry and the trigger's workflow runs on it."""
 
 import json
+import math
+import uuid
 
 from django.db import transaction
 from django.http import JsonResponse
@@ -10,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from invopop_console.api import error_body
 from jobs.models import Job
-from silo.envelopes import NotGobl, as_envelope
 from silo.models import SiloEntry
+from silo.serializers import as_envelope, gobl_problems, json_problems
 
 from .models import Trigger, TriggerKind
 from .triggers import start, verify_webhook
@@ -38,14 +40,25 @@ def inbound(request, trigger_id):
             "Send the trigger's secret as a bearer token or sign the request (Standard Webhooks)",
         )
     try:
-        envelope = as_envelope(json.loads(request.body))
-    except json.JSONDecodeError as exc:
+        data = json.loads(request.body, parse_float=_finite, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         return _error(400, "invalid-json", f"The body is not valid JSON: {exc}")
-    except NotGobl as exc:
-        return _error(
-            422, "invalid", "The body is not a GOBL document", {exc.field or "/": str(exc)}
-        )
-    return _accept(trigger, envelope, _delivery_id(request))
+    problems = json_problems(data) or gobl_problems(data)
+    if problems:
+        fields = {pointer or "/": message for pointer, message in problems.items()}
+        return _error(422, "invalid", "The body is not a GOBL document", fields)
+    return _accept(trigger, as_envelope(data, uuid.uuid4()), _delivery_id(request))
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _delivery_id(request) -> str:
