@@ -100,10 +100,7 @@ def _config_validator(provider_key: str) -> Draft202012Validator:
 
 def validate(definition) -> list[Problem]:
     """Every problem of the definition, schema errors first, in document order."""
-    problems = [
-        Problem(pointer(error.absolute_path), _schema_message(error))
-        for error in sorted(_validator().iter_errors(definition), key=_error_order)
-    ]
+    problems = structure_problems(definition)
     if not isinstance(definition, dict):
         return problems
     seen_ids: dict[str, str] = {}
@@ -111,6 +108,15 @@ def validate(definition) -> list[Problem]:
         problems.extend(_step_problems(path, step, seen_ids))
     problems.extend(_jump_problems(definition, seen_ids))
     return problems
+
+
+def structure_problems(definition) -> list[Problem]:
+    """Problems of the definition's shape (JSON Schema), not of its providers or configs: a
+    definition without them can be drawn on the editor's canvas."""
+    return [
+        Problem(pointer(error.absolute_path), _schema_message(error))
+        for error in sorted(_validator().iter_errors(definition), key=_error_order)
+    ]
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

@@ -112,6 +112,14 @@ class Workflow(models.Model):
     def problems(self) -> list:
         return definitions.validate(self.definition())
 
+    def save_draft(self, definition: dict) -> None:
+        """Keep `definition` as the workflow's current one: a draft, unless it is exactly the
+        latest published version (an edit undone, or a version restored unchanged)."""
+        self.apply_definition(definition)
+        latest = self.versions.order_by("-number").first()
+        self.draft = latest is None or latest.hash != definition_hash(self.definition())
+        self.save()
+
     @transaction.atomic
     def publish(self, user=None) -> "WorkflowVersion":
         """Freeze the current definition as the next version (or reuse an identical latest).
@@ -208,3 +216,74 @@ class Trigger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.workflow}"
+
+
+class EditSession(models.Model):
+    """One person's working copy of a workflow in the editor.
+
+    Every edit is a server round trip that changes this copy, so nothing is lost on a reload;
+    "Save draft" copies it onto the workflow. `base_hash` is the workflow's hash when the copy
+    was taken: when the workflow moves on (saved elsewhere) and the copy has no changes of its
+    own, the copy follows the workflow. `history` holds earlier copies for undo."""
+
+    UNDO_DEPTH = 30
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="edit_sessions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    definition = models.JSONField()
+    base_hash = models.CharField(max_length=64)
+    history = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "user"], name="one_edit_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow} edited by {self.user}"
+
+    @property
+    def dirty(self) -> bool:
+        return definition_hash(self.definition) != self.workflow.hash
+
+    @property
+    def stale(self) -> bool:
+        """The workflow was saved by someone else after this copy was taken."""
+        return self.base_hash != self.workflow.hash
+
+    def change(self, definition: dict) -> None:
+        """Make `definition` the working copy, remembering the previous one for undo."""
+        if definition == self.definition:
+            return
+        self.history = [*self.history, self.definition][-self.UNDO_DEPTH :]
+        self.definition = definition
+        self.save(update_fields=["definition", "history", "updated_at"])
+
+    def undo(self) -> bool:
+        if not self.history:
+            return False
+        *self.history, self.definition = self.history
+        self.save(update_fields=["definition", "history", "updated_at"])
+        return True
+
+    def reset(self) -> None:
+        """Take the workflow's saved definition again (after a save, or to discard)."""
+        self.definition = self.workflow.definition()
+        self.base_hash = self.workflow.hash
+        self.save()
+
+    @classmethod
+    def open(cls, workflow: Workflow, user) -> "EditSession":
+        session, created = cls.objects.get_or_create(
+            workflow=workflow,
+            user=user,
+            defaults={"definition": workflow.definition(), "base_hash": workflow.hash},
+        )
+        session.workflow = workflow
+        if not created and session.stale and not session.dirty_against_base():
+            session.reset()
+        return session
+
+    def dirty_against_base(self) -> bool:
+        return definition_hash(self.definition) != self.base_hash

@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from invopop_console.accounts.access import get_owned, workspace_view
 from invopop_console.accounts.models import Role
 from invopop_console.api import ApiError
+from jobs.models import Job
 
 from .models import Trigger, TriggerKind, Workflow
 from .schemas import DocSchema
@@ -13,11 +15,18 @@ from .trigger_api import cleaned
 
 @workspace_view()
 def workflow_list(request):
-    workflows = Workflow.objects.filter(workspace=request.workspace).order_by("name")
+    last_run = Job.objects.filter(workflow=OuterRef("pk")).order_by("-created_at")
+    workflows = (
+        Workflow.objects.filter(workspace=request.workspace)
+        .annotate(last_status=Subquery(last_run.values("status")[:1]))
+        .order_by("name")
+    )
     query = request.GET.get("q", "").strip()
     if query:
         workflows = workflows.filter(name__icontains=query)
-    return render(request, "workflows/list.html", {"workflows": workflows, "q": query})
+    can_create = request.membership.allows(Role.EDITOR)
+    context = {"workflows": workflows, "q": query, "can_create": can_create}
+    return render(request, "workflows/list.html", context)
 
 
 @workspace_view()

@@ -1,0 +1,131 @@
+"""The editor's canvas as plain objects: cards for steps, blocks for conditions, each with its
+JSON pointer and the problems found under it, so the templates only lay them out."""
+
+from dataclasses import dataclass, field
+
+from providers import registry
+
+from .definition import Problem, pointer, step_provider, walk
+from .editing import parts
+
+STATUS_LABELS = {"OK": "If OK", "KO": "If KO", "SKIP": "If skipped", "TIMEOUT": "If timed out"}
+
+
+@dataclass
+class Block:
+    pointer: str  # of the next block: /steps/0/next/1
+    label: str
+    code: str
+    stop: bool
+    jump: str  # legacy step_id
+    container: str  # of its step list: /steps/0/next/1/steps
+    cards: list["Card"] = field(default_factory=list)
+
+
+@dataclass
+class Card:
+    pointer: str
+    container: str
+    index: int
+    last: bool
+    step: dict
+    problems: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def provider_key(self) -> str:
+        return step_provider(self.step)
+
+    @property
+    def provider(self):
+        return registry.get(self.provider_key)
+
+    @property
+    def name(self) -> str:
+        return self.step.get("name") or (self.provider.name if self.provider else self.provider_key)
+
+    @property
+    def icon(self) -> str:
+        return self.provider.icon if self.provider else "unknown"
+
+    @property
+    def summary(self) -> str:
+        if self.step.get("summary"):
+            return self.step["summary"]
+        return self.provider.summary if self.provider else "This action is not available here."
+
+    @property
+    def nested(self) -> bool:
+        return "/next/" in self.pointer
+
+    @property
+    def outer_container(self) -> str:
+        """For a step inside a condition: the list holding the condition's step."""
+        return self.pointer.rsplit("/next/", 1)[0].rsplit("/", 1)[0]
+
+    @property
+    def outer_index(self) -> int:
+        """...and the place right after that step."""
+        return int(self.pointer.rsplit("/next/", 1)[0].rsplit("/", 1)[1]) + 1
+
+    @property
+    def in_rescue(self) -> bool:
+        return self.pointer.startswith("/rescue/")
+
+
+def cards(definition: dict, container: str, problems: dict[str, list[str]]) -> list[Card]:
+    """The cards of the step list at `container` (a pointer), with their condition blocks."""
+    steps = definition
+    for part in parts(container):
+        steps = steps.get(part) if isinstance(steps, dict) else None
+    steps = steps if isinstance(steps, list) else []
+    found = []
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict):
+            continue
+        where = f"{container}/{index}"
+        card = Card(where, container, index, index == len(steps) - 1, step, problems.get(where, []))
+        card.blocks = _blocks(definition, card, problems)
+        found.append(card)
+    return found
+
+
+def _blocks(definition: dict, card: Card, problems) -> list[Block]:
+    blocks = []
+    for n, raw in enumerate(card.step.get("next") or []):
+        if not isinstance(raw, dict):
+            continue
+        where = f"{card.pointer}/next/{n}"
+        status = raw.get("status") or "Any"
+        block = Block(
+            pointer=where,
+            label=STATUS_LABELS.get(status, "Any status"),
+            code=str(raw.get("code") or ""),
+            stop=bool(raw.get("stop")),
+            jump=str(raw.get("step_id") or ""),
+            container=f"{where}/steps",
+        )
+        block.cards = cards(definition, block.container, problems)
+        blocks.append(block)
+    return blocks
+
+
+def problems_by_step(definition: dict, problems: list[Problem]) -> dict[str, list[str]]:
+    """Problem messages under each step's pointer (the deepest step that holds the path);
+    problems outside any step are under ""."""
+    steps = {pointer(path) for path, _ in walk(definition)}
+    found: dict[str, list[str]] = {}
+    for problem in problems:
+        owner = _owner(problem.path, steps)
+        relative = problem.path[len(owner) :] or "/"
+        found.setdefault(owner, []).append(f"{relative}: {problem.message}")
+    return found
+
+
+def _owner(path: str, steps: set[str]) -> str:
+    tokens = path.split("/")
+    for end in range(len(tokens), 1, -1):
+        candidate = "/".join(tokens[:end])
+        if candidate in steps:
+            return candidate
+    return ""

@@ -1,0 +1,390 @@
+"""The workflow editor: one page, and one POST per editor action.
+
+Each action changes the person's working copy (EditSession) and answers with the editor
+re-rendered on the server (HTMX swaps it in; without JavaScript the browser is redirected back
+to the page). Nothing reaches the workflow until Save draft or Publish.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from invopop_console.accounts.access import get_owned, workspace_view
+from invopop_console.accounts.models import Role
+from providers import registry
+
+from . import catalogue, config_form, editing
+from . import definition as definitions
+from .canvas import cards, problems_by_step
+from .models import EditSession, InvalidDefinition, Workflow
+from .schemas import DocSchema
+
+
+class Outcome(dict):
+    """What an action leaves for the re-render: selected step, panel, messages."""
+
+
+@workspace_view()
+def editor(request, workflow_id):
+    workflow = get_owned(Workflow, request.workspace, pk=workflow_id)
+    view = dict(request.GET.items())
+    if "version" in request.GET:
+        version = get_object_or_404(workflow.versions, number=_int(request.GET["version"], 0))
+        return _render(request, workflow, None, version.definition, Outcome(view, version=version))
+    session = _session(request, workflow)
+    current = session.definition if session else workflow.definition()
+    return _render(request, workflow, session, current, Outcome(view))
+
+
+@workspace_view(role=Role.EDITOR)
+def create(request):
+    """The template picker (GET), and a new draft workflow from a template (POST)."""
+    if request.method != "POST":
+        context = {"groups": _template_groups()}
+        return render(request, "workflows/editor/picker.html", context)
+    template = catalogue.get(request.POST.get("template", ""))
+    if template is None:
+        return HttpResponseBadRequest("Unknown template")
+    workflow = Workflow(workspace=request.workspace)
+    workflow.save_draft(catalogue.instantiate(template.key))
+    return redirect("workflow_editor", slug=request.workspace.slug, workflow_id=workflow.id)
+
+
+@require_POST
+@workspace_view(role=Role.EDITOR)
+def act(request, workflow_id, action):
+    workflow = get_owned(Workflow, request.workspace, pk=workflow_id)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        return HttpResponseBadRequest(f"Unknown editor action {action!r}")
+    session = EditSession.open(workflow, request.user)
+    try:
+        outcome = handler(request, session)
+    except editing.EditError as error:
+        outcome = Outcome(error=str(error))
+    if not request.htmx:
+        return _back_to_page(workflow, outcome)
+    return _render(request, workflow, session, session.definition, outcome)
+
+
+def _template_groups() -> list[tuple[str, list]]:
+    """The catalogue by category: the empty templates first, then each category in the order
+    its first template comes."""
+    groups: dict[str, list] = {}
+    for template in catalogue.templates():
+        groups.setdefault(template.category, []).append(template)
+    return list(groups.items())
+
+
+def _session(request, workflow):
+    if not request.membership.allows(Role.EDITOR):
+        return None
+    return EditSession.open(workflow, request.user)
+
+
+def _back_to_page(workflow, outcome):
+    url = reverse("workflow_editor", args=[workflow.workspace.slug, workflow.id])
+    keep = {k: v for k, v in outcome.items() if k in ("step", "mode") and v}
+    return redirect(f"{url}?{urlencode(keep)}" if keep else url)
+
+
+# Actions: each takes the request and the session, changes the working copy, and says what to
+# show next.
+
+
+def add_step(request, session):
+    container = request.POST.get("container", "/steps")
+    index = _int(request.POST.get("index"), default=10**6)
+    changed, where = editing.add_step(
+        session.definition, container, index, request.POST.get("provider", "")
+    )
+    session.change(changed)
+    return Outcome(step=where)
+
+
+def move_step(request, session):
+    changed, where = editing.move_step(
+        session.definition,
+        request.POST.get("step", ""),
+        request.POST.get("container", ""),
+        _int(request.POST.get("index"), default=10**6),
+    )
+    session.change(changed)
+    return Outcome(step=where)
+
+
+def nudge(request, session):
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    changed, where = editing.nudge(session.definition, request.POST.get("step", ""), offset)
+    session.change(changed)
+    return Outcome(step=where)
+
+
+def delete_step(request, session):
+    session.change(editing.delete_step(session.definition, request.POST.get("step", "")))
+    return Outcome()
+
+
+def duplicate_step(request, session):
+    changed, where = editing.duplicate_step(session.definition, request.POST.get("step", ""))
+    session.change(changed)
+    return Outcome(step=where)
+
+
+def replace_action(request, session):
+    where = request.POST.get("step", "")
+    provider = request.POST.get("provider", "")
+    session.change(editing.replace_action(session.definition, where, provider))
+    return Outcome(step=where)
+
+
+def update_step(request, session):
+    """The step panel: name, notes and the config form, sent whenever a field is left."""
+    where = request.POST.get("step", "")
+    steps, index = editing.locate(session.definition, where)
+    step = steps[index]
+    changed = editing.update_step(
+        session.definition,
+        where,
+        name=request.POST.get("name", step.get("name", "")),
+        notes=request.POST.get("notes", step.get("notes", "")),
+    )
+    found = registry.get(definitions.step_provider(step))
+    form_errors = {}
+    if found is not None:
+        config, form_errors = config_form.parse(
+            found.config_schema, step.get("config") or {}, request.POST
+        )
+        changed = editing.set_config(changed, where, config)
+    session.change(changed)
+    submitted = request.POST if form_errors else None  # show what was typed, to fix it
+    return Outcome(step=where, form_errors=form_errors, submitted=submitted)
+
+
+def add_condition(request, session):
+    where = request.POST.get("step", "")
+    changed, container = editing.add_condition(
+        session.definition,
+        where,
+        status=request.POST.get("status", "OK"),
+        code=request.POST.get("code", "").strip(),
+        stop=bool(request.POST.get("stop")),
+    )
+    session.change(changed)
+    return Outcome(step=where, panel="picker", container=container, index="0")
+
+
+def remove_condition(request, session):
+    session.change(editing.remove_condition(session.definition, request.POST.get("block", "")))
+    return Outcome()
+
+
+def handle_errors(request, session):
+    """Switch the error-handling flow on (an empty rescue list) or off (when empty)."""
+    changed = dict(session.definition)
+    if request.POST.get("on"):
+        changed["rescue"] = changed.get("rescue") or []
+        session.change(changed)
+        return Outcome(rescue_open=True)
+    if changed.get("rescue"):
+        raise editing.EditError("move or delete the error-handling steps first")
+    changed["rescue"] = []
+    session.change(changed)
+    return Outcome(rescue_open="")
+
+
+def update_settings(request, session):
+    fields = {
+        key: request.POST[key].strip()
+        for key in ("name", "description", "schema")
+        if key in request.POST
+    }
+    session.change(editing.update_settings(session.definition, **fields))
+    return Outcome()
+
+
+def apply_json(request, session):
+    """Developer mode → visual: take the pasted definition if its shape can be drawn."""
+    text = request.POST.get("definition", "")
+    try:
+        pasted = json.loads(text)
+    except ValueError as error:
+        problem = definitions.Problem("", f"not valid JSON: {error}")
+        return Outcome(mode="json", text=text, json_problems=[problem])
+    problems = definitions.structure_problems(pasted)
+    if problems:
+        return Outcome(mode="json", text=text, json_problems=problems)
+    session.change(pasted)
+    return Outcome(message="Definition applied from developer mode.")
+
+
+def undo(request, session):
+    if not session.undo():
+        return Outcome(error="Nothing to undo.")
+    return Outcome(message="Undone.", step=request.POST.get("step", ""))
+
+
+def save(request, session):
+    session.workflow.save_draft(session.definition)
+    session.reset()
+    return Outcome(message="Draft saved.")
+
+
+def publish(request, session):
+    workflow = session.workflow
+    workflow.save_draft(session.definition)
+    session.reset()
+    try:
+        version = workflow.publish(request.user)
+    except InvalidDefinition as invalid:
+        return Outcome(error="Saved as a draft; not published.", publish_problems=invalid.problems)
+    session.reset()
+    return Outcome(message=f"Published as version {version.number}.")
+
+
+def discard(request, session):
+    session.change(session.workflow.definition())
+    session.base_hash = session.workflow.hash
+    session.save(update_fields=["base_hash"])
+    return Outcome(message="Unsaved changes discarded (undo brings them back).")
+
+
+def restore(request, session):
+    version = get_object_or_404(session.workflow.versions, number=_int(request.POST.get("version")))
+    session.workflow.save_draft(version.definition)
+    session.change(session.workflow.definition())
+    session.base_hash = session.workflow.hash
+    session.save(update_fields=["base_hash"])
+    return Outcome(message=f"Version {version.number} restored as the draft.")
+
+
+ACTIONS = {
+    "add": add_step,
+    "move": move_step,
+    "nudge": nudge,
+    "delete": delete_step,
+    "duplicate": duplicate_step,
+    "replace": replace_action,
+    "step": update_step,
+    "condition": add_condition,
+    "uncondition": remove_condition,
+    "rescue": handle_errors,
+    "settings": update_settings,
+    "json": apply_json,
+    "undo": undo,
+    "save": save,
+    "publish": publish,
+    "discard": discard,
+    "restore": restore,
+}
+
+
+# Rendering
+
+
+def _render(request, workflow, session, definition, outcome):
+    template = "workflows/editor/_editor.html" if request.htmx else "workflows/editor/page.html"
+    context = editor_context(request, workflow, session, definition, outcome)
+    return render(request, template, context)
+
+
+def editor_context(request, workflow, session, definition, outcome) -> dict:
+    problems = definitions.validate(definition)
+    by_step = problems_by_step(definition, problems)
+    selected = outcome.get("step", "")
+    version = outcome.get("version")
+    context = {
+        "workflow": workflow,
+        "session": session,
+        "definition": definition,
+        "readonly": session is None or version is not None,
+        "version": version,
+        "versions": workflow.versions.all(),
+        "steps": cards(definition, "/steps", by_step),
+        "rescue": cards(definition, "/rescue", by_step),
+        "rescue_on": bool(definition.get("rescue")) or _rescue_open(request, outcome),
+        "problems": problems,
+        "error_count": len(definitions.errors(problems)),
+        "general_problems": by_step.get("", []),
+        "dirty": bool(session and session.dirty and version is None),
+        "stale": bool(session and session.stale and session.dirty_against_base()),
+        "can_undo": bool(session and session.history),
+        "outcome": outcome,
+        "mode": outcome.get("mode", ""),
+        "doc_types": DocSchema.choices,
+        "selected": selected,
+        "can_edit": request.membership.allows(Role.EDITOR),
+        "here": reverse("workflow_editor", args=[workflow.workspace.slug, workflow.id]),
+        "act": reverse("workflow_act", args=[workflow.workspace.slug, workflow.id, "-"])[:-2],
+    }
+    if context["mode"] == "json":
+        context["json_text"] = outcome.get("text") or json.dumps(definition, indent=2)
+        context["json_problems"] = outcome.get("json_problems", [])
+    context.update(_panel(definition, problems, outcome))
+    return context
+
+
+def _panel(definition, problems, outcome) -> dict:
+    """The right sidebar: the action picker, a step's settings, or the workflow's."""
+    panel = outcome.get("panel", "")
+    if panel == "picker" or outcome.get("replace"):
+        return {
+            "panel": "picker",
+            "categories": _categories(),
+            "picker_container": outcome.get("container", "/steps"),
+            "picker_index": outcome.get("index", ""),
+            "picker_replace": outcome.get("replace", ""),
+        }
+    selected = outcome.get("step", "")
+    if selected:
+        try:
+            steps, index = editing.locate(definition, selected)
+        except editing.EditError:
+            return {"panel": "settings"}
+        return {"panel": "step", **_step_panel(selected, steps[index], problems, outcome)}
+    return {"panel": "settings"}
+
+
+def _step_panel(where: str, step: dict, problems, outcome) -> dict:
+    found = registry.get(definitions.step_provider(step))
+    known = config_form.problems_for_step(problems, where)
+    known.update(outcome.get("form_errors") or {})
+    fields = []
+    if found is not None:
+        config = step.get("config") or {}
+        fields = config_form.fields(found.config_schema, config, known, outcome.get("submitted"))
+    return {
+        "step": step,
+        "step_provider": found,
+        "fields": fields,
+        "booleans": config_form.boolean_pointers(fields),
+        "step_problems": [p for p in problems if p.path.startswith(where + "/")],
+    }
+
+
+def _rescue_open(request, outcome) -> bool:
+    """Whether the (still empty) error-handling area was switched on: the page sends it back
+    with every request, since an empty area leaves no trace in the definition."""
+    if "rescue_open" in outcome:
+        return bool(outcome["rescue_open"])
+    return bool(request.POST.get("rescue_open") or request.GET.get("rescue_open"))
+
+
+def _categories():
+    grouped: dict[str, list] = {}
+    for found in registry.all_providers():
+        grouped.setdefault(found.category, []).append(found)
+    return [(name, grouped.get(name, [])) for name in registry.CATEGORIES]
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        if default is None:
+            raise editing.EditError(f"not a number: {value!r}") from None
+        return default
