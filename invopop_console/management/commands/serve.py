@@ -30,7 +30,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="web server only")
 
     def handle(self, host, port, no_worker, **options):
+        # SIGINT too: a shell starting us in the background sets it to "ignore", and then
+        # Python would not turn it into KeyboardInterrupt.
         signal.signal(signal.SIGTERM, _raise_interrupt)
+        signal.signal(signal.SIGINT, _raise_interrupt)
         children: list[tuple[str, subprocess.Popen]] = []
         try:
             self._start(children, host, port, no_worker)
