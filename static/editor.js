@@ -108,11 +108,14 @@
 
   // After a swap, bring the part the server asked for into view and focus.
   document.addEventListener("htmx:afterSettle", () => {
-    const target = new URLSearchParams(location.search).get("focus");
     const selected = document.querySelector(".step.selected");
     if (selected) selected.scrollIntoView({ block: "nearest" });
     const search = document.getElementById("action-search");
     if (search) search.focus();
-    if (target === "condition") document.getElementById("cond-status")?.focus();
+    const asked = document.querySelector("[data-focus]");
+    if (asked) {
+      asked.scrollIntoView({ block: "center" });
+      asked.focus();
+    }
   });
 })();

@@ -124,7 +124,7 @@ def test_configure_a_step_shows_errors_by_field_and_keeps_unknown_keys(editor, w
     step = editor.working()["steps"][0]
     assert step["name"] == "Start" and step["notes"] == "first"
     html = editor.get(step="/steps/0")
-    assert "has-error" in html and "does not match" in html
+    assert "has-error" in html and "is not in the expected format, such as processing" in html
     editor.act("step", step="/steps/0", **{"/state": "processing", "/notes": "hello"})
     assert editor.working()["steps"][0]["config"] == {"state": "processing", "notes": "hello"}
     assert editor.working()["x-owner"] == "finance"

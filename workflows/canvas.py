@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from providers import registry
 
 from .definition import Problem, pointer, step_provider, walk
-from .editing import parts
+from .editing import EditError, resolve
 
 STATUS_LABELS = {"OK": "If OK", "KO": "If KO", "SKIP": "If skipped", "TIMEOUT": "If timed out"}
 
@@ -75,9 +75,10 @@ class Card:
 
 def cards(definition: dict, container: str, problems: dict[str, list[str]]) -> list[Card]:
     """The cards of the step list at `container` (a pointer), with their condition blocks."""
-    steps = definition
-    for part in parts(container):
-        steps = steps.get(part) if isinstance(steps, dict) else None
+    try:
+        steps = resolve(definition, container)
+    except EditError:  # a block without steps, or no rescue list
+        steps = []
     steps = steps if isinstance(steps, list) else []
     found = []
     for index, step in enumerate(steps):

@@ -184,6 +184,10 @@ def _schema_message(error) -> str:
         {"required": ["action"]},
     ]:
         return "a step needs a provider"
+    if error.validator == "pattern":
+        examples = error.schema.get("examples") or []
+        hint = f", such as {', '.join(map(str, examples[:3]))}" if examples else ""
+        return f"{error.instance!r} is not in the expected format{hint}"
     if error.validator == "enum":
         allowed = ", ".join(repr(v) for v in error.validator_value if v)
         return f"must be one of {allowed}"

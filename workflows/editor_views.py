@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from invopop_console.accounts.access import get_owned, workspace_view
@@ -316,10 +316,12 @@ def editor_context(request, workflow, session, definition, outcome) -> dict:
         "outcome": outcome,
         "mode": outcome.get("mode", ""),
         "doc_types": DocSchema.choices,
+        "schema_label": _schema_label(definition.get("schema")),
         "selected": selected,
         "can_edit": request.membership.allows(Role.EDITOR),
         "here": reverse("workflow_editor", args=[workflow.workspace.slug, workflow.id]),
         "act": reverse("workflow_act", args=[workflow.workspace.slug, workflow.id, "-"])[:-2],
+        "run_url": _run_url(request),
     }
     if context["mode"] == "json":
         context["json_text"] = outcome.get("text") or json.dumps(definition, indent=2)
@@ -364,6 +366,22 @@ def _step_panel(where: str, step: dict, problems, outcome) -> dict:
         "booleans": config_form.boolean_pointers(fields),
         "step_problems": [p for p in problems if p.path.startswith(where + "/")],
     }
+
+
+def _run_url(request) -> str:
+    """The jobs app's run panel, for editors (the console has it once jobs/ is installed)."""
+    if not request.membership.allows(Role.EDITOR):
+        return ""
+    try:
+        return reverse("job_run", args=[request.workspace.slug])
+    except NoReverseMatch:
+        return ""
+
+
+def _schema_label(schema) -> str:
+    if not schema:
+        return "Any document"
+    return dict(DocSchema.choices).get(schema, str(schema))
 
 
 def _rescue_open(request, outcome) -> bool:
