@@ -216,6 +216,7 @@ PROVIDER_MODULES = [
     "providers.sign",
     "providers.transform",
     "providers.cron",
+    "providers.gobl_build",
 ]
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting

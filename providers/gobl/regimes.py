@@ -1,0 +1,283 @@
+"""Tax regime facts: currency, time zone, tax categories, their keys and dated rates.
+
+Written from GOBL's published regime definitions (invopop/gobl `regimes/`). A rate's values
+are listed newest first; the value in force on a date is the first one that started on or
+before it (and whose extensions, if any, the tax combo carries, as for Portugal's regions).
+"""
+
+from dataclasses import dataclass, field
+
+# Keys of VAT-like categories; those without a percentage mark taxes that are not charged.
+VAT_KEYS = {
+    "standard": False,
+    "zero": False,
+    "reverse-charge": True,
+    "exempt": True,
+    "export": True,
+    "intra-community": True,
+    "outside-scope": True,
+}
+
+
+@dataclass(frozen=True)
+class RateValue:
+    percent: str
+    since: str | None = None  # ISO date; None: always
+    surcharge: str | None = None
+    ext: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rate:
+    rate: str
+    values: tuple[RateValue, ...]
+    keys: tuple[str, ...] = ()  # the keys this rate may be used with; empty: any
+
+    def value_on(self, date: str, ext: dict) -> RateValue | None:
+        for value in self.values:
+            in_force = value.since is None or value.since <= date
+            if in_force and all(ext.get(k) == v for k, v in value.ext.items()):
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    rates: tuple[Rate, ...] = ()
+    keys: dict = field(default_factory=dict)  # key -> True when it takes no percentage
+    retained: bool = False
+
+    def rate(self, key: str, rate: str) -> Rate | None:
+        for candidate in self.rates:
+            if candidate.rate == rate and (not candidate.keys or key in candidate.keys):
+                return candidate
+        return None
+
+
+@dataclass(frozen=True)
+class Regime:
+    country: str
+    currency: str
+    time_zone: str
+    categories: tuple[Category, ...]
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+def v(percent: str, since: str | None = None, surcharge: str | None = None, **ext) -> RateValue:
+    return RateValue(percent, since, surcharge, {k.replace("_", "-"): x for k, x in ext.items()})
+
+
+def standard(rate: str, *values: RateValue) -> Rate:
+    return Rate(rate, values, ("standard",))
+
+
+def vat(*rates: Rate) -> Category:
+    return Category("VAT", rates, VAT_KEYS)
+
+
+def retained(code: str, *rates: Rate) -> Category:
+    return Category(code, rates, retained=True)
+
+
+ES = Regime(
+    "ES",
+    "EUR",
+    "Europe/Madrid",
+    (
+        vat(
+            standard(
+                "general",
+                v("21.0%", "2012-09-01"),
+                v("18.0%", "2010-07-01"),
+                v("16.0%", "1995-01-01"),
+                v("15.0%", "1993-01-01"),
+            ),
+            standard(
+                "general+eqs", v("21.0%", "2012-09-01", "5.2%"), v("18.0%", "2010-07-01", "4.0%")
+            ),
+            standard(
+                "reduced",
+                v("10.0%", "2012-09-01"),
+                v("8.0%", "2010-07-01"),
+                v("7.0%", "1995-01-01"),
+                v("6.0%", "1993-01-01"),
+            ),
+            standard(
+                "reduced+eqs", v("10.0%", "2012-09-01", "1.4%"), v("8.0%", "2010-07-01", "1.0%")
+            ),
+            standard("super-reduced", v("4.0%", "1995-01-01"), v("3.0%", "1993-01-01")),
+            standard("super-reduced+eqs", v("4.0%", "1995-01-01", "0.5%")),
+        ),
+        Category(
+            "IGIC",
+            (standard("general", v("7.0%")), standard("reduced", v("3.0%"))),
+            VAT_KEYS,
+        ),
+        Category("IPSI"),
+        retained(
+            "IRPF",
+            Rate(
+                "pro",
+                (
+                    v("15.0%", "2015-07-12"),
+                    v("19.0%", "2015-01-01"),
+                    v("21.0%", "2012-09-01"),
+                    v("15.0%", "2007-01-01"),
+                ),
+            ),
+            Rate("pro-start", (v("7.0%", "2007-01-01"),)),
+            Rate("capital", (v("19.0%", "2007-01-01"),)),
+            Rate("modules", (v("1.0%", "2007-01-01"),)),
+        ),
+        retained("IRNR"),
+    ),
+)
+
+PT = Regime(
+    "PT",
+    "EUR",
+    "Europe/Lisbon",
+    (
+        vat(
+            standard(
+                "general",
+                v("16.0%", "2011-01-01", pt_region="PT-AC"),
+                v("22.0%", "2011-01-01", pt_region="PT-MA"),
+                v("23.0%", "2011-01-01"),
+            ),
+            standard(
+                "intermediate",
+                v("9.0%", "2011-01-01", pt_region="PT-AC"),
+                v("12.0%", "2011-01-01", pt_region="PT-MA"),
+                v("13.0%", "2011-01-01"),
+            ),
+            standard(
+                "reduced",
+                v("4.0%", "2011-01-01", pt_region="PT-AC"),
+                v("4.0%", "2024-10-01", pt_region="PT-MA"),
+                v("5.0%", "2011-01-01", pt_region="PT-MA"),
+                v("6.0%", "2011-01-01"),
+            ),
+            standard("other"),
+        ),
+        retained("IRS"),
+        retained("IRC"),
+    ),
+)
+
+FR = Regime(
+    "FR",
+    "EUR",
+    "Europe/Paris",
+    (
+        vat(
+            standard("general", v("20%", "2011-01-04")),
+            standard("intermediate", v("10%", "2014-01-01")),
+            standard("reduced", v("5.5%", "2014-01-01")),
+            standard("super-reduced", v("2.1%", "2014-01-01")),
+        ),
+    ),
+)
+
+DE = Regime(
+    "DE",
+    "EUR",
+    "Europe/Berlin",
+    (
+        vat(
+            standard(
+                "general",
+                v("19%", "2021-01-01"),
+                v("16%", "2020-07-01"),
+                v("19%", "2007-01-01"),
+                v("16%", "1998-04-01"),
+                v("15%", "1993-01-01"),
+            ),
+            standard(
+                "reduced", v("7%", "2021-01-01"), v("5%", "2020-07-01"), v("7%", "1983-07-01")
+            ),
+        ),
+    ),
+)
+
+IT = Regime(
+    "IT",
+    "EUR",
+    "Europe/Rome",
+    (
+        vat(
+            standard("super-reduced", v("4.0%")),
+            standard("reduced", v("5.0%")),
+            standard("intermediate", v("10.0%")),
+            standard("general", v("22.0%")),
+        ),
+        retained("IRPEF"),
+        retained("IRES"),
+        retained("INPS"),
+        retained("ENASARCO"),
+        retained("ENPAM"),
+        retained("CP"),
+    ),
+)
+
+NL = Regime(
+    "NL",
+    "EUR",
+    "Europe/Amsterdam",
+    (vat(standard("general", v("21.0%")), standard("reduced", v("9.0%"))),),
+)
+
+GB = Regime(
+    "GB",
+    "GBP",
+    "Europe/London",
+    (
+        vat(
+            standard("general", v("20.0%", "2011-01-04")),
+            standard("reduced", v("5.0%", "2011-01-04")),
+        ),
+    ),
+)
+
+# Sales tax varies by state and city: the percentage always comes with the document.
+US = Regime("US", "USD", "America/Chicago", (Category("ST"),))
+
+REGIMES = {r.country: r for r in (ES, PT, FR, DE, IT, NL, GB, US)}
+# GOBL accepts "UK" and "EL" as the tax country codes of Great Britain and Greece.
+ALIASES = {"UK": "GB"}
+
+
+def regime_for(country) -> Regime | None:
+    if not isinstance(country, str):
+        return None
+    country = country.upper()
+    return REGIMES.get(ALIASES.get(country, country))
+
+
+# ISO 4217 minor units of the currencies we are likely to meet; others have two.
+CURRENCY_DECIMALS = {
+    "JPY": 0,
+    "KRW": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "VND": 0,
+    "HUF": 2,
+    "BHD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "TND": 3,
+}
+KNOWN_CURRENCIES = {
+    "EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "RON", "BGN", "CAD",
+    "AUD", "NZD", "MXN", "BRL", "ARS", "COP", "PEN", "INR", "CNY", "HKD", "SGD", "ZAR",
+    "AED", "SAR", "TRY", "ILS", "MAD", "EGP", "THB", "MYR", "IDR", "PHP", "TWD",
+    *CURRENCY_DECIMALS,
+}  # fmt: skip
+
+
+def currency_decimals(code: str) -> int:
+    return CURRENCY_DECIMALS.get(code, 2)

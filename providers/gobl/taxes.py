@@ -1,0 +1,365 @@
+"""Tax combos (a category, key and rate on a line) and the tax totals of a document.
+
+As GOBL does: a combo's percentage comes from the regime's rate in force on the document's
+date; the totals group the taxable amounts by category and percentage, then apply each
+percentage once to the group's base. With the "precise" rounding rule the bases keep two
+extra decimals until the end; with "currency" every amount is rounded first.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import amounts as num
+from .problems import Problems
+from .regimes import Category, Regime, regime_for
+
+PRECISE = "precise"
+CURRENCY = "currency"
+EXTRA_PLACES = 2  # GOBL's precision above the currency's under the precise rule
+INCLUDED_EXTRA_PLACES = 4  # used when extracting included taxes under the currency rule
+
+# Older names of VAT rates that are really keys, as GOBL migrates them.
+RATES_THAT_ARE_KEYS = {
+    "zero": "zero",
+    "exempt": "exempt",
+    "exempt+reverse-charge": "reverse-charge",
+    "exempt+export": "export",
+    "exempt+eea": "intra-community",
+    "exempt+export+eea": "intra-community",
+}
+
+
+@dataclass
+class Combo:
+    cat: str
+    key: str = ""
+    rate: str = ""
+    percent: Decimal | None = None
+    surcharge: Decimal | None = None
+    country: str = ""
+    ext: dict = field(default_factory=dict)
+    retained: bool = False
+
+    def as_json(self) -> dict:
+        out: dict = {"cat": self.cat}
+        if self.country:
+            out["country"] = self.country
+        if self.key:
+            out["key"] = self.key
+        if self.rate:
+            out["rate"] = self.rate
+        if self.percent is not None:
+            out["percent"] = num.percent_text(self.percent)
+        if self.surcharge is not None:
+            out["surcharge"] = num.percent_text(self.surcharge)
+        if self.ext:
+            out["ext"] = self.ext
+        return out
+
+
+def parse_combos(taxes, regime: Regime, date: str, problems: Problems) -> list[Combo]:
+    """The `taxes` of a line, discount or charge, normalized and with their percentages."""
+    if taxes is None:
+        return []
+    if not isinstance(taxes, list):
+        problems.add("", "must be a list of taxes")
+        return []
+    combos = []
+    for index, raw in enumerate(taxes):
+        combo = parse_combo(raw, regime, date, problems.at(f"/{index}"))
+        if combo is None:
+            continue
+        if any(c.cat == combo.cat for c in combos):
+            problems.add(f"/{index}/cat", f"category {combo.cat} appears twice")
+            continue
+        combos.append(combo)
+    return combos
+
+
+def parse_combo(raw, regime: Regime, date: str, problems: Problems) -> Combo | None:
+    if not isinstance(raw, dict):
+        problems.add("", "must be an object")
+        return None
+    cat = raw.get("cat")
+    if not isinstance(cat, str) or not cat:
+        problems.add("/cat", "is required")
+        return None
+    combo = Combo(
+        cat=cat.upper(),
+        key=text_field(raw, "key"),
+        rate=text_field(raw, "rate") or first_tag(raw),
+        country=text_field(raw, "country").upper(),
+        ext=raw["ext"] if isinstance(raw.get("ext"), dict) else {},
+    )
+    for name in ("percent", "surcharge"):
+        if raw.get(name) not in (None, ""):
+            try:
+                setattr(combo, name, num.parse_percent(raw[name]))
+            except num.AmountError as exc:
+                problems.add(f"/{name}", str(exc))
+                return None
+    normalize_vat(combo)
+    return prepared(combo, regime, date, problems)
+
+
+def text_field(raw: dict, name: str) -> str:
+    value = raw.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def first_tag(raw: dict) -> str:
+    """GOBL's earlier format put the rate in `tags`."""
+    tags = raw.get("tags")
+    return tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
+
+
+def normalize_vat(combo: Combo) -> None:
+    """GOBL's migration of VAT rates to keys: "standard" is the key of the "general" rate,
+    "zero" and the "exempt" family are keys without a rate."""
+    if combo.cat != "VAT":
+        return
+    if combo.rate in RATES_THAT_ARE_KEYS:
+        combo.key = RATES_THAT_ARE_KEYS[combo.rate]
+        combo.rate = ""
+    elif combo.rate == "standard":
+        combo.rate = "general"
+    elif combo.rate.startswith("standard+"):
+        combo.rate = "general+" + combo.rate.removeprefix("standard+")
+    if not combo.key and combo.percent is not None and not combo.percent:
+        combo.key = "zero"
+    if combo.key == "zero" and combo.percent is None:
+        combo.percent = num.parse_percent("0%")
+    if combo.key == "reverse-charge":
+        combo.percent = None
+
+
+def prepared(combo: Combo, regime: Regime, date: str, problems: Problems) -> Combo | None:
+    """The combo with its key defaulted and its percentage from the regime's rate."""
+    if combo.country == regime.country:
+        combo.country = ""
+    combo_regime = regime_for(combo.country) if combo.country else regime
+    if combo_regime is None:
+        problems.add("/country", f"no tax regime is known for {combo.country}")
+        return None
+    category = combo_regime.category(combo.cat)
+    if category is None:
+        problems.add(
+            "/cat", f"category {combo.cat} is not defined in regime {combo_regime.country}"
+        )
+        return None
+    combo.retained = category.retained
+    if category.keys and not combo.key:
+        combo.key = "standard"
+    if combo.key and combo.key not in category.keys:
+        problems.add("/key", f"key {combo.key!r} is not valid for category {combo.cat}")
+        return None
+    if category.keys.get(combo.key):  # a key that takes no percentage: not charged
+        combo.percent = combo.surcharge = None
+        return combo
+    if combo.rate and not with_rate_value(combo, category, date, problems):
+        return None
+    if combo.percent is None:
+        problems.add("/percent", f"is required for {combo.cat} {combo.key or ''}".strip())
+        return None
+    return combo
+
+
+def with_rate_value(combo: Combo, category: Category, date: str, problems: Problems) -> bool:
+    rate = category.rate(combo.key, combo.rate)
+    if rate is None:
+        where = f" for key {combo.key!r}" if combo.key else ""
+        problems.add("/rate", f"rate {combo.rate!r} is not defined{where} in category {combo.cat}")
+        return False
+    if not rate.values:
+        return True
+    value = rate.value_on(date, combo.ext)
+    if value is None:
+        problems.add("/rate", f"rate {combo.rate!r} of {combo.cat} is not in force on {date}")
+        return False
+    combo.percent = num.parse_percent(value.percent)
+    combo.surcharge = num.parse_percent(value.surcharge) if value.surcharge else None
+    return True
+
+
+# --- Totals
+
+
+@dataclass
+class RateTotal:
+    combo: Combo
+    base: Decimal
+    amount: Decimal
+    surcharge: Decimal | None = None
+
+    def matches(self, combo: Combo) -> bool:
+        mine = self.combo
+        if mine.ext != combo.ext or mine.country != combo.country:
+            return False
+        if mine.percent is None or combo.percent is None:
+            # Not charged: keep apart what is exempt from what is reverse-charged, say.
+            return mine.percent is None and combo.percent is None and mine.key == combo.key
+        return mine.percent == combo.percent and mine.surcharge == combo.surcharge
+
+
+@dataclass
+class CategoryTotal:
+    code: str
+    retained: bool
+    rates: list[RateTotal] = field(default_factory=list)
+    amount: Decimal = Decimal(0)
+    surcharge: Decimal | None = None
+
+
+@dataclass
+class TaxTotals:
+    categories: list[CategoryTotal] = field(default_factory=list)
+    sum: Decimal = Decimal(0)
+    retained: Decimal | None = None
+
+    def category(self, code: str) -> CategoryTotal | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+    def rate_total_for(self, combo: Combo, zero: Decimal) -> RateTotal:
+        category = self.category(combo.cat)
+        if category is None:
+            category = CategoryTotal(combo.cat, combo.retained, amount=zero)
+            self.categories.append(category)
+        for rate_total in category.rates:
+            if rate_total.matches(combo):
+                return rate_total
+        rate_total = RateTotal(combo, zero, zero, zero if combo.surcharge is not None else None)
+        category.rates.append(rate_total)
+        return rate_total
+
+
+@dataclass
+class TaxableLine:
+    total: Decimal
+    combos: list[Combo]
+
+
+def tax_totals(lines: list[TaxableLine], places: int, rounding: str, includes: str) -> TaxTotals:
+    """GOBL's TotalCalculator: the taxes of the lines, discounts and charges given."""
+    zero = num.rescale(Decimal(0), places)
+    totals = TaxTotals(sum=zero)
+    lines = [TaxableLine(line.total, line.combos) for line in lines]  # totals change below
+    if rounding == CURRENCY:
+        for line in lines:
+            line.total = num.rescale(line.total, places)
+        extract_included(totals, lines, includes, zero)
+    else:
+        for line in lines:
+            line.total = num.rescale_up(line.total, places + EXTRA_PLACES)
+            remove_included(line, includes)
+    for line in lines:
+        for combo in line.combos:
+            if rounding == CURRENCY and combo.cat == includes and combo.percent is not None:
+                continue  # its base was accumulated while extracting
+            rate_total = totals.rate_total_for(combo, zero)
+            rate_total.base = num.accumulate(rate_total.base, line.total)
+    final_sums(totals, zero, includes if rounding == CURRENCY else "")
+    return totals
+
+
+def included_combo(line: TaxableLine, includes: str) -> Combo | None:
+    if not includes:
+        return None
+    combo = next((c for c in line.combos if c.cat == includes), None)
+    return combo if combo is not None and combo.percent is not None else None
+
+
+def remove_included(line: TaxableLine, includes: str) -> None:
+    combo = included_combo(line, includes)
+    if combo is not None:
+        line.total = num.percent_removed(combo.percent, line.total)
+
+
+def extract_included(totals: TaxTotals, lines: list[TaxableLine], includes: str, zero) -> None:
+    """Under the currency rule, the included tax of each rate is worked out from the running
+    sum of its tax-inclusive totals, each line taking the increment, so that bases and
+    amounts always add up to the totals as given."""
+    touched = []
+    for line in lines:
+        combo = included_combo(line, includes)
+        if combo is None:
+            continue
+        rate_total = totals.rate_total_for(combo, zero)
+        rate_total.base = num.add(rate_total.base, line.total)
+        widened = num.rescale(rate_total.base, num.scale(rate_total.base) + INCLUDED_EXTRA_PLACES)
+        tax = num.sub(widened, num.percent_removed(combo.percent, widened))
+        tax = num.rescale(tax, num.scale(zero))
+        line.total = num.sub(line.total, num.sub(tax, rate_total.amount))
+        rate_total.amount = tax
+        touched.append(rate_total)
+    for rate_total in {id(r): r for r in touched}.values():
+        rate_total.base = num.sub(rate_total.base, rate_total.amount)
+
+
+def final_sums(totals: TaxTotals, zero: Decimal, amounts_kept_for: str) -> None:
+    for category in totals.categories:
+        category.amount = zero
+        for rate_total in category.rates:
+            rate_amount(rate_total, category, zero, keep=category.code == amounts_kept_for)
+        charged = category.amount
+        if category.surcharge is not None:
+            charged = num.accumulate(charged, category.surcharge)
+        if category.retained:
+            totals.retained = num.accumulate(totals.retained or zero, charged)
+        else:
+            totals.sum = num.accumulate(totals.sum, charged)
+
+
+def rate_amount(rate_total: RateTotal, category: CategoryTotal, zero, keep: bool) -> None:
+    combo = rate_total.combo
+    if combo.percent is None:
+        rate_total.amount = zero
+        return
+    if not keep:
+        rate_total.amount = num.percent_of(combo.percent, rate_total.base)
+    category.amount = num.accumulate(category.amount, rate_total.amount)
+    if combo.surcharge is not None:
+        rate_total.surcharge = num.percent_of(combo.surcharge, rate_total.base)
+        category.surcharge = num.accumulate(category.surcharge or zero, rate_total.surcharge)
+
+
+def totals_json(totals: TaxTotals, places: int) -> dict:
+    """The `taxes` of the document's totals, rounded to the currency."""
+
+    def money(amount: Decimal) -> str:
+        return num.text(num.rescale(amount, places))
+
+    categories = []
+    for category in totals.categories:
+        out: dict = {"code": category.code}
+        if category.retained:
+            out["retained"] = True
+        out["rates"] = [rate_json(r, money) for r in category.rates]
+        out["amount"] = money(category.amount)
+        if category.surcharge is not None:
+            out["surcharge"] = money(category.surcharge)
+        categories.append(out)
+    result: dict = {"categories": categories, "sum": money(totals.sum)}
+    if totals.retained is not None:
+        result["retained"] = money(totals.retained)
+    return result
+
+
+def rate_json(rate_total: RateTotal, money) -> dict:
+    combo = rate_total.combo
+    out: dict = {}
+    if combo.country:
+        out["country"] = combo.country
+    if combo.key:
+        out["key"] = combo.key
+    if combo.ext:
+        out["ext"] = combo.ext
+    out["base"] = money(rate_total.base)
+    if combo.percent is not None:
+        out["percent"] = num.percent_text(combo.percent)
+    if rate_total.surcharge is not None:
+        out["surcharge"] = {
+            "percent": num.percent_text(combo.surcharge),
+            "amount": money(rate_total.surcharge),
+        }
+    out["amount"] = money(rate_total.amount)
+    return out

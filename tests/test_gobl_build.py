@@ -1,0 +1,417 @@
+"""gobl.build: invoices calculated as GOBL does (our own fixtures, several regimes), the other
+document kinds validated, the envelope's header, and the provider through the engine."""
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from engine_helpers import INVOICE, run, start, step, trace
+
+from jobs.models import JobStatus
+from providers.gobl import amounts as num
+from providers.gobl import (
+    build_document,
+    build_envelope,
+    canonical_json,
+    digest,
+    validate_document,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "gobl"
+PARTY = "https://gobl.org/draft-0/org/party"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def built(doc: dict) -> dict:
+    result, problems = build_document(doc)
+    assert problems == []
+    return result
+
+
+def rates(doc: dict, code: str = "VAT") -> list[tuple]:
+    category = next(c for c in doc["totals"]["taxes"]["categories"] if c["code"] == code)
+    return [(r.get("key"), r["base"], r.get("percent"), r["amount"]) for r in category["rates"]]
+
+
+def figures(doc: dict, *names: str) -> list:
+    return [doc["totals"].get(name) for name in names]
+
+
+def paths(problems) -> dict[str, str]:
+    return {p.path: p.message for p in problems}
+
+
+# --- Amounts as GOBL prints them
+
+
+@pytest.mark.parametrize(
+    "given, printed",
+    [("21.0%", "21.0%"), ("19%", "19%"), ("5.5%", "5.5%"), ("0%", "0%"), ("0.21", "21%")],
+)
+def test_percentages_print_with_the_decimals_they_were_given(given, printed):
+    assert num.percent_text(num.parse_percent(given)) == printed
+
+
+def test_rounding_is_half_away_from_zero_at_the_amounts_scale():
+    assert num.text(num.rescale(num.parse("-2.345"), 2)) == "-2.35"
+    assert num.text(num.mul(num.parse("14.1750"), num.parse("1"))) == "14.1750"
+    assert num.text(num.rescale(num.parse("-0.001"), 2)) == "0.00"
+
+
+def test_amounts_never_go_through_floats():
+    assert num.parse(0.1) + num.parse(0.2) == num.parse("0.3")
+
+
+# --- Invoices
+
+
+def test_a_spanish_freelancer_retains_irpf_and_lines_apply_percent_discounts():
+    doc = built(fixture("es-freelance.json"))
+    first = doc["lines"][0]
+    assert (first["i"], first["sum"], first["total"]) == (1, "600.00", "570.00")
+    assert first["discounts"][0]["amount"] == "30.00"
+    assert first["taxes"] == [
+        {"cat": "VAT", "key": "standard", "rate": "general", "percent": "21.0%"},
+        {"cat": "IRPF", "rate": "pro", "percent": "15.0%"},
+    ]
+    assert rates(doc) == [
+        ("standard", "570.00", "21.0%", "119.70"),
+        ("standard", "71.00", "4.0%", "2.84"),
+    ]
+    assert rates(doc, "IRPF") == [(None, "641.00", "15.0%", "96.15")]
+    assert doc["totals"]["taxes"]["retained"] == "96.15"
+    assert figures(doc, "sum", "tax", "total_with_tax", "retained_tax", "payable") == [
+        "641.00",
+        "122.54",
+        "763.54",
+        "96.15",
+        "667.39",
+    ]
+
+
+def test_defaults_come_from_the_regime_and_tax_ids_are_normalized():
+    doc = built(fixture("es-freelance.json"))
+    assert (doc["$regime"], doc["type"], doc["currency"]) == ("ES", "standard", "EUR")
+    assert doc["supplier"]["tax_id"]["code"] == "12345678Z"
+    assert list(doc)[:3] == ["$schema", "$regime", "type"]  # in GOBL's order
+
+
+def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():
+    doc = built(fixture("gb-it-minimal.json")["gb"])
+    assert len(doc["issue_date"]) == 10
+    assert doc["currency"] == "GBP"
+    assert rates(doc) == [
+        ("standard", "27.00", "20.0%", "5.40"),
+        ("standard", "160.00", "5.0%", "8.00"),
+        ("zero", "9.99", "0%", "0.00"),
+    ]
+    assert figures(doc, "total_with_tax") == ["210.39"]
+
+
+def test_line_and_document_discounts_and_charges_by_percent_and_amount():
+    doc = built(fixture("fr-discounts-charges.json"))
+    bread, catering = doc["lines"]
+    assert (bread["sum"], bread["charges"][0]["amount"], bread["total"]) == (
+        "46.00",
+        "3.00",
+        "49.00",
+    )
+    assert catering["charges"][0]["amount"] == "7.20"  # 2% of the line's sum, 360.00
+    assert catering["total"] == "352.20"
+    assert doc["discounts"][0]["amount"] == "20.06"  # 5% of the lines' sum, 401.20
+    assert figures(doc, "sum", "discount", "charge", "total") == [
+        "401.20",
+        "20.06",
+        "12.50",
+        "393.64",
+    ]
+    assert rates(doc) == [
+        ("standard", "49.00", "5.5%", "2.70"),
+        ("standard", "344.64", "20%", "68.93"),
+    ]
+    # Sum then round: 2.695 + 68.928 is 71.623, although the rates show 2.70 and 68.93.
+    assert figures(doc, "tax", "payable") == ["71.62", "465.26"]
+
+
+def test_prices_that_include_tax_have_it_removed_from_the_base():
+    doc = built(fixture("de-prices-include.json"))
+    assert rates(doc) == [
+        ("standard", "523.50", "19%", "99.47"),
+        ("standard", "24.11", "7%", "1.69"),
+    ]
+    assert figures(doc, "sum", "tax_included", "total", "tax", "total_with_tax") == [
+        "648.77",
+        "101.15",
+        "547.62",
+        "101.15",
+        "648.77",
+    ]
+
+
+def test_the_rate_in_force_on_the_issue_date_applies():
+    doc = fixture("de-rate-change.json")
+    assert [r[2] for r in rates(built(doc))] == ["16%", "5%"]  # the 2020 cut
+    doc["issue_date"] = "2021-01-05"
+    assert [r[2] for r in rates(built(doc))] == ["19%", "7%"]
+    doc["value_date"] = "2020-12-31"  # as GOBL, the value date decides when there is one
+    assert [r[2] for r in rates(built(doc))] == ["16%", "5%"]
+
+
+def test_a_rate_not_yet_in_force_is_a_problem():
+    doc = fixture("de-rate-change.json")
+    doc["issue_date"] = "1982-01-01"
+    _, problems = build_document(doc)
+    assert paths(problems)["/lines/1/taxes/0/rate"].endswith("is not in force on 1982-01-01")
+
+
+def test_regional_rates_follow_the_combos_extensions():
+    doc = built(fixture("pt-azores.json"))
+    assert doc["type"] == "credit-note"
+    assert rates(doc) == [
+        ("standard", "84.00", "4.0%", "3.36"),
+        ("standard", "84.00", "6.0%", "5.04"),
+    ]
+    assert doc["totals"]["taxes"]["categories"][0]["rates"][0]["ext"] == {"pt-region": "PT-AC"}
+
+
+def test_keys_without_a_percent_are_not_charged():
+    doc = built(fixture("gb-it-minimal.json")["it"])
+    assert doc["type"] == "proforma"
+    assert doc["lines"][2]["taxes"] == [{"cat": "VAT", "key": "export"}]
+    assert rates(doc)[-1] == ("export", "50.00", None, "0.00")
+    assert figures(doc, "tax", "payable") == ["25.60", "295.60"]
+
+
+def test_us_sales_tax_advances_and_due_dates():
+    doc = built(fixture("us-sales-tax.json"))
+    assert doc["currency"] == "USD"
+    assert rates(doc, "ST") == [(None, "159.80", "8.875%", "14.18")]
+    assert figures(doc, "payable", "advance", "due") == ["173.98", "86.99", "86.99"]
+    assert doc["payment"]["advances"][0]["amount"] == "86.99"
+    assert doc["payment"]["terms"]["due_dates"][0]["amount"] == "173.98"
+
+
+def test_sum_then_round_keeps_precision_until_the_totals():
+    doc = built(fixture("rounding.json"))
+    assert [line["sum"] for line in doc["lines"]] == ["7.095", "28.805", "0.333"]
+    assert figures(doc, "sum", "tax", "total_with_tax") == ["36.23", "6.76", "42.99"]
+
+
+@pytest.mark.parametrize("name", ["currency", "round-then-sum"])
+def test_round_then_sum_rounds_each_line_first(name):
+    doc = fixture("rounding.json")
+    doc["tax"] = {"rounding": name}
+    doc = built(doc)
+    assert doc["tax"]["rounding"] == "currency"
+    assert [line["sum"] for line in doc["lines"]] == ["7.10", "28.81", "0.33"]
+    assert figures(doc, "sum", "tax", "total_with_tax") == ["36.24", "6.76", "43.00"]
+
+
+def test_a_negative_price_moves_its_sign_to_the_quantity():
+    doc = fixture("de-rate-change.json")
+    doc["lines"][0]["item"]["price"] = "-250.00"
+    line = built(doc)["lines"][0]
+    assert (line["quantity"], line["item"]["price"], line["sum"]) == ("-1", "250.00", "-250.00")
+
+
+def test_empty_line_discounts_are_dropped():
+    doc = fixture("de-rate-change.json")
+    doc["lines"][0]["discounts"] = [{"amount": "0.00"}]
+    assert "discounts" not in built(doc)["lines"][0]
+
+
+def test_building_twice_changes_nothing():
+    once = built(fixture("fr-discounts-charges.json"))
+    assert built(once) == once
+
+
+def test_every_problem_is_reported_by_path():
+    doc = fixture("es-freelance.json")
+    del doc["lines"][0]["quantity"]
+    doc["lines"][1]["taxes"] = [{"cat": "VAT", "rate": "mega-reduced"}, {"cat": "GST"}]
+    doc["issue_date"] = "04/03/2024"
+    _, problems = build_document(doc)
+    assert paths(problems) == {
+        "/issue_date": "must be a date such as 2024-01-31",
+        "/lines/0/quantity": "is required",
+    }  # nothing is calculated without a date: the rates depend on it
+    doc["issue_date"] = "2024-03-04"
+    _, problems = build_document(doc)
+    found = paths(problems)
+    assert found["/lines/0/quantity"] == "is required"
+    assert "not defined for key 'standard'" in found["/lines/1/taxes/0/rate"]
+    assert found["/lines/1/taxes/1/cat"] == "category GST is not defined in regime ES"
+
+
+def test_a_line_item_needs_a_name():
+    doc = fixture("de-rate-change.json")
+    doc["lines"][0]["item"]["name"] = " "
+    assert paths(build_document(doc)[1]) == {"/lines/0/item/name": "is required"}
+
+
+def test_an_invoice_needs_a_known_regime_and_a_supplier():
+    _, problems = build_document({"$schema": "https://gobl.org/draft-0/bill/invoice"})
+    assert "/supplier/tax_id/country" in paths(problems)
+    doc = fixture("us-sales-tax.json")
+    doc["supplier"]["tax_id"]["country"] = "ZZ"
+    assert paths(build_document(doc)[1]) == {
+        "/supplier/tax_id/country": "no tax regime is known for 'ZZ'"
+    }
+
+
+def test_a_standard_combo_without_rate_or_percent_is_a_problem():
+    doc = fixture("de-rate-change.json")
+    doc["lines"][0]["taxes"] = [{"cat": "VAT"}]
+    assert paths(build_document(doc)[1]) == {
+        "/lines/0/taxes/0/percent": "is required for VAT standard"
+    }
+
+
+# --- The envelope
+
+
+def test_the_envelope_gets_a_digest_of_the_canonical_document():
+    envelope, problems = build_envelope(fixture("es-freelance.json"))
+    assert problems == []
+    assert envelope["$schema"] == "https://gobl.org/draft-0/envelope"
+    canonical = json.dumps(
+        envelope["doc"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    assert canonical_json(envelope["doc"]) == canonical.encode()
+    assert envelope["head"]["dig"] == {
+        "alg": "sha256",
+        "val": hashlib.sha256(canonical.encode()).hexdigest(),
+    }
+    assert envelope["head"]["uuid"]
+
+
+def test_an_envelope_keeps_its_head_uuid_and_problems_point_into_doc():
+    envelope = {
+        "$schema": "https://gobl.org/draft-0/envelope",
+        "head": {"uuid": "0190f2a4-5c1b-7000-8000-00000000abcd"},
+        "doc": fixture("es-freelance.json"),
+    }
+    built_envelope, _ = build_envelope(envelope)
+    assert built_envelope["head"]["uuid"] == "0190f2a4-5c1b-7000-8000-00000000abcd"
+    assert list(built_envelope) == ["$schema", "head", "doc"]
+    del envelope["doc"]["lines"][0]["item"]
+    _, problems = build_envelope(envelope)
+    assert paths(problems) == {"/doc/lines/0/item": "is required"}
+
+
+def test_a_given_head_uuid_is_used_for_a_bare_document():
+    envelope, _ = build_envelope(fixture("es-freelance.json"), head_uuid="abc")
+    assert envelope["head"]["uuid"] == "abc"
+
+
+def test_a_signed_envelope_is_checked_but_not_recalculated():
+    envelope = {
+        "$schema": "https://gobl.org/draft-0/envelope",
+        "head": {"uuid": "0190f2a4-5c1b-7000-8000-00000000abcd"},
+        "doc": fixture("es-freelance.json"),
+        "sigs": ["eyJhbGciOiJFUzI1NiJ9.e30.c2ln"],
+    }
+    built_envelope, problems = build_envelope(envelope)
+    assert problems == []
+    assert built_envelope["doc"] == envelope["doc"]
+
+
+# --- Other kinds, validated
+
+
+def test_a_party_is_validated_with_pointers():
+    assert (
+        validate_document({"$schema": PARTY, "name": "Acme", "emails": [{"addr": "a@b.es"}]}) == []
+    )
+    problems = validate_document({"$schema": PARTY, "tax_id": {"code": "X"}, "emails": [{}]})
+    assert paths(problems) == {"/tax_id/country": "is required", "/emails/0/addr": "is required"}
+
+
+def test_payments_orders_and_deliveries_are_validated():
+    supplier = {"name": "Acme"}
+    payment = {
+        "$schema": "https://gobl.org/draft-0/bill/payment",
+        "type": "receipt",
+        "supplier": supplier,
+        "lines": [{"document": {"code": "F-1"}, "amount": "121.00"}],
+        "methods": [{"key": "card"}],
+    }
+    order = {
+        "$schema": "https://gobl.org/draft-0/bill/order",
+        "type": "purchase",
+        "supplier": supplier,
+    }
+    delivery = {
+        "$schema": "https://gobl.org/draft-0/bill/delivery",
+        "type": "note",
+        "supplier": supplier,
+    }
+    assert [validate_document(d) for d in (payment, order, delivery)] == [[], [], []]
+    payment["lines"][0].pop("amount")
+    order["type"] = "wish"
+    delivery["lines"] = [{"item": {"name": "Box"}}]
+    assert paths(validate_document(payment)) == {"/lines/0/amount": "is required"}
+    assert list(paths(validate_document(order))) == ["/type"]
+    assert paths(validate_document(delivery)) == {"/lines/0/quantity": "is required"}
+
+
+def test_an_unknown_kind_cannot_be_validated_but_builds_unchanged():
+    message = {"$schema": "https://gobl.org/draft-0/note/message", "content": "Hello"}
+    assert list(paths(validate_document(message))) == ["/$schema"]
+    envelope, problems = build_envelope(message)
+    assert (envelope["doc"], problems) == (message, [])
+
+
+# --- The provider, through the engine
+
+
+def invoice_envelope() -> dict:
+    data = copy.deepcopy(INVOICE)
+    data["doc"] = fixture("es-freelance.json")
+    return data
+
+
+@pytest.mark.django_db
+def test_the_provider_stores_the_built_envelope(workspace):
+    job = run(start(workspace, [step("gobl.build")], data=invoice_envelope()))
+    assert job.status == JobStatus.OK
+    assert trace(job) == [("gobl.build", ["RUN", "OK"])]
+    job.silo_entry.refresh_from_db()
+    envelope = job.silo_entry.data
+    assert envelope["doc"]["totals"]["payable"] == "667.39"
+    assert envelope["head"]["dig"] == digest(envelope["doc"])
+
+
+@pytest.mark.django_db
+def test_the_provider_refuses_an_invalid_document_with_every_problem(workspace):
+    data = invoice_envelope()
+    del data["doc"]["lines"][0]["quantity"]
+    data["doc"]["lines"][1]["taxes"] = [{"cat": "GST"}]
+    job = run(start(workspace, [step("gobl.build")], data=data))
+    assert trace(job) == [("gobl.build", ["RUN", "KO"])]
+    fault = job.faults[0]
+    assert fault["code"] == "invalid"
+    assert "/doc/lines/0/quantity: is required" in fault["message"]
+    assert "/doc/lines/1/taxes/0/cat: category GST is not defined in regime ES" in fault["message"]
+
+
+@pytest.mark.django_db
+def test_allow_invalid_keeps_what_could_be_calculated(workspace):
+    data = invoice_envelope()
+    data["doc"]["customer"]["emails"] = [{"addr": "not an address"}]
+    job = run(start(workspace, [step("gobl.build", {"allow_invalid": True})], data=data))
+    assert trace(job) == [("gobl.build", ["RUN", "OK"])]
+    job.silo_entry.refresh_from_db()
+    assert job.silo_entry.data["doc"]["totals"]["payable"] == "667.39"
+
+
+@pytest.mark.django_db
+def test_building_a_built_entry_is_a_skip(workspace):
+    data, _ = build_envelope(invoice_envelope())
+    job = run(start(workspace, [step("gobl.build")], data=data))
+    assert trace(job) == [("gobl.build", ["RUN", "SKIP"])]
