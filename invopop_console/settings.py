@@ -217,6 +217,7 @@ PROVIDER_MODULES = [
     "providers.transform",
     "providers.cron",
     "providers.gobl_build",
+    "providers.pdf",
 ]
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting
