@@ -218,6 +218,7 @@ PROVIDER_MODULES = [
     "providers.cron",
     "providers.gobl_build",
     "providers.pdf",
+    "providers.ubl",
 ]
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting
