@@ -5,11 +5,10 @@ kinds we know are checked against our schemas. The answer is the new envelope, w
 header's digest, or a KO listing every problem by JSON pointer.
 """
 
-from silo.services import refresh_locked
-
 from .base import StepContext, ko, ok, skip
 from .gobl import build_envelope
 from .registry import provider
+from .silo import fresh
 
 MAX_LISTED = 50  # problems named in a KO's message; the count says if there were more
 
@@ -37,7 +36,7 @@ MAX_LISTED = 50  # problems named in a KO's message; the count says if there wer
 def build(context: StepContext):
     if context.entry is None:
         return ko("the job has no silo entry", "no-entry")
-    refresh_locked(context.entry)
+    fresh(context.entry)  # the entry as it is now, locked: another job may have changed it
     envelope, problems = build_envelope(context.envelope)
     if context.entry.signed:
         if problems:

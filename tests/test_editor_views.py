@@ -309,3 +309,16 @@ def test_someone_elses_save_is_followed_when_you_have_no_changes(editor, workflo
     workflow.save_draft({**workflow.definition(), "name": "Again elsewhere"})
     html = editor.get()
     assert "saved by someone else" in html and editor.working()["name"] == "Mine"
+
+
+def test_the_list_and_the_editor_open_the_run_panel_once_published(editor, client, workflow):
+    listing = client.get(reverse("workflow_list", args=[workflow.workspace.slug])).content.decode()
+    run_url = reverse("job_run", args=[workflow.workspace.slug])
+    assert f"{run_url}?workflow={workflow.id}" not in listing, "a draft cannot run"
+    assert 'id="run" ' in editor.get() and "Publish the workflow first" in editor.get()
+    editor.act("publish")
+    listing = client.get(reverse("workflow_list", args=[workflow.workspace.slug])).content.decode()
+    assert f"{run_url}?workflow={workflow.id}" in listing and 'id="run-panel"' in listing
+    assert "Publish the workflow first" not in editor.get()
+    panel = client.get(run_url, {"workflow": str(workflow.id)}, HTTP_HX_REQUEST="true")
+    assert panel.status_code == 200 and "Run workflow" in panel.content.decode()
