@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "silo",
     "jobs",
     "providers",
+    "providers.verifactu",
 ]
 
 MIDDLEWARE = [
@@ -216,10 +217,21 @@ PROVIDER_MODULES = [
     "providers.sign",
     "providers.transform",
     "providers.cron",
-    "providers.gobl_build",
     "providers.pdf",
+    "providers.email",
+    "providers.webhook",
+    "providers.http",
+    "providers.export",
+    "providers.gobl_build",
+    "providers.verifactu.actions",
+    "providers.verifactu.issuers",
     "providers.ubl",
 ]
+# Networks that webhook and http.request may reach although they are loopback, private or
+# link-local (comma-separated CIDRs, e.g. "10.0.0.0/8"): refused by default (SSRF).
+OUTBOUND_ALLOW = [c.strip() for c in env("OUTBOUND_ALLOW").split(",") if c.strip()]
+# file.export writes only under this folder.
+EXPORT_ROOT = Path(env("EXPORT_ROOT", str(VAR_DIR / "exports")))
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting
 

@@ -1,13 +1,17 @@
-"""What providers keep between runs: numbered series (sequence.enumerate) and the workspaces'
-signing keys (silo.close)."""
+"""What providers keep between runs: numbered series (sequence.enumerate), the workspaces'
+signing keys (silo.close), email connections (email.send) and webhook secrets (webhook)."""
 
+import base64
+import secrets
 import uuid
+from datetime import timedelta
 
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
 from invopop_console.accounts.models import Workspace
+from invopop_console.secrets_box import open_sealed, seal
 
 MAX_PADDING = 20
 
@@ -104,3 +108,106 @@ class SigningKey(models.Model):
 
     def __repr__(self) -> str:  # never the private key, not even in a traceback
         return f"<SigningKey {self.kid} of {self.workspace_id}>"
+
+
+class Security(models.TextChoices):
+    NONE = "none", "None"
+    STARTTLS = "starttls", "STARTTLS"
+    TLS = "tls", "TLS"
+
+
+class EmailConnection(models.Model):
+    """An SMTP server through which email.send sends a workspace's emails (its `connection_id`
+    names one by id or name). The password is sealed (invopop_console/secrets_box.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="email_connections"
+    )
+    name = models.CharField(max_length=100)
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=587)
+    security = models.CharField(max_length=10, choices=Security.choices, default=Security.STARTTLS)
+    username = models.CharField(max_length=255, blank=True)
+    password_sealed = models.TextField(blank=True, editable=False)
+    from_email = models.CharField(max_length=255, help_text='"Name <address>" or an address.')
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "name"], name="email_connection_name_per_workspace"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:  # never the password, not even sealed
+        return f"<EmailConnection {self.name} {self.host}:{self.port}>"
+
+    @property
+    def password(self) -> str:
+        return open_sealed(self.password_sealed) if self.password_sealed else ""
+
+    @password.setter
+    def password(self, value: str) -> None:
+        self.password_sealed = seal(value) if value else ""
+
+
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
+
+
+def new_webhook_secret() -> str:
+    """A Standard Webhooks secret: "whsec_" and the base64 of the key bytes.
+
+    The key bytes are ASCII text (token_urlsafe: 256 random bits), so that the signing helper
+    of workflows/triggers.py, which takes the key as text, signs with exactly the bytes a
+    receiver decodes from the secret with any Standard Webhooks library."""
+    return "whsec_" + base64.b64encode(secrets.token_urlsafe(32).encode()).decode()
+
+
+class WebhookSecret(models.Model):
+    """The secret that signs a workspace's outgoing webhooks (shown in Configuration).
+
+    After a rotation the previous secret keeps signing too, for a day, so that receivers can
+    switch over without dropping deliveries (Standard Webhooks allows several signatures)."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="webhook_secret"
+    )
+    secret_sealed = models.TextField(editable=False)
+    previous_sealed = models.TextField(blank=True, editable=False)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"webhook secret of {self.workspace}"
+
+    def __repr__(self) -> str:
+        return f"<WebhookSecret of {self.workspace_id}>"
+
+    @classmethod
+    def of(cls, workspace) -> "WebhookSecret":
+        found, _ = cls.objects.get_or_create(
+            workspace=workspace, defaults={"secret_sealed": seal(new_webhook_secret())}
+        )
+        return found
+
+    @property
+    def secret(self) -> str:
+        return open_sealed(self.secret_sealed)
+
+    def signing_secrets(self) -> list[str]:
+        """The current secret, and the previous one while the overlap lasts."""
+        found = [self.secret]
+        if self.previous_sealed and self.rotated_at > timezone.now() - WEBHOOK_SECRET_OVERLAP:
+            found.append(open_sealed(self.previous_sealed))
+        return found
+
+    def rotate(self) -> None:
+        self.previous_sealed = self.secret_sealed
+        self.secret_sealed = seal(new_webhook_secret())
+        self.rotated_at = timezone.now()
+        self.save(update_fields=["previous_sealed", "secret_sealed", "rotated_at"])

@@ -6,4 +6,15 @@ urlpatterns = [
     path("configuration/", views.configuration, name="configuration"),
     path("configuration/api-keys/", views.create_token, name="create_token"),
     path("configuration/api-keys/<uuid:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path("configuration/email/", views.add_email_connection, name="add_email_connection"),
+    path(
+        "configuration/email/<uuid:connection_id>/remove/",
+        views.remove_email_connection,
+        name="remove_email_connection",
+    ),
+    path(
+        "configuration/webhook-secret/rotate/",
+        views.rotate_webhook_secret,
+        name="rotate_webhook_secret",
+    ),
 ]

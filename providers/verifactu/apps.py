@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VerifactuAppConfig(AppConfig):
+    name = "providers.verifactu"
+    label = "verifactu"
+    verbose_name = "VERI*FACTU"
