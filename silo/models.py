@@ -31,6 +31,10 @@ class SiloEntry(models.Model):
     signed = models.BooleanField(default=False)
     invalid = models.BooleanField(default=False)
     snippet = models.JSONField(default=dict, blank=True, editable=False)
+    # The snippet's code and counterpart, case-folded: JSON cannot be indexed the same way
+    # on SQLite and PostgreSQL, and the lists search these by prefix at a million entries.
+    search_code = models.CharField(max_length=255, blank=True, editable=False)
+    search_counterpart = models.CharField(max_length=255, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -47,9 +51,39 @@ class SiloEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["workspace", "-created_at"], name="entry_ws_created"),
-            models.Index(fields=["workspace", "doc_type", "-created_at"], name="entry_ws_type"),
             models.Index(fields=["workspace", "state"], name="entry_ws_state"),
             models.Index(fields=["workspace", "folder"], name="entry_ws_folder"),
+            # The console's per-type lists: newest first by (created_at, id), the keyset
+            # order, with or without a state or folder filter.
+            models.Index(
+                fields=["workspace", "doc_type", "-created_at", "-id"], name="entry_type_created"
+            ),
+            models.Index(
+                fields=["workspace", "doc_type", "state", "-created_at", "-id"],
+                name="entry_type_state",
+            ),
+            models.Index(
+                fields=["workspace", "doc_type", "folder", "-created_at", "-id"],
+                name="entry_type_folder",
+            ),
+            # Text search by prefix. PostgreSQL uses LIKE 'abc%' with a pattern_ops index
+            # whatever the database's collation; SQLite ignores opclasses and is queried
+            # with a plain range (see silo/listing.py).
+            models.Index(
+                fields=["workspace", "doc_type", "search_code"],
+                opclasses=["uuid_ops", "varchar_ops", "varchar_pattern_ops"],
+                name="entry_search_code",
+            ),
+            models.Index(
+                fields=["workspace", "doc_type", "search_counterpart"],
+                opclasses=["uuid_ops", "varchar_ops", "varchar_pattern_ops"],
+                name="entry_search_counterpart",
+            ),
+            models.Index(
+                fields=["workspace", "key"],
+                opclasses=["uuid_ops", "varchar_pattern_ops"],
+                name="entry_search_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,6 +95,7 @@ class SiloEntry(models.Model):
         self.doc_schema = schema if isinstance(schema, str) else self.doc_schema
         self.doc_type = snippets.doc_type(self.doc_schema)
         self.snippet = snippets.snippet(self.data)
+        self.search_code, self.search_counterpart = snippets.search_terms(self.snippet)
         super().save(*args, **kwargs)
 
     @property

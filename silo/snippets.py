@@ -36,3 +36,11 @@ def snippet(envelope: dict) -> dict:
         "issue_date": doc.get("issue_date", ""),
     }
     return {key: value for key, value in found.items() if value}
+
+
+def search_terms(found: dict) -> tuple[str, str]:
+    """The code (a party's name) and counterpart of a snippet, case-folded, as the indexed
+    columns that the lists' text search matches by prefix."""
+    code = found.get("code") or found.get("name") or ""
+    counterpart = found.get("customer") or found.get("supplier") or ""
+    return code.casefold()[:255], counterpart.casefold()[:255]

@@ -3,6 +3,12 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("<str:kind>/", views.entry_list, name="entry_list"),
     path("entries/<uuid:entry_id>/", views.entry_detail, name="entry_detail"),
+    path(
+        "entries/<uuid:entry_id>/files/<uuid:file_id>/",
+        views.entry_file,
+        name="entry_file",
+    ),
+    path("<str:kind>/", views.entry_list, name="entry_list"),
+    path("<str:kind>/new/", views.entry_create, name="entry_create"),
 ]

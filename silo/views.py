@@ -1,41 +1,156 @@
-import json
+"""The console's silo pages: a list per document type, new entries, and an entry's page with
+its tabs. Each page also answers htmx with the fragment it swaps (`request.htmx`), and as a
+whole page otherwise, so that every link and every reload works."""
 
-from django.http import Http404
-from django.shortcuts import render
+import json
+import uuid
+
+from django.db import IntegrityError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from invopop_console.accounts.access import get_owned, workspace_view
+from invopop_console.accounts.models import Role
 
+from . import activity, snippets
+from .api_views import store_entry
+from .forms import EntryForm
+from .listing import KINDS, LIST_FIELDS, Filters, keyset_page
 from .models import SiloEntry
+from .templatetags.silo_tags import STATE_COLOURS
 
-# The sidebar's sections: URL word -> (GOBL document type, title).
-KINDS = {
-    "invoices": ("bill/invoice", "Invoices"),
-    "parties": ("org/party", "Parties"),
-    "payments": ("bill/payment", "Payments"),
-    "orders": ("bill/order", "Orders"),
-    "deliveries": ("bill/delivery", "Deliveries"),
+TABS = {
+    "activity": "Activity",
+    "files": "Files",
+    "states": "States",
+    "versions": "Versions",
+    "meta": "Meta",
 }
-PAGE_SIZE = 50
+KIND_OF_TYPE = {doc_type: kind for kind, (doc_type, _, _) in KINDS.items()}
+INLINE_TYPES = {"application/pdf"}  # never HTML or SVG: they would run on our origin
+
+
+def kind_or_404(kind: str) -> tuple[str, str, str]:
+    if kind not in KINDS:
+        raise Http404("Unknown document type")
+    return KINDS[kind]
+
+
+def fragment(request) -> bool:
+    """An htmx request for a part of the page; a history restore wants the whole page."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def can_edit(request) -> bool:
+    return request.membership.allows(Role.EDITOR)
+
+
+# --- Lists
 
 
 @workspace_view()
 def entry_list(request, kind):
-    if kind not in KINDS:
-        raise Http404("Unknown document type")
-    doc_type, title = KINDS[kind]
+    doc_type, title, noun = kind_or_404(kind)
+    filters = Filters.from_query(request.GET)
     entries = SiloEntry.objects.filter(workspace=request.workspace, doc_type=doc_type)
-    context = {"entries": entries[:PAGE_SIZE], "kind": kind, "title": title}
-    return render(request, "silo/list.html", context)
+    page = keyset_page(
+        filters.apply(entries.only(*LIST_FIELDS)),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        text=filters.text(request.workspace, doc_type),
+    )
+    context = {
+        "kind": kind,
+        "title": title,
+        "noun": noun,
+        "filters": filters,
+        "page": page,
+        "entries": page.entries,
+        "can_create": can_edit(request),
+        "known_states": list(STATE_COLOURS),
+    }
+    template = "silo/_results.html" if fragment(request) else "silo/list.html"
+    return render(request, template, context)
+
+
+@workspace_view(role=Role.EDITOR)
+def entry_create(request, kind):
+    doc_type, title, noun = kind_or_404(kind)
+    form = EntryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = store_entry(request, uuid.uuid4(), form.cleaned_data["fields"])
+        except IntegrityError:  # the key was taken between the check and the insert
+            form.add_error("key", "already used by another entry")
+        else:
+            return redirect("entry_detail", slug=request.workspace.slug, entry_id=entry.id)
+    context = {"kind": kind, "title": title, "noun": noun, "form": form}
+    return render(request, "silo/new.html", context, status=422 if form.errors else 200)
+
+
+# --- An entry
 
 
 @workspace_view()
 def entry_detail(request, entry_id):
     entry = get_owned(SiloEntry, request.workspace, pk=entry_id)
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "activity"
     context = {
         "entry": entry,
-        "data_json": json.dumps(entry.data, indent=2, ensure_ascii=False),
-        "states": entry.states.all()[:20],
-        "files": entry.files.all(),
-        "jobs": entry.jobs.select_related("workflow")[:20],
+        "kind": KIND_OF_TYPE.get(entry.doc_type),
+        "tab": tab,
+        "tabs": TABS,
+        "run_url": run_url(request, entry),
+    }
+    if fragment(request) and request.GET.get("part") == "head":
+        return render(request, "silo/_entry_head.html", context)
+    context |= tab_context(entry, tab)
+    if fragment(request):
+        return render(request, "silo/_tabs.html", context)
+    doc = snippets.document(entry.data)
+    context |= {
+        "doc": doc,
+        "data_json": activity.pretty(entry.data),
     }
     return render(request, "silo/detail.html", context)
+
+
+def tab_context(entry: SiloEntry, tab: str) -> dict:
+    if tab == "activity":
+        return {"activity": activity.log(entry)}
+    if tab == "files":
+        return {"files": list(entry.files.all())}
+    if tab == "states":
+        return {"states": entry.states.order_by("-created_at", "-pk")}
+    if tab == "versions":
+        return {"changes": activity.version_changes(entry)}
+    return {"meta_json": json.dumps(entry.meta, indent=2, ensure_ascii=False)}
+
+
+def run_url(request, entry: SiloEntry) -> str | None:
+    """The jobs app's run panel for this entry; None for viewers, or while that app has no
+    such page (the button is then left out)."""
+    if not can_edit(request):
+        return None
+    try:
+        url = reverse("job_run", args=[request.workspace.slug])
+    except NoReverseMatch:
+        return None
+    return f"{url}?entry={entry.id}"
+
+
+@xframe_options_sameorigin  # the entry page previews PDFs in a frame
+@workspace_view()
+def entry_file(request, entry_id, file_id):
+    entry = get_owned(SiloEntry, request.workspace, pk=entry_id)
+    stored = get_object_or_404(entry.files, pk=file_id)
+    try:
+        contents = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file's contents are gone") from None
+    inline = request.GET.get("inline") == "1" and stored.mime in INLINE_TYPES
+    return FileResponse(
+        contents, as_attachment=not inline, filename=stored.name, content_type=stored.mime
+    )
