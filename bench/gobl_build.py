@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from providers.gobl import build_envelope  # noqa: E402
+from silo.gobl import build_envelope  # noqa: E402
 
 
 def invoice(lines: int) -> dict:

@@ -1,12 +1,13 @@
 """gobl.build: calculate and validate the entry's document, as `gobl build` does.
 
-Invoices get their defaults, line sums, taxes and totals (providers/gobl/calc.py); the other
+Invoices get their defaults, line sums, taxes and totals (silo/gobl/calc.py); the other
 kinds we know are checked against our schemas. The answer is the new envelope, with its
 header's digest, or a KO listing every problem by JSON pointer.
 """
 
+from silo.gobl import build_envelope
+
 from .base import StepContext, ko, ok, skip
-from .gobl import build_envelope
 from .registry import provider
 from .silo import fresh
 

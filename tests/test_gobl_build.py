@@ -10,8 +10,8 @@ import pytest
 from engine_helpers import INVOICE, run, start, step, trace
 
 from jobs.models import JobStatus
-from providers.gobl import amounts as num
-from providers.gobl import (
+from silo.gobl import amounts as num
+from silo.gobl import (
     build_document,
     build_envelope,
     canonical_json,

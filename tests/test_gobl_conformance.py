@@ -10,7 +10,7 @@ import json
 import pytest
 from conftest import SHARED, shared_path
 
-from providers.gobl import build_document, digest
+from silo.gobl import build_document, digest
 
 EXAMPLES = ("reference", "gobl", "examples")
 INVOICE = "https://gobl.org/draft-0/bill/invoice"

@@ -15,10 +15,10 @@ from lxml import etree
 
 from providers import registry
 from providers.base import StepContext
-from providers.gobl import build_document
 from providers.ubl import CONFIG_SCHEMA
 from providers.ubl.codes import DOC_TYPES, unit_code
 from providers.ubl.document import CAC, CBC
+from silo.gobl import build_document
 from silo.models import SiloFile
 from workflows import catalogue, definition
 

@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from providers.gobl import build_envelope
 from providers.verifactu.models import VerifactuConfig
 from providers.verifactu.sandbox import make_server
+from silo.gobl import build_envelope
 
 FIXTURES = Path(__file__).parent / "fixtures" / "verifactu"
 ISSUER = ("B98602642", "Provide One S.L.")

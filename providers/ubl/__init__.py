@@ -3,16 +3,16 @@ the file `format/ubl`.
 
 The config is Invopop's: `doc_type` (`bis-invoice-v3` for Peppol BIS Billing 3.0,
 `xrechnung-invoice-v2` for XRechnung), `validate_ubl`, `attach_invoice_pdf` and `private`, plus
-our `duplicate`. A document whose totals are missing is built first (providers.gobl), without
+our `duplicate`. A document whose totals are missing is built first (silo.gobl), without
 changing the entry: the UBL is a rendering of the document, as the PDF is.
 """
 
 import re
 
+from silo.gobl import build_document
 from silo.snippets import full_code
 
 from ..base import NewFile, StepContext, ko, ok
-from ..gobl import build_document
 from ..registry import provider
 from . import checks
 from .codes import DOC_TYPES

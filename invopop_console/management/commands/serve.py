@@ -1,13 +1,15 @@
 """`make run`: everything the console needs, in one command, stopped by one Ctrl-C.
 
-Starts the embedded Redis (unless REDIS_URL is set), migrates, seeds the demo workspace when
-DEBUG is on, then runs the ASGI web server (uvicorn: HTTP + websockets) and a django-q2
-cluster as child processes. Each child gets its own process group, so Ctrl-C reaches only
+Starts the embedded Redis (unless REDIS_URL is set), migrates, and when DEBUG is on starts
+the VERI*FACTU agency sandbox and seeds the demo workspace (whose VERI*FACTU configuration
+submits to that sandbox); then runs the ASGI web server (uvicorn: HTTP + websockets) and a
+django-q2 cluster as child processes. Each child gets its own process group, so Ctrl-C reaches only
 this launcher, which then stops the web server, the workers and Redis in that order and
 leaves no process behind.
 """
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +20,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from invopop_console import embedded
-from invopop_console.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from invopop_console.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, sandbox_url, seed_demo
+from providers.verifactu.sandbox import start_sandbox
+
+SANDBOX_PORT = 8790
 
 
 class Command(BaseCommand):
@@ -28,15 +33,22 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=settings.PORT)
         parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument(
+            "--sandbox-port",
+            type=int,
+            default=SANDBOX_PORT,
+            help=f"port of the VERI*FACTU agency sandbox (DEBUG); 0: any free port, as is "
+            f"{SANDBOX_PORT} when taken",
+        )
 
-    def handle(self, host, port, no_worker, **options):
+    def handle(self, host, port, no_worker, sandbox_port, **options):
         # SIGINT too: a shell starting us in the background sets it to "ignore", and then
         # Python would not turn it into KeyboardInterrupt.
         signal.signal(signal.SIGTERM, _raise_interrupt)
         signal.signal(signal.SIGINT, _raise_interrupt)
         children: list[tuple[str, subprocess.Popen]] = []
         try:
-            self._start(children, host, port, no_worker)
+            self._start(children, host, port, no_worker, sandbox_port)
             self._watch(children)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
@@ -45,7 +57,7 @@ class Command(BaseCommand):
                 embedded.stop(child)
                 self.stdout.write(f"  stopped {name}")
 
-    def _start(self, children, host, port, no_worker):
+    def _start(self, children, host, port, no_worker, sandbox_port):
         if settings.EMBEDDED_REDIS:
             children.append(("redis", embedded.start_redis(settings.REDIS_SOCKET)))
             self.stdout.write(f"Embedded Redis on {settings.REDIS_URL}")
@@ -53,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError(f"Redis at REDIS_URL={settings.REDIS_URL} does not answer")
         call_command("migrate", interactive=False, verbosity=0)
         if settings.DEBUG:
-            seed_demo()
+            seed_demo(agency_sandbox_url=self._start_sandbox(children, sandbox_port))
         else:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
@@ -81,6 +93,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Log in as {DEMO_EMAIL} / password: {DEMO_PASSWORD}")
         self.stdout.write("Press Ctrl-C to stop.\n")
 
+    def _start_sandbox(self, children, port: int) -> str:
+        """The agency sandbox the demo submits VERI*FACTU records to; its SOAP endpoint.
+
+        On a free port when the usual one is taken: a second console, or tests running
+        `make run`, must not fail (or, worse, submit to another console's sandbox)."""
+        port = _usable_port(port)
+        children.append(("agency sandbox", start_sandbox(port)))
+        _wait_for_http(f"http://127.0.0.1:{port}/", children)  # it prints its own address
+        return sandbox_url(port)
+
     def _watch(self, children):
         while True:
             for name, child in children:
@@ -91,6 +113,20 @@ class Command(BaseCommand):
 
 def _spawn(command: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)
+
+
+def _usable_port(port: int) -> int:
+    """`port` when it is free on 127.0.0.1, else (and for 0) a free one."""
+    for candidate in (port, 0) if port else (0,):
+        with socket.socket() as sock:
+            # As the sandbox binds: a port its previous run left in TIME_WAIT is free.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise CommandError("no free port for the agency sandbox")
 
 
 def _wait_for_http(url: str, children, timeout: float = 60.0) -> None:
@@ -104,7 +140,7 @@ def _wait_for_http(url: str, children, timeout: float = 60.0) -> None:
         if any(child.poll() is not None for _, child in children):
             break
         time.sleep(0.2)
-    raise CommandError(f"The console did not answer on {url}")
+    raise CommandError(f"Nothing answered on {url}")
 
 
 def _raise_interrupt(signum, frame):
