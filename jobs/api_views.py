@@ -347,9 +347,9 @@ async def _listen(layer, channel: str, completed: asyncio.Event) -> None:
     """Set `completed` once a message says the job is OK or KO; runs until cancelled."""
     while True:
         message = await layer.receive(channel)
-        job = (message.get("payload") or {}).get("job") or {}
-        if job.get("status") in COMPLETED:
-            completed.set()
+        for payload in live.payloads(message):
+            if (payload.get("job") or {}).get("status") in COMPLETED:
+                completed.set()
 
 
 def _has_completed(job_id) -> bool:

@@ -36,7 +36,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def live_event(self, message):
-        await self.send_json(message["payload"])
+        for payload in live.payloads(message):
+            await self.send_json(payload)
 
     def _group_for_request(self) -> str | None:
         user = self.scope.get("user")

@@ -9,20 +9,25 @@ then hands the job to another worker, which re-runs the interrupted step (at lea
 with the same intent and so the same idempotency reference.
 """
 
+import copy
 import logging
+import os
 import signal
 import threading
 import time
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
+from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
+from invopop_console import rows
 from providers import registry
 from providers.base import Outcome, Status, StepContext, ko
 from silo import services as silo
@@ -48,7 +53,21 @@ class LeaseLost(Exception):
 
 
 def enqueue(job_id) -> None:
-    async_task("jobs.tasks.advance", str(job_id), task_name=f"job {job_id}")
+    async_task("jobs.tasks.advance", str(job_id), task_name=f"job {job_id}", broker=broker())
+
+
+_brokers: dict[int, Broker] = {}
+
+
+def broker() -> Broker:
+    """This process's broker. Without one, django-q2 builds a broker for every task, and with
+    it a new Redis connection pool and connection: that was two thirds of what creating a
+    job cost its client. redis-py reconnects by itself after Redis restarts, and a forked
+    worker gets its own (the key is the process id)."""
+    pid = os.getpid()
+    if pid not in _brokers:
+        _brokers[pid] = get_broker()
+    return _brokers[pid]
 
 
 def enqueue_on_commit(job: Job) -> None:
@@ -71,28 +90,20 @@ def due_jobs(now=None) -> Q:
 
 
 def advance(job_id) -> None:
-    """The django-q2 task: run the job until it finishes or has to wait."""
-    token = _claim(job_id)
-    if token is None:
-        return  # not due, finished, or another worker holds it
+    """The django-q2 task: run the job until it finishes or has to wait (nothing when it is
+    not due: finished, or held by another worker)."""
     try:
-        Runner(job_id, token).run()
+        Runner(job_id).run()
     except LeaseLost:
         log.warning("job %s was taken over by another worker", job_id)
 
 
-def _claim(job_id):
-    token = uuid.uuid4()
-    claimed = Job.objects.filter(due_jobs(), pk=job_id).update(
-        status=JobStatus.RUN,
-        lease_token=token,
-        lease_until=_lease_deadline(),
-        run_at=None,
-        dispatched_at=None,
-    )
-    if not claimed:
-        return None
-    return token
+# due_jobs() in SQL, for the claim: once per task, where building the ORM's query cost ten
+# times running it. The two must say the same.
+DUE_SQL = (
+    "(status IN (%s, %s) AND (run_at IS NULL OR run_at <= %s))"
+    " OR (status = %s AND lease_until < %s)"
+)
 
 
 def _lease_deadline(step_timeout: float | None = None):
@@ -101,70 +112,75 @@ def _lease_deadline(step_timeout: float | None = None):
 
 
 class Runner:
-    """Runs one claimed job. It loads the job once: while the lease is ours nobody else writes
-    it, and every transaction starts by checking the lease token (LeaseLost otherwise).
+    """Runs one job. Its first transaction claims the job (status RUN, a lease token and a
+    deadline) and loads it, once: while the lease is ours nobody else writes it, and every
+    later transaction starts by checking the lease token (LeaseLost otherwise).
 
     Consecutive steps whose providers only work on the database run in one transaction, with
-    their intents, events and entry changes: one commit, and a crash leaves nothing behind. A
-    step that talks to the outside commits its RUN first, so that, should the worker die
-    meanwhile, the trace shows the attempt that was interrupted.
+    their intents, events and entry changes (the first such run in the claim's transaction):
+    one commit, and a crash leaves nothing behind, not even the claim. A step that talks to
+    the outside commits its RUN first, so that, should the worker die meanwhile, the trace
+    shows the attempt that was interrupted.
     """
 
     MAX_STEPS_PER_TRANSACTION = 20
 
-    def __init__(self, job_id, token):
+    def __init__(self, job_id):
         self.job_id = job_id
-        self.token = token
+        self.job: Job | None = None  # loaded by the claim
+        self.token = uuid.uuid4()
+        self._token_db = rows.db_value(Job, "lease_token", self.token)
         self.intent: Intent | None = None
-        self.intent_saved = False
+        self.intent_saved = False  # written, or to be written at the end of the transaction
         self.events: list[IntentEvent] = []  # the current intent's events, saved or not
-        self.pending: list[IntentEvent] = []  # events not written yet
+        self.pending: list[IntentEvent] = []  # the current intent's events not recorded yet
+        self.new_intents: list[Intent] = []  # written at the end of the transaction
+        self.new_events: list[IntentEvent] = []  # written at the end of the transaction
         self.unsaved: set[str] = set()  # job fields changed but not written yet
+        self.messages: list = []  # the transaction's live messages, built when it commits
 
     def run(self) -> None:
-        job = Job.objects.select_related("workflow_version", "silo_entry", "workspace").get(
-            pk=self.job_id
-        )
-        if job.lease_token != self.token:
-            raise LeaseLost
-        live.publish_job(job)
-        definition = job.workflow_version.definition
         resuming = True  # the first step may have an open intent: a retry, a poke, a crash
         while True:
-            cursor, step = locate(definition, job.cursor)
-            if step is None:
-                with transaction.atomic():
-                    self._hold(job)
+            outside = None
+            with self._transaction(lease_until=_lease_deadline()) as job:
+                if job is None:
+                    return  # not due
+                definition = job.workflow_version.definition
+                cursor, step = locate(definition, job.cursor)
+                if step is None:
                     self._finish(job, failed=cursor == "KO")
-                return
-            provider = registry.get(step_provider(step))
-            if provider is not None and provider.transactional:
-                go_on = self._run_database_steps(job, definition, resuming)
-            else:
-                go_on = self._run_outside_step(job, definition, cursor, step, provider, resuming)
+                    return
+                provider = registry.get(step_provider(step))
+                if provider is not None and provider.transactional:
+                    go_on = self._run_database_steps(job, definition, resuming)
+                else:
+                    outside = (cursor, step, provider)
+                    self._start_outside_step(job, step, provider, resuming)
+            if outside is not None:
+                go_on = self._finish_outside_step(job, definition, *outside)
             if not go_on:
                 return  # the job waits (ERR retry, QUEUED) or ended
             resuming = False
 
     def _run_database_steps(self, job, definition, resuming: bool) -> bool:
+        """The steps from the cursor that only work on the database, in the caller's
+        transaction, until one talks to the outside; True when the job goes on."""
         started = time.monotonic()
         lease = settings.ENGINE["step_timeout"]
-        with transaction.atomic():
-            self._hold(job, lease_until=_lease_deadline(lease))
-            for _ in range(self.MAX_STEPS_PER_TRANSACTION):
-                cursor, step = locate(definition, job.cursor)
-                provider = registry.get(step_provider(step)) if step else None
-                if provider is None or not provider.transactional:
-                    break
-                if time.monotonic() - started > lease / 2:
-                    break  # commit before the lease could run out
-                self._open_intent(job, step, resuming)
-                resuming = False
-                outcome = self._execute_in_savepoint(job, provider, step)
-                if not self._record(job, definition, cursor, step, outcome):
-                    return False
-            self._save(job)
-            return True
+        for _ in range(self.MAX_STEPS_PER_TRANSACTION):
+            cursor, step = locate(definition, job.cursor)
+            provider = registry.get(step_provider(step)) if step else None
+            if provider is None or not provider.transactional:
+                break
+            if time.monotonic() - started > lease / 2:
+                break  # commit before the lease could run out
+            self._open_intent(job, step, resuming)
+            resuming = False
+            outcome = self._execute_in_savepoint(job, provider, step)
+            if not self._record(job, definition, cursor, step, outcome):
+                return False
+        return True
 
     def _execute_in_savepoint(self, job, provider, step) -> Outcome:
         """What the provider wrote (a sequence number) is kept only when the step ends OK
@@ -180,28 +196,42 @@ class Runner:
         except _Undo as undo:
             return undo.outcome
 
-    def _run_outside_step(self, job, definition, cursor, step, provider, resuming) -> bool:
-        timeout = _timeout(step, provider)
-        with transaction.atomic():
-            self._hold(job, lease_until=_lease_deadline(timeout))
-            self._open_intent(job, step, resuming)
-            self._save_step(job, completed=False)
+    def _start_outside_step(self, job, step, provider, resuming: bool) -> None:
+        """In the caller's transaction: the lease for the step's own timeout, and its RUN."""
+        self._hold(job, lease_until=_lease_deadline(_timeout(step, provider)))
+        self._open_intent(job, step, resuming)
+        self._save_step(job, completed=False)
+
+    def _finish_outside_step(self, job, definition, cursor, step, provider) -> bool:
         if provider is None:
             outcome = ko(f"unknown provider {step_provider(step)!r}", "unknown-provider")
         else:
-            outcome = execute(provider, self._context(job, step), timeout)
-        with transaction.atomic():
-            self._hold(job)
+            outcome = execute(provider, self._context(job, step), _timeout(step, provider))
+        with self._transaction():
             outcome = apply_changes(job, outcome)
-            go_on = self._record(job, definition, cursor, step, outcome)
-            self._save(job)
-            return go_on
+            return self._record(job, definition, cursor, step, outcome)
+
+    @contextmanager
+    def _transaction(self, lease_until=None):
+        """A transaction that first claims the job (the first one) or checks that the lease
+        is still ours, with the deadline `lease_until` (or the same one); and last writes
+        what its steps recorded: the new intents and events in one INSERT each, then the
+        job's changed fields in one UPDATE. It gives the job, or None if it was not due."""
+        with transaction.atomic():
+            messages = self.messages = []
+            # Built once committed (they show the job as it is then), sent in one hand-over.
+            transaction.on_commit(lambda: _publish(messages))
+            if self.job is None:
+                self._claim(lease_until)
+            else:
+                self._hold(self.job, lease_until)
+            yield self.job
+            if self.job is not None:
+                self._write(self.job)
 
     def _open_intent(self, job, step, resuming: bool) -> None:
         """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN."""
-        intent = None
-        if resuming:
-            intent = job.intents.filter(step_id=step.get("id", ""), completed=False).first()
+        intent = _open_intent_of(job, step.get("id", "")) if resuming else None
         if intent is None:
             intent_id = uuid.uuid4()
             intent = Intent(
@@ -233,18 +263,29 @@ class Runner:
         self.pending.append(event)
 
     def _save_step(self, job, completed: bool) -> None:
-        """Write the intent and its new events, and publish them once committed."""
+        """Record the intent and its new events (written by _write), and publish them once
+        committed."""
         intent = self.intent
         if not self.intent_saved:
             intent.completed = completed
-            intent.save(force_insert=True)
+            self.new_intents.append(intent)
             self.intent_saved = True
         elif completed:
-            Intent.objects.filter(pk=intent.pk).update(completed=True, updated_at=timezone.now())
+            rows.update(Intent, intent.pk, {"completed": True, "updated_at": timezone.now()})
         events, self.pending = self.pending, []
-        IntentEvent.objects.bulk_create(events)
-        for event in events:
-            transaction.on_commit(lambda event=event: live.publish_event(job, intent, event))
+        self.new_events += events
+        self.messages += [partial(live.event_message, job, intent, event) for event in events]
+
+    def _write(self, job) -> None:
+        """Write what the transaction's steps recorded: intents before their events."""
+        intents, self.new_intents = self.new_intents, []
+        events, self.new_events = self.new_events, []
+        rows.insert(intents)
+        rows.insert(events)
+        fields, self.unsaved = self.unsaved, set()
+        if fields:
+            job.updated_at = timezone.now()
+            rows.update(Job, job.pk, {f: getattr(job, f) for f in [*fields, "updated_at"]})
 
     def _context(self, job, step) -> StepContext:
         queued = [e.at for e in self.events if e.status == EventStatus.QUEUED]
@@ -323,7 +364,7 @@ class Runner:
         if outcome.ref:
             self.intent.ref = outcome.ref
             if self.intent_saved:
-                Intent.objects.filter(pk=self.intent.pk).update(ref=outcome.ref)
+                rows.update(Intent, self.intent.pk, {"ref": outcome.ref})
         self._save_step(job, completed=False)
         delay = outcome.retry_in if outcome.retry_in is not None else _give_up(step)
         self._release(job, JobStatus.QUEUED, delay)
@@ -338,10 +379,9 @@ class Runner:
         job.run_at = timezone.now() + timedelta(seconds=delay)
         job.lease_token = None
         job.lease_until = None
-        self._save(
-            job, "status", "run_at", "lease_token", "lease_until", "poke", "step_args", "faults"
-        )
-        transaction.on_commit(lambda: live.publish_job(job))
+        self.unsaved |= {"status", "run_at", "lease_token", "lease_until", "poke"}
+        self.unsaved |= {"step_args", "faults"}
+        self.messages.append(partial(live.job_message, job))
 
     def _finish(self, job, failed: bool = False) -> None:
         job.status = JobStatus.KO if failed or job.phase == "rescue" else JobStatus.OK
@@ -350,33 +390,54 @@ class Runner:
         job.lease_token = None
         job.lease_until = None
         job.run_at = None
-        self._save(
-            job,
-            "status",
-            "cursor",
-            "completed_at",
-            "lease_token",
-            "lease_until",
-            "run_at",
-            "phase",
-            "poke",
-            "step_args",
-            "faults",
+        self.unsaved |= {"status", "cursor", "completed_at", "lease_token", "lease_until"}
+        self.unsaved |= {"run_at", "phase", "poke", "step_args", "faults"}
+        self.messages.append(partial(live.job_message, job))
+
+    def _claim(self, lease_until) -> None:
+        """Take the job if it is due, and load it; its RUN is published at commit."""
+        now = rows.db_value(Job, "run_at", timezone.now())
+        running = {
+            "status": JobStatus.RUN,
+            "lease_token": self.token,
+            "lease_until": lease_until,
+            "run_at": None,
+            "dispatched_at": None,
+        }
+        due = (JobStatus.QUEUED, JobStatus.ERR, now, JobStatus.RUN, now)
+        if not rows.update(Job, self.job_id, running, DUE_SQL, due):
+            return
+        self.job = rows.get(
+            Job, self.job_id, related=("workflow_version", "silo_entry", "workspace")
         )
-        transaction.on_commit(lambda: live.publish_job(job))
+        # A copy: the message is built at commit, and must show RUN, not what follows.
+        self.messages.append(partial(live.job_message, copy.copy(self.job)))
 
-    def _save(self, job, *fields) -> None:
-        """Write these fields and any left unsaved by steps of the same transaction."""
-        fields = {*fields, *self.unsaved}
-        self.unsaved = set()
-        if fields:
-            job.save(update_fields=[*fields, "updated_at"])
-
-    def _hold(self, job, **changes) -> None:
-        """Check that the lease is still ours, taking the job's row lock until commit."""
-        changes = changes or {"lease_until": F("lease_until")}
-        if not Job.objects.filter(pk=job.pk, lease_token=self.token).update(**changes):
+    def _hold(self, job, lease_until=None) -> None:
+        """Check that the lease is still ours, taking the job's row lock until commit (an
+        UPDATE, of the deadline or to the same one, is what takes it)."""
+        job.lease_until = lease_until or job.lease_until
+        held = rows.update(
+            Job, job.pk, {"lease_until": job.lease_until}, "lease_token = %s", [self._token_db]
+        )
+        if not held:
             raise LeaseLost
+
+
+def _publish(messages) -> None:
+    if messages:
+        live.publish_all([build() for build in messages])
+
+
+def _open_intent_of(job, step_id: str) -> Intent | None:
+    """The step's intent that has not completed (one a retry, a poke or a crash left open)."""
+    table = Intent._meta.db_table
+    found = Intent.objects.raw(
+        f"SELECT * FROM {table} WHERE job_id = %s AND step_id = %s AND completed = %s"
+        " ORDER BY created_at LIMIT 1",
+        [rows.db_value(Intent, "job", job.pk), step_id, False],
+    )
+    return next(iter(found), None)
 
 
 class _Undo(Exception):

@@ -5,9 +5,13 @@ it out to every web process, whose LiveConsumer forwards it to the sockets of th
 the job and the silo entry concerned.
 
 Sending is handed to one background thread per process with its own event loop: a job does
-not wait for Redis (async_to_sync per message cost more than the rest of a step), and one
-queue drained in order keeps the events of a job in the order they happened. Delivery is
-best effort: the database has the truth, and pages re-sync from it when they reconnect.
+not wait for Redis (async_to_sync per message cost more than the rest of a step). What piled
+up meanwhile goes out as one message per group, its payloads in the order they happened (a
+listener follows one group, so that order is the one that matters): a job's commit publishes
+its events and status together, and one PUBLISH per group instead of one per payload keeps
+the sending thread from taking the worker's time (it ran in the same process, and cost as
+much as the job itself). Delivery is best effort: the database has the truth, and pages
+re-sync from it when they reconnect.
 """
 
 import asyncio
@@ -34,12 +38,28 @@ def entry_group(entry_id) -> str:
 
 
 def publish(workspace_id, payload: dict, *, job_id=None, entry_id=None) -> None:
+    publish_all([message(workspace_id, payload, job_id=job_id, entry_id=entry_id)])
+
+
+def publish_all(messages: list[tuple[list[str], dict]]) -> None:
+    """Publish these messages (from message(), job_message(), event_message()) in order,
+    handed to the sending thread at once: it then wakes once for them all, not once each."""
+    _sender().send(messages)
+
+
+def message(workspace_id, payload: dict, *, job_id=None, entry_id=None):
+    """(groups, payload): the groups of the workspace, the job and the entry concerned."""
     groups = [workspace_group(workspace_id)]
     if job_id:
         groups.append(job_group(job_id))
     if entry_id:
         groups.append(entry_group(entry_id))
-    _sender().send(groups, {"type": "live.event", "payload": payload})
+    return groups, payload
+
+
+def payloads(message: dict) -> list[dict]:
+    """What a message received from a live group carries, in order."""
+    return message["payloads"]
 
 
 def flush(timeout: float = 5.0) -> None:
@@ -56,33 +76,42 @@ class _Sender:
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         threading.Thread(target=self._run, name="live-publisher", daemon=True).start()
 
-    def send(self, groups: list[str], message: dict) -> None:
-        self.queue.put((groups, message))
+    def send(self, messages: list) -> None:
+        self.queue.put(messages)
 
     def flush(self, timeout: float) -> None:
         done = threading.Event()
-        self.queue.put((None, done))
+        self.queue.put([(None, done)])
         done.wait(timeout)
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         layer = get_channel_layer()
         while True:
-            batch = [self.queue.get()]
+            batch = self.queue.get()
             while not self.queue.empty():
-                batch.append(self.queue.get_nowait())
+                batch += self.queue.get_nowait()
             loop.run_until_complete(self._send(layer, batch))
 
     @staticmethod
     async def _send(layer, batch) -> None:
-        for groups, message in batch:  # one message after the other: events stay in order
-            if groups is None:
-                message.set()
-                continue
-            try:
-                await asyncio.gather(*(layer.group_send(g, message) for g in groups))
-            except Exception:
-                log.warning("live status not delivered to %s", groups, exc_info=True)
+        flushed = [done for groups, done in batch if groups is None]
+        by_group: dict[str, list[dict]] = {}
+        for groups, payload in batch:
+            for group in groups or ():
+                by_group.setdefault(group, []).append(payload)
+        results = await asyncio.gather(
+            *(
+                layer.group_send(group, {"type": "live.event", "payloads": found})
+                for group, found in by_group.items()
+            ),
+            return_exceptions=True,
+        )
+        for group, result in zip(by_group, results, strict=True):
+            if isinstance(result, Exception):
+                log.warning("live status not delivered to %s", group, exc_info=result)
+        for done in flushed:
+            done.set()
 
 
 _senders: dict[int, _Sender] = {}
@@ -110,16 +139,20 @@ def job_payload(job) -> dict:
 
 def publish_job(job) -> None:
     """A job's status changed."""
-    publish(
-        job.workspace_id,
-        {"type": "job", "job": job_payload(job)},
-        job_id=job.id,
-        entry_id=job.silo_entry_id,
-    )
+    publish_all([job_message(job)])
 
 
 def publish_event(job, intent, event) -> None:
     """A step recorded an event (RUN, OK, ERR, …)."""
+    publish_all([event_message(job, intent, event)])
+
+
+def job_message(job):
+    payload = {"type": "job", "job": job_payload(job)}
+    return message(job.workspace_id, payload, job_id=job.id, entry_id=job.silo_entry_id)
+
+
+def event_message(job, intent, event):
     payload = {
         "type": "event",
         "job": job_payload(job),
@@ -137,4 +170,4 @@ def publish_event(job, intent, event) -> None:
             "at": event.at.isoformat(),
         },
     }
-    publish(job.workspace_id, payload, job_id=job.id, entry_id=job.silo_entry_id)
+    return message(job.workspace_id, payload, job_id=job.id, entry_id=job.silo_entry_id)

@@ -5,6 +5,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from invopop_console import rows
 from silo.models import SiloEntry
 from workflows.models import Workflow, WorkflowVersion
 
@@ -40,10 +41,10 @@ def create_job(
         raise JobError("no such silo entry", "/silo_entry_id", status=404)
     if workflow.disabled:
         raise JobError("the workflow is disabled", "/workflow_id")
-    version = version or workflow.versions.order_by("-number").first()
+    version = version or _latest_version(workflow)
     if version is None:
         raise JobError("the workflow has no published version", "/workflow_id")
-    job = Job.objects.create(
+    job = Job(
         id=id or uuid.uuid4(),
         workspace=workflow.workspace,
         workflow=workflow,
@@ -55,8 +56,18 @@ def create_job(
         cursor=[["/steps", 0, False]],
         dispatched_at=timezone.now(),
     )
+    rows.insert([job])  # plain SQL: see invopop_console/rows.py
     engine.enqueue_on_commit(job)
     return job
+
+
+def _latest_version(workflow: Workflow) -> WorkflowVersion | None:
+    table = WorkflowVersion._meta.db_table
+    found = WorkflowVersion.objects.raw(
+        f"SELECT * FROM {table} WHERE workflow_id = %s ORDER BY number DESC LIMIT 1",
+        [rows.db_value(WorkflowVersion, "workflow", workflow.pk)],
+    )
+    return next(iter(found), None)
 
 
 @transaction.atomic

@@ -5,8 +5,7 @@ import re
 
 import jq
 
-from silo.models import SiloEntry
-from silo.services import merge_patch
+from silo.services import merge_patch, refresh_locked
 
 from . import expr
 from .base import Status, StepContext, ko, ok, queued, skip
@@ -284,7 +283,7 @@ def fresh(entry) -> None:
     since: a guard, a jq program or the add-ons computed from that copy would decide on stale
     data and, written back, lose the other job's change. The engine's copy is reloaded in
     place, so that a whole new envelope is based on the version it was computed from."""
-    entry.refresh_from_db(from_queryset=SiloEntry.objects.select_for_update())
+    refresh_locked(entry)
 
 
 def no_entry():
