@@ -5,14 +5,14 @@
 // data-live="job:<id>", "entry:<id>" or "workspace" and hx-get + hx-trigger="live" is sent the
 // htmx event "live" whenever a message about that job / entry / workspace arrives, and it
 // fetches its fragment again (hx-sync="this:queue last" keeps one request in flight and one
-// queued, so bursts coalesce and nothing is missed). After a reconnect every such element
-// re-syncs, since messages sent while the socket was down are lost.
+// queued, so bursts coalesce and nothing is missed). Each time the socket opens, the first time
+// included, every such element re-syncs: messages sent before it was up are lost, whether it
+// was down or the page had not connected yet (a quick job ends before its page connects).
 (function () {
   const url = document.body.dataset.liveUrl;
   if (!url) return;
   const status = document.getElementById("live-status");
   let delay = 500;
-  let opened = false;
 
   function show(connected) {
     if (!status) return;
@@ -41,8 +41,7 @@
     socket.onopen = () => {
       delay = 500;
       show(true);
-      if (opened) refresh(null); // re-sync what may have changed while we were away
-      opened = true;
+      refresh(null); // what changed since the page (or the last socket) saw it
     };
     socket.onmessage = (msg) => {
       const message = JSON.parse(msg.data);
