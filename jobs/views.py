@@ -33,6 +33,9 @@ STATUS_FILTERS = {
     "OK": ("OK", [JobStatus.OK]),
     "KO": ("KO", [JobStatus.KO]),
     "waiting": ("Waiting on retry", [JobStatus.ERR]),
+    # A QUEUED step (an agency's verdict, a sleep) leaves the job QUEUED with a time to look
+    # again; a job that has not started yet has none.
+    "reply": ("Waiting for a reply", [JobStatus.QUEUED]),
 }
 
 
@@ -92,6 +95,8 @@ class HistoryFilters:
             self.errors["status"] = "No such status."
         if self.errors:
             return [jobs.none()]
+        if self.status == "reply":
+            jobs = jobs.filter(run_at__isnull=False)
         return [jobs.filter(status=status) if status else jobs for status in statuses]
 
     def _by_id(self, jobs):

@@ -171,6 +171,9 @@ def filtered(flow, document, workspace):
     other = workflow(workspace, [state("sent")], name="Send")
     jobs = {
         "queued": make_job(flow, document, status=JobStatus.QUEUED, at=T0),
+        "reply": make_job(
+            flow, document, status=JobStatus.QUEUED, at=T0 - timedelta(hours=1), run_at=T0
+        ),
         "run": make_job(flow, document, status=JobStatus.RUN, at=T0 + timedelta(hours=1)),
         "ok": make_job(flow, document, status=JobStatus.OK, at=T0 + timedelta(days=1)),
         "ko": make_job(flow, document, status=JobStatus.KO, at=T0 + timedelta(days=2)),
@@ -183,18 +186,19 @@ def filtered(flow, document, workspace):
 @pytest.mark.parametrize(
     "params, expected",
     [
-        ({}, ["other", "err", "ko", "ok", "run", "queued"]),
-        ({"status": "running"}, ["run", "queued"]),
+        ({}, ["other", "err", "ko", "ok", "run", "queued", "reply"]),
+        ({"status": "running"}, ["run", "queued", "reply"]),
+        ({"status": "reply"}, ["reply"]),
         ({"status": "OK"}, ["ok"]),
         ({"status": "KO"}, ["other", "ko"]),
         ({"status": "waiting"}, ["err"]),
         ({"workflow": "send"}, ["other"]),
         ({"from": "2026-03-11"}, ["other", "err", "ko", "ok"]),
-        ({"to": "2026-03-11"}, ["ok", "run", "queued"]),
+        ({"to": "2026-03-11"}, ["ok", "run", "queued", "reply"]),
         ({"from": "2026-03-11", "to": "2026-03-12"}, ["ko", "ok"]),
         ({"status": "KO", "workflow": "send"}, ["other"]),
         ({"status": "KO", "from": "2026-03-13", "to": "2026-03-13"}, []),
-        ({"status": "running", "to": "2026-03-10", "workflow": "flow"}, ["run", "queued"]),
+        ({"status": "running", "to": "2026-03-10", "workflow": "flow"}, ["run", "queued", "reply"]),
     ],
 )
 def test_history_filters(client, owner, flow, filtered, params, expected):
