@@ -534,7 +534,7 @@ def apply_changes(job, outcome: Outcome) -> Outcome:
         return ko(str(exc), "signed")
     except Exception as exc:  # jsonpatch and jsonpointer raise their own types
         if type(exc).__module__.startswith(("jsonpatch", "jsonpointer")):
-            return ko(f"the patch does not apply: {exc}", "invalid-patch")
+            return ko(silo.patch_failure(exc), "invalid-patch")
         raise
     return outcome
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rest_framework import serializers as drf
 
 from invopop_console import api
-from silo.serializers import as_envelope, gobl_problems, is_envelope, nul_problems
+from silo.serializers import as_envelope, gobl_problems, is_envelope, made_from, nul_problems
 
 from .models import EventStatus, JobStatus
 
@@ -152,9 +152,7 @@ def envelope(data: dict) -> dict:
 def same_document(stored: dict, data: dict) -> bool:
     """Whether an entry's stored envelope is what `envelope(data)` made of the same data
     (the head's uuid aside, which a bare document gets new)."""
-    head = stored.get("head") if isinstance(stored, dict) else None
-    head_uuid = head.get("uuid") if isinstance(head, dict) else None
-    return head_uuid is not None and as_envelope(data, head_uuid) == stored
+    return made_from(data, stored)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import re
 
 import jq
 
-from silo.services import merge_patch, refresh_locked
+from silo.services import merge_patch, patch_failure, refresh_locked
 
 from . import expr
 from .base import Status, StepContext, ko, ok, queued, skip
@@ -165,7 +165,7 @@ def _sealed(outcome, context: StepContext):
         try:
             envelope = json_patch(envelope, outcome.json_patch)
         except Exception as exc:  # jsonpatch and jsonpointer raise their own types
-            return ko(f"the patch does not apply: {exc}", "invalid-patch")
+            return ko(patch_failure(exc), "invalid-patch")
     problem = unsignable(envelope.get("doc") or {})
     if problem:
         return ko(problem, "not-signable")
@@ -328,7 +328,7 @@ def sleep(context: StepContext):
         return ok("woken", "woken by a poke")
     wanted = seconds(context.config["duration"])
     if context.waited is None:
-        return queued(f"sleeping {wanted:g} s", "sleeping", retry_in=wanted)
+        return queued(f"for {wanted:g} s", "sleeping", retry_in=wanted)
     if context.waited + 0.01 < wanted:
         return queued("still sleeping", "sleeping", retry_in=wanted - context.waited)
     return ok(message=f"slept {context.waited:.2f} s")

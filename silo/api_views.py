@@ -43,6 +43,7 @@ from .serializers import (
     has_sigs,
     is_envelope,
     json_problems,
+    made_from,
     operation_problems,
     result_problems,
 )
@@ -264,20 +265,20 @@ def same_request(entry: SiloEntry, fields: dict) -> bool:
     so that changes made since (by jobs, say) do not turn a retry into a conflict."""
     original = entry.versions.filter(number=1).values_list("data", flat=True).first()
     original = entry.data if original is None else original
-    head = original.get("head") if isinstance(original, dict) else None
-    head_uuid = (head.get("uuid") if isinstance(head, dict) else None) or entry.pk
     return (
-        as_envelope(fields["data"], head_uuid) == original
+        made_from(fields["data"], original, head_uuid=entry.pk)
         and fields["key"] == entry.key
         and fields["folder"] in ("", entry.folder)
     )
 
 
-def store_entry(request, entry_id, fields: dict) -> SiloEntry:
+def store_entry(request, entry_id, fields: dict, user=None) -> SiloEntry:
+    """Store a new entry; `user` is the console's person (API calls act as their token)."""
     envelope = as_envelope(fields["data"], entry_id)
     return SiloEntry.create_with_version(
         request.workspace,
         envelope,
+        user=user,
         id=entry_id,
         key=fields["key"],
         folder=fields["folder"],
@@ -363,13 +364,14 @@ def patched(data, operations, prefix: str) -> dict:
 
 
 def replacement(entry: SiloEntry, data: dict) -> dict:
-    """The entry's new envelope: `data` when it is one, else the entry's with `data` as doc."""
+    """The entry's new envelope, built: `data` when it is one, else the entry's with `data`
+    as doc."""
     current = entry.data if isinstance(entry.data, dict) and is_envelope(entry.data) else {}
     head = current.get("head") if isinstance(current.get("head"), dict) else {}
     head_uuid = head.get("uuid") or entry.pk
     if is_envelope(data) or not current:
         return as_envelope(data, head_uuid)
-    return {**current, "doc": data}
+    return as_envelope({**current, "doc": data}, head_uuid)  # built, with a new digest
 
 
 def failing_operation(data, operations: list) -> tuple[str, str]:

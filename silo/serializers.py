@@ -14,9 +14,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .gobl import build_envelope
 from .models import SiloEntry, SiloFile
 
 ENVELOPE_SCHEMA = "https://gobl.org/draft-0/envelope"
+INVOICE_SCHEMA = "https://gobl.org/draft-0/bill/invoice"
 GOBL_PREFIX = "https://gobl.org/"
 ENVELOPE_RE = re.compile(r"^https://gobl\.org/draft-\d+/envelope$")
 JSON_TYPE = "application/json"
@@ -52,9 +54,11 @@ def gobl_problems(data) -> dict[str, str]:
     schema = data.get("$schema")
     if not isinstance(schema, str) or not schema.startswith(GOBL_PREFIX):
         return {"/$schema": f"must be a GOBL schema URL starting with {GOBL_PREFIX}"}
-    if not is_envelope(data):
-        return {}
-    return envelope_problems(data)
+    problems = envelope_problems(data) if is_envelope(data) else {}
+    if problems:
+        return problems
+    _, found = build_envelope(data)  # what as_envelope() will store, checked first
+    return {problem.path: problem.message for problem in found}
 
 
 def envelope_problems(envelope: dict) -> dict[str, str]:
@@ -137,14 +141,43 @@ def escape(token: str) -> str:
 
 
 def as_envelope(data: dict, head_uuid) -> dict:
-    """`data` as an envelope: a bare document wrapped into one, an envelope without
-    head.uuid given `head_uuid`."""
-    if not is_envelope(data):
-        return {"$schema": ENVELOPE_SCHEMA, "head": {"uuid": str(head_uuid)}, "doc": data}
+    """`data` as a built envelope, as Invopop stores what it is given: a bare document wrapped
+    into one, an invoice calculated (line sums, taxes, totals), the header's uuid (else
+    `head_uuid`) and digest set. A signed envelope is kept exactly as it came: its signatures
+    cover it."""
+    if not (is_envelope(data) and has_sigs(data)):
+        built, _ = build_envelope(data, head_uuid=head_uuid)
+        return built
     head = data.get("head") or {}
     if head.get("uuid"):
         return data
     return {**data, "head": {**head, "uuid": str(head_uuid)}}
+
+
+def made_from(data: dict, stored, head_uuid=None) -> bool:
+    """Would as_envelope(data) have stored `stored`? The header's uuid (else `head_uuid`) and
+    the issue date an invoice got by default are taken from `stored`, so that a retry on
+    another day is still the same request rather than a conflict."""
+    if not isinstance(stored, dict):
+        return False
+    head = stored.get("head") if isinstance(stored.get("head"), dict) else {}
+    head_uuid = head.get("uuid") or head_uuid
+    if head_uuid is None:
+        return False
+    return as_envelope(dated_like(data, stored), head_uuid) == stored
+
+
+def dated_like(data: dict, stored: dict) -> dict:
+    """`data` with the issue date of `stored`'s document when it is an invoice without one
+    (building gives it today's)."""
+    doc = data.get("doc") if is_envelope(data) else data
+    stored_doc = stored.get("doc")
+    if not isinstance(doc, dict) or doc.get("$schema") != INVOICE_SCHEMA or doc.get("issue_date"):
+        return data
+    if not isinstance(stored_doc, dict) or "issue_date" not in stored_doc:
+        return data
+    dated = {**doc, "issue_date": stored_doc["issue_date"]}
+    return {**data, "doc": dated} if is_envelope(data) else dated
 
 
 def has_sigs(envelope: dict) -> bool:

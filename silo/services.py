@@ -5,6 +5,7 @@ the same entry are applied one after the other and neither loses the other's cha
 """
 
 import hashlib
+import re
 from copy import deepcopy
 
 import jsonpatch
@@ -36,6 +37,12 @@ def merge_patch(target, patch):
         else:
             result[key] = merge_patch(result.get(key), value)
     return result
+
+
+def patch_failure(exc: Exception) -> str:
+    """A jsonpatch error as a person reads it: jsonpatch names Python types in its test
+    failures ("Acme (<class 'str'>) is not equal to ...")."""
+    return "the patch does not apply: " + re.sub(r" \(<class '[^']+'>\)", "", str(exc))
 
 
 def json_patch(target, operations: list):

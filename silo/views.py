@@ -81,7 +81,8 @@ def entry_create(request, kind):
     form = EntryForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            entry = store_entry(request, uuid.uuid4(), form.cleaned_data["fields"])
+            fields = form.cleaned_data["fields"]
+            entry = store_entry(request, uuid.uuid4(), fields, user=request.user)
         except IntegrityError:  # the key was taken between the check and the insert
             form.add_error("key", "already used by another entry")
         else:

@@ -5,23 +5,43 @@ import uuid
 from jobs import engine
 from jobs.models import Job
 from jobs.services import create_job
+from silo.gobl import build_envelope
 from silo.models import SiloEntry
 from workflows.models import Workflow
 
-INVOICE = {
-    "$schema": "https://gobl.org/draft-0/envelope",
-    "head": {"uuid": "0190f2a4-5c1b-7000-8000-000000000001"},
-    "doc": {
-        "$schema": "https://gobl.org/draft-0/bill/invoice",
-        "type": "standard",
-        "code": "",
-        "issue_date": "2026-01-15",
-        "currency": "EUR",
-        "supplier": {"name": "Provide One S.L.", "tax_id": {"country": "ES", "code": "B98602642"}},
-        "customer": {"name": "Sample Consumer"},
-        "totals": {"payable": "121.00"},
-    },
-}
+
+def built(data: dict, head_uuid=None) -> dict:
+    """`data` as the silo stores it: built (line sums, taxes, totals, the header's digest)."""
+    envelope, problems = build_envelope(data, head_uuid=head_uuid)
+    assert not problems, problems
+    return envelope
+
+
+# Built, as every entry the silo stores is; without a code, for the sequence step to give.
+INVOICE = built(
+    {
+        "$schema": "https://gobl.org/draft-0/envelope",
+        "head": {"uuid": "0190f2a4-5c1b-7000-8000-000000000001"},
+        "doc": {
+            "$schema": "https://gobl.org/draft-0/bill/invoice",
+            "type": "standard",
+            "issue_date": "2026-01-15",
+            "currency": "EUR",
+            "supplier": {
+                "name": "Provide One S.L.",
+                "tax_id": {"country": "ES", "code": "B98602642"},
+            },
+            "customer": {"name": "Sample Consumer"},
+            "lines": [
+                {
+                    "quantity": "1",
+                    "item": {"name": "Development services", "price": "100.00"},
+                    "taxes": [{"cat": "VAT", "rate": "standard"}],
+                }
+            ],
+        },
+    }
+)
 
 
 def step(provider: str, config: dict | None = None, **fields) -> dict:
