@@ -378,13 +378,23 @@ def test_a_template_pasted_in_developer_mode_is_drawn_with_its_unknown_actions_m
     editor = Editor(page)
     page.goto(f"/w/{workspace.slug}/workflows/{workflow.id}/edit/")
 
+    # Invopop's own template: every action exists here, so it publishes as it is.
     editor.set_dev_mode(True)
     page.locator("#definition-json").fill(template.read_text())
     editor.set_dev_mode(False)
     expect(page.locator(".ed-name h1")).to_have_text("PDF invoice")
     assert editor.names() == ["Add sequential code", "Sign envelope", "Generate PDF"]
     assert editor.names("/rescue") == ["Set state"]
-    # "pdf" is not an action of this console: its card says so, the others are fine.
+    expect(page.locator("article.step .problem-mark")).to_have_count(0)
+    editor.act(page.locator("#publish").click)
+    expect(editor.chip("v1 published")).to_be_visible()
+
+    # The same template with an action this console does not have.
+    pasted = json.loads(template.read_text())
+    pasted["steps"][2]["provider"] = "acme.render"
+    editor.set_dev_mode(True)
+    page.locator("#definition-json").fill(json.dumps(pasted))
+    editor.set_dev_mode(False)
     expect(editor.card("/steps/2")).to_have_class(re.compile(r"\bunknown\b"))
     expect(page.locator("article.step .problem-mark")).to_have_count(1)
     expect(editor.card("/steps/2").locator(".problem-mark")).to_be_visible()
@@ -394,7 +404,7 @@ def test_a_template_pasted_in_developer_mode_is_drawn_with_its_unknown_actions_m
     editor.act(page.locator("#publish").click)
     expect(page.locator(".flash.bad")).to_contain_text("not published")
     expect(editor.chip("draft")).to_be_visible()
-    assert workflow.versions.count() == 0
+    assert workflow.versions.count() == 1
 
 
 def test_the_steps_inside_a_condition_are_drawn_and_can_be_dragged_out(page, workspace):
