@@ -160,12 +160,8 @@ WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 
 
 def new_webhook_secret() -> str:
-    """A Standard Webhooks secret: "whsec_" and the base64 of the key bytes.
-
-    The key bytes are ASCII text (token_urlsafe: 256 random bits), so that the signing helper
-    of workflows/triggers.py, which takes the key as text, signs with exactly the bytes a
-    receiver decodes from the secret with any Standard Webhooks library."""
-    return "whsec_" + base64.b64encode(secrets.token_urlsafe(32).encode()).decode()
+    """A Standard Webhooks secret: "whsec_" and the base64 of 256 random bits."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class WebhookSecret(models.Model):

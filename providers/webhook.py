@@ -7,7 +7,6 @@ there is one. One delivery keeps its `webhook-id` (from the step's ref) on every
 receivers can recognise a repeat; the timestamp and signature are those of each attempt.
 """
 
-import base64
 import json
 import time
 from urllib.parse import urlsplit
@@ -117,18 +116,12 @@ def signed_headers(workspace, delivery_id: str, body: bytes) -> dict:
     """The Standard Webhooks headers; during a rotation, one signature per live secret."""
     timestamp = str(int(time.time()))
     secrets = WebhookSecret.of(workspace).signing_secrets()
-    signatures = [sign(signing_key(s), delivery_id, timestamp, body) for s in secrets]
+    signatures = [sign(s, delivery_id, timestamp, body) for s in secrets]
     return {
         "webhook-id": delivery_id,
         "webhook-timestamp": timestamp,
         "webhook-signature": " ".join(signatures),
     }
-
-
-def signing_key(secret: str) -> str:
-    """The HMAC key of a "whsec_" secret, as the text that triggers.sign() takes: the key bytes
-    decoded from base64, as Standard Webhooks receivers do (ASCII, see new_webhook_secret)."""
-    return base64.b64decode(secret.removeprefix("whsec_")).decode("ascii")
 
 
 def failed(answer: outbound.Answer, host: str):

@@ -1,5 +1,8 @@
 """Automatic runs: on entry created, inbound webhooks, schedules and cron.subscribe."""
 
+import base64
+import hashlib
+import hmac
 import json
 import time
 import uuid
@@ -94,6 +97,35 @@ def test_a_webhook_with_the_secret_stores_the_document_and_runs_the_workflow(cli
     assert stored.data["doc"] == INVOICE["doc"]
     assert stored.data["$schema"] == "https://gobl.org/draft-0/envelope"
     assert run(job).status == "OK"
+
+
+def spec_signature(secret: str, message_id: str, stamp: str, body: bytes) -> str:
+    """The Standard Webhooks rule, written out: HMAC-SHA256 with the base64-decoded key."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    digest = hmac.new(key, f"{message_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def test_a_sender_signing_by_the_standard_webhooks_rule_is_accepted(client, flow):
+    hook = trigger(flow, TriggerKind.WEBHOOK)
+    body, stamp = json.dumps(INVOICE).encode(), str(int(time.time()))
+    headers = {"webhook-id": "msg_9", "webhook-timestamp": stamp}
+    signature = spec_signature(hook.secret, "msg_9", stamp, body)
+    assert signature == sign(hook.secret, "msg_9", stamp, body)
+    response = post(client, hook, body, **headers, **{"webhook-signature": signature})
+    assert response.status_code == 202
+
+
+def test_a_secret_made_before_base64_keys_still_verifies_with_its_text(client, flow):
+    hook = trigger(flow, TriggerKind.WEBHOOK)
+    hook.secret = "whsec_" + "k" * 40 + "-_x"  # token_urlsafe-style: not valid base64
+    hook.save()
+    body, stamp = json.dumps(INVOICE).encode(), str(int(time.time()))
+    key = hook.secret.removeprefix("whsec_").encode()
+    digest = hmac.new(key, f"m1.{stamp}.".encode() + body, hashlib.sha256).digest()
+    signature = "v1," + base64.b64encode(digest).decode()
+    headers = {"webhook-id": "m1", "webhook-timestamp": stamp, "webhook-signature": signature}
+    assert post(client, hook, body, **headers).status_code == 202
 
 
 def test_a_signed_webhook_is_accepted(client, flow):

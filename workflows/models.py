@@ -177,9 +177,11 @@ class TriggerKind(models.TextChoices):
 
 
 def new_trigger_secret() -> str:
+    """A Standard Webhooks secret: "whsec_" and the base64 of 256 random bits."""
+    import base64
     import secrets
 
-    return "whsec_" + secrets.token_urlsafe(32)
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class Trigger(models.Model):
