@@ -132,7 +132,7 @@ def test_an_envelope_is_stored_as_sent_with_its_digest_shown(api):
 
     body = post(api, {"data": sent}).json()
 
-    assert json.dumps(SiloEntry.objects.get(pk=body["id"]).data) == json.dumps(sent)
+    assert SiloEntry.objects.get(pk=body["id"]).data == sent
     assert body["digest"] == sent["head"]["dig"]
     assert body["tags"] == ["export"]
 

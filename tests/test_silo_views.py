@@ -587,7 +587,7 @@ def test_an_uploaded_envelope_is_stored_as_it_is(as_owner, workspace):
 
     entry = SiloEntry.objects.get()
     assert response.status_code == 302
-    assert json.dumps(entry.data) == json.dumps(complete)
+    assert entry.data == complete
 
 
 @pytest.mark.parametrize(
