@@ -55,4 +55,23 @@
     };
   }
   connect();
+
+  // A live refresh must not undo what the person did meanwhile: <details> that were on the
+  // page keep the open/closed state they have when the answer arrives (the request said
+  // which were open when it left, but a click may have come since).
+  let kept = null;
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!target.matches || !target.matches("[data-live]")) return;
+    kept = new Map();
+    target.querySelectorAll("details[id]").forEach((d) => kept.set(d.id, d.open));
+  });
+  document.addEventListener("htmx:afterSwap", () => {
+    if (!kept) return; // (looked up by id: an outerHTML swap replaced the target itself)
+    kept.forEach((open, id) => {
+      const details = document.getElementById(id);
+      if (details) details.open = open;
+    });
+    kept = null;
+  });
 })();
