@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import running_stack
 from engine_helpers import step, workflow
-from test_editor_browser import CHROMIUM, SCREENSHOTS, VIEWPORT, chromium  # noqa: F401
+from test_editor_browser import CHROMIUM, SCREENSHOTS, VIEWPORT, chromium, owner_page  # noqa: F401
 from test_retry import check_customer, fix_the_customer
 
 from jobs.models import Job, JobStatus
@@ -46,17 +46,8 @@ def stack(django_db_setup, django_db_blocker):
 @pytest.fixture
 def page(stack, chromium, workspace):  # noqa: F811
     """A page of the real stack, logged in as the owner of `workspace`."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(base_url=stack.url, viewport=VIEWPORT)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto("/login/")
-    page.fill("input[name=username]", "owner@example.com")
-    page.fill("input[name=password]", "owner-password")
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile("/login/"))
-    yield page
-    context.close()
+    with owner_page(chromium, stack.url, 15_000) as found:
+        yield found
 
 
 def shot(page, name):

@@ -11,6 +11,7 @@ a fixed time. Screenshots of the main states go to var/test/screenshots/.
 
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,20 +50,28 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, live_server, workspace):
-    """A page logged in as the owner of `workspace`."""
+@contextmanager
+def owner_page(chromium, base_url: str, timeout_ms: int):
+    """A page of the console at `base_url`, logged in as the owner of `workspace`."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium.new_context(base_url=live_server.url, viewport=VIEWPORT)
-    context.set_default_timeout(10_000)
+    context = chromium.new_context(base_url=base_url, viewport=VIEWPORT)
+    context.set_default_timeout(timeout_ms)
     page = context.new_page()
     page.goto("/login/")
     page.fill("input[name=username]", "owner@example.com")
     page.fill("input[name=password]", "owner-password")
     page.get_by_role("button", name="Log in").click()
     expect(page).not_to_have_url(re.compile("/login/"))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, workspace):
+    with owner_page(chromium, live_server.url, 10_000) as found:
+        yield found
 
 
 class Editor:
