@@ -201,13 +201,14 @@ def noop_throughput(settings, count: int) -> float:
 
 
 def breakdown(workflow, count: int) -> dict:
-    """Run jobs in this process with timers on the parts of a job (ms per job)."""
+    """Run jobs in this process, one by one (engine.advance) and in batches of 50 (what a
+    drain does), with timers on the parts of a batch: ms and statements per job."""
     from django.db import connection
 
-    from jobs import engine, live
+    from jobs import batch, engine
     from jobs.services import create_job
 
-    spent = {"provider": 0.0, "entry changes": 0.0, "live publish": 0.0}
+    spent = dict.fromkeys(["claim", "read", "run in memory", "write"], 0.0)
     queries = [0]
 
     def timed(name, func):
@@ -220,30 +221,38 @@ def breakdown(workflow, count: int) -> dict:
 
         return wrapper
 
-    originals = (engine.execute, engine.apply_changes, live.publish_all, engine.enqueue)
-    engine.execute = timed("provider", engine.execute)
-    engine.apply_changes = timed("entry changes", engine.apply_changes)
-    # Handing a commit's messages to the publishing thread; that thread's own work, in the
-    # same process, shows in the total (and so in "engine bookkeeping").
-    live.publish_all = timed("live publish", live.publish_all)
-    engine.enqueue = lambda job_id: None  # this process runs the jobs itself
-
     def count_query(execute, sql, params, many, context):
         queries[0] += 1
         return execute(sql, params, many, context)
 
-    jobs = [create_job(workflow, entry=new_entry(workflow.workspace)) for _ in range(count)]
-    started = time.perf_counter()
-    with connection.execute_wrapper(count_query):
-        for job in jobs:
-            engine.advance(job.id)
-    total = time.perf_counter() - started
-    engine.execute, engine.apply_changes, live.publish_all, engine.enqueue = originals
-    per_job = {name: round(seconds * 1000 / count, 3) for name, seconds in spent.items()}
-    per_job["engine bookkeeping"] = round(total * 1000 / count - sum(per_job.values()), 3)
-    per_job["total"] = round(total * 1000 / count, 3)
-    per_job["queries"] = round(queries[0] / count, 1)
-    return per_job
+    originals = (batch.claim, batch.Batch._load, batch.BatchRunner.run_pure, batch.Batch._write)
+    batch.claim = timed("claim", batch.claim)
+    batch.Batch._load = timed("read", batch.Batch._load)
+    batch.BatchRunner.run_pure = timed("run in memory", batch.BatchRunner.run_pure)
+    batch.Batch._write = timed("write", batch.Batch._write)
+    engine.enqueue, enqueue = (lambda job_id: None), engine.enqueue  # no drains: run here
+    found = {}
+    try:
+        for path in ("one by one", "in batches"):
+            queries[0] = 0
+            jobs = [create_job(workflow, entry=new_entry(workflow.workspace)) for _ in range(count)]
+            started = time.perf_counter()
+            with connection.execute_wrapper(count_query):
+                if path == "one by one":
+                    for job in jobs:
+                        engine.advance(job.id)
+                else:
+                    while batch.run_batch(50):
+                        pass
+            total = time.perf_counter() - started
+            found[f"{path}: ms"] = round(total * 1000 / count, 3)
+            found[f"{path}: statements"] = round(queries[0] / count, 2)
+    finally:
+        batch.claim, batch.Batch._load, batch.BatchRunner.run_pure, batch.Batch._write = originals
+        engine.enqueue = enqueue
+    for name, seconds in spent.items():
+        found[f"in batches, {name}: ms"] = round(seconds * 1000 / count, 3)
+    return found
 
 
 # --- Parent: each mode in its own process and environment

@@ -54,16 +54,66 @@ def update(model, pk, values: dict, where_sql: str = "", where_params=()) -> int
         return cursor.rowcount
 
 
+def update_many(model, changes: list[tuple], where_sql: str = "", where_params=()) -> int:
+    """update() of several rows, given as (primary key, {field name: value}); rows that
+    change the same fields go in one executemany() (one round trip on PostgreSQL, whose
+    driver pipelines it). How many rows changed."""
+    by_fields: dict[tuple, list] = {}
+    for pk, values in changes:
+        by_fields.setdefault(tuple(values), []).append((pk, values))
+    changed = 0
+    for names, group in by_fields.items():
+        sql, fields = _update_sql(model, names, where_sql)
+        pk_field = model._meta.pk
+        params = [
+            [
+                *(f.get_db_prep_save(values[f.name], connection) for f in fields),
+                pk_field.get_db_prep_value(pk, connection),
+                *where_params,
+            ]
+            for pk, values in group
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)
+            changed += max(cursor.rowcount, 0)
+    return changed
+
+
+@cache
+def _update_sql(model, names: tuple[str, ...], where_sql: str):
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    return (sql + f" AND ({where_sql})" if where_sql else sql), fields
+
+
 def get(model, pk, *, related: tuple[str, ...] = (), lock: bool = False):
     """The instance with this primary key (DoesNotExist otherwise), with the instances its
     foreign keys named in `related` point at, as select_related() gives them; `lock` takes
     the row's lock until commit (select_for_update(), without `related`)."""
-    sql, columns = _select(model, related, lock)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
-        row = cursor.fetchone()
-    if row is None:
+    found = get_many(model, [pk], related=related, lock=lock)
+    if not found:
         raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+    return found[0]
+
+
+def get_many(model, pks, *, related=(), lock: bool = False, rows: list | None = None) -> list:
+    """get() of the rows with these primary keys, in primary key order (missing ones are
+    left out); `rows`, when given, receives each instance's row as the database gave it."""
+    if not pks:
+        return []  # "IN ()" is SQLite's, not PostgreSQL's
+    sql, columns = _select(model, tuple(related), lock, len(pks))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection) for pk in pks])
+        found = cursor.fetchall()
+    if rows is not None:
+        rows += found
+    return [_loaded(model, related, columns, row) for row in found]
+
+
+def _loaded(model, related, columns, row):
     values = iter(_converted(columns, row))
     found = _instance(model, values)
     for name in related:
@@ -87,7 +137,7 @@ def _converted(columns, row):
 
 
 @cache
-def _select(model, related: tuple[str, ...], lock: bool):
+def _select(model, related: tuple[str, ...], lock: bool, count: int = 1):
     """SELECT by primary key with LEFT JOINs, and per column its expression and the
     converters that turn the database's value into the field's (as the ORM applies them)."""
     assert not (lock and related), "a lock on an outer join is refused by PostgreSQL"
@@ -109,7 +159,10 @@ def _select(model, related: tuple[str, ...], lock: bool):
             f" LEFT JOIN {quote(table._meta.db_table)} {alias}"
             f" ON {alias}.{quote(table._meta.pk.column)} = t0.{quote(foreign_key.column)}"
         )
-    sql += f" WHERE t0.{quote(model._meta.pk.column)} = %s"
+    pk = f"t0.{quote(model._meta.pk.column)}"
+    sql += f" WHERE {pk} IN ({', '.join(['%s'] * count)})"
+    if count > 1:
+        sql += f" ORDER BY {pk}"  # rows locked in one order: two lockers cannot deadlock
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     return sql, columns

@@ -209,6 +209,11 @@ ENGINE = {
     # timeout; the dispatcher re-sends due work that a lost Redis message left waiting.
     "lease_grace": env_int("ENGINE_LEASE_GRACE", 30),
     "dispatch_interval": float(env("ENGINE_DISPATCH_INTERVAL", "0.2") or 0.2),
+    # Drains (jobs/batch.py): jobs claimed and written together, how long one task drains
+    # before handing over to a new one, and how long a sent drain stands for the next ones.
+    "batch_size": env_int("ENGINE_BATCH_SIZE", 50),
+    "drain_seconds": env_int("ENGINE_DRAIN_SECONDS", 10),
+    "wake_ttl_ms": env_int("ENGINE_WAKE_TTL_MS", 2000),
     "redispatch_after": env_int("ENGINE_REDISPATCH_AFTER", 30),
 }
 PROVIDER_MODULES = [

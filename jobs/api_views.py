@@ -9,6 +9,7 @@ of another workspace in the path is a 404, as an unknown one.
 import asyncio
 import contextlib
 import logging
+from contextlib import nullcontext
 
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
@@ -241,8 +242,10 @@ def _start(workspace, wanted: JobRequest, job_id) -> tuple[Job, bool]:
     """A new job (and a new silo entry for `data`); (job, whether an earlier one is
     returned instead, when a concurrent identical request got there first)."""
     workflow, entry = _resolve(workspace, wanted)
+    # A transaction only when an entry is made too: a job alone is one INSERT.
+    together = transaction.atomic() if wanted.data is not None else nullcontext()
     try:
-        with transaction.atomic():
+        with together:
             if wanted.data is not None:
                 data = serializers.envelope(wanted.data)
                 entry = SiloEntry.create_with_version(workspace, data)

@@ -2,9 +2,9 @@
 whose worker died (lease run out), and jobs whose queue message Redis lost.
 
 It runs as a daemon thread in every django-q2 worker process (started on django-q2's
-post_spawn signal), so a cluster needs no extra process. Several dispatchers may see the same
-job; the compare-and-set on `dispatched_at` lets exactly one of them send it, and the claim in
-engine.advance() makes a duplicate message harmless anyway.
+post_spawn signal), so a cluster needs no extra process. Sending is waking a drain
+(jobs/batch.py), which claims every due job; `dispatched_at` says when a job was last sent,
+so that a job whose drain Redis lost is sent again after `redispatch_after`.
 """
 
 import logging
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from workflows.triggers import fire_due_schedules
 
-from . import engine
+from . import batch, engine
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,10 @@ def dispatch_due(limit: int = 500) -> int:
     stale = now - timedelta(seconds=settings.ENGINE["redispatch_after"])
     not_recently_sent = Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale)
     due = Job.objects.filter(engine.due_jobs(now), not_recently_sent)
-    sent = 0
-    for job_id, dispatched_at in due.values_list("id", "dispatched_at")[:limit]:
-        taken = Job.objects.filter(pk=job_id, dispatched_at=dispatched_at).update(dispatched_at=now)
-        if taken:
-            engine.enqueue(job_id)
-            sent += 1
+    ids = list(due.values_list("id", flat=True)[:limit])
+    sent = Job.objects.filter(pk__in=ids).filter(not_recently_sent).update(dispatched_at=now)
+    if sent:
+        batch.wake()
     return sent
 
 

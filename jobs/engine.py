@@ -3,10 +3,13 @@
 The job row is the source of truth. A worker *claims* a job (status RUN, a lease token and a
 lease deadline), runs the step under the cursor, and records the outcome, the entry's changes
 and the new cursor in one transaction. Waiting (an ERR retry, a QUEUED step, a sleep) means
-setting `run_at` and letting go: the dispatcher (jobs/dispatcher.py) sends the job back to
-the queue when it is due. A worker that dies leaves a lease that runs out; the dispatcher
-then hands the job to another worker, which re-runs the interrupted step (at least once)
-with the same intent and so the same idempotency reference.
+setting `run_at` and letting go: the dispatcher (jobs/dispatcher.py) wakes the workers when
+it is due. A worker that dies leaves a lease that runs out; the job is then due again, and
+another worker re-runs the interrupted step (at least once) with the same intent and so the
+same idempotency reference.
+
+Workers take due jobs in batches (jobs/batch.py), whose pure steps run in memory with this
+module's rules (BatchRunner is a Runner); the Runner here takes every job that goes on alone.
 """
 
 import copy
@@ -25,7 +28,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_q.brokers import Broker, get_broker
-from django_q.tasks import async_task
 
 from invopop_console import rows
 from providers import registry
@@ -53,7 +55,10 @@ class LeaseLost(Exception):
 
 
 def enqueue(job_id) -> None:
-    async_task("jobs.tasks.advance", str(job_id), task_name=f"job {job_id}", broker=broker())
+    """Have the workers run the job: its drain (jobs/batch.py) claims it among the due ones."""
+    from .batch import wake
+
+    wake()
 
 
 _brokers: dict[int, Broker] = {}
@@ -89,13 +94,17 @@ def due_jobs(now=None) -> Q:
 # --- Running a job
 
 
-def advance(job_id) -> None:
-    """The django-q2 task: run the job until it finishes or has to wait (nothing when it is
-    not due: finished, or held by another worker)."""
+def advance(job_id, token=None) -> None:
+    """Run the job until it finishes or has to wait (nothing when it is not due: finished,
+    or held by another worker); `token`: the lease of the batch that claimed it already."""
     try:
-        Runner(job_id).run()
+        Runner(job_id, token).run()
     except LeaseLost:
         log.warning("job %s was taken over by another worker", job_id)
+
+
+def new_token() -> uuid.UUID:
+    return uuid.uuid4()
 
 
 # due_jobs() in SQL, for the claim: once per task, where building the ORM's query cost ten
@@ -106,8 +115,8 @@ DUE_SQL = (
 )
 
 
-def _lease_deadline(step_timeout: float | None = None):
-    seconds = (step_timeout or settings.ENGINE["step_timeout"]) + settings.ENGINE["lease_grace"]
+def lease_deadline(timeout: float | None = None):
+    seconds = (timeout or settings.ENGINE["step_timeout"]) + settings.ENGINE["lease_grace"]
     return timezone.now() + timedelta(seconds=seconds)
 
 
@@ -125,10 +134,12 @@ class Runner:
 
     MAX_STEPS_PER_TRANSACTION = 20
 
-    def __init__(self, job_id):
+    def __init__(self, job_id, token=None):
+        """`token`: the lease token of a batch (jobs/batch.py) that claimed the job already."""
         self.job_id = job_id
         self.job: Job | None = None  # loaded by the claim
-        self.token = uuid.uuid4()
+        self.claimed = token is not None
+        self.token = token or uuid.uuid4()
         self._token_db = rows.db_value(Job, "lease_token", self.token)
         self.intent: Intent | None = None
         self.intent_saved = False  # written, or to be written at the end of the transaction
@@ -136,6 +147,7 @@ class Runner:
         self.pending: list[IntentEvent] = []  # the current intent's events not recorded yet
         self.new_intents: list[Intent] = []  # written at the end of the transaction
         self.new_events: list[IntentEvent] = []  # written at the end of the transaction
+        self.intent_changes: list[tuple] = []  # (pk, {field: value}) of recorded intents
         self.unsaved: set[str] = set()  # job fields changed but not written yet
         self.messages: list = []  # the transaction's live messages, built when it commits
 
@@ -143,7 +155,7 @@ class Runner:
         resuming = True  # the first step may have an open intent: a retry, a poke, a crash
         while True:
             outside = None
-            with self._transaction(lease_until=_lease_deadline()) as job:
+            with self._transaction(lease_until=lease_deadline()) as job:
                 if job is None:
                     return  # not due
                 definition = job.workflow_version.definition
@@ -171,7 +183,7 @@ class Runner:
         for _ in range(self.MAX_STEPS_PER_TRANSACTION):
             cursor, step = locate(definition, job.cursor)
             provider = registry.get(step_provider(step)) if step else None
-            if provider is None or not provider.transactional:
+            if provider is None or not self._runs_here(provider):
                 break
             if time.monotonic() - started > lease / 2:
                 break  # commit before the lease could run out
@@ -182,13 +194,17 @@ class Runner:
                 return False
         return True
 
+    def _runs_here(self, provider) -> bool:
+        """Whether the step runs within the transaction (the steps before it did)."""
+        return provider.transactional
+
     def _execute_in_savepoint(self, job, provider, step) -> Outcome:
         """What the provider wrote (a sequence number) is kept only when the step ends OK
         with its changes applied; otherwise the savepoint is rolled back."""
         context = self._context(job, step)
         try:
             with transaction.atomic():
-                outcome = execute(provider, context, _timeout(step, provider))
+                outcome = execute(provider, context, step_timeout(step, provider))
                 applied = apply_changes(job, outcome)
                 if applied.status != Status.OK:
                     raise _Undo(applied)
@@ -198,7 +214,7 @@ class Runner:
 
     def _start_outside_step(self, job, step, provider, resuming: bool) -> None:
         """In the caller's transaction: the lease for the step's own timeout, and its RUN."""
-        self._hold(job, lease_until=_lease_deadline(_timeout(step, provider)))
+        self._hold(job, lease_until=lease_deadline(step_timeout(step, provider)))
         self._open_intent(job, step, resuming)
         self._save_step(job, completed=False)
 
@@ -206,7 +222,7 @@ class Runner:
         if provider is None:
             outcome = ko(f"unknown provider {step_provider(step)!r}", "unknown-provider")
         else:
-            outcome = execute(provider, self._context(job, step), _timeout(step, provider))
+            outcome = execute(provider, self._context(job, step), step_timeout(step, provider))
         with self._transaction():
             outcome = apply_changes(job, outcome)
             return self._record(job, definition, cursor, step, outcome)
@@ -220,7 +236,7 @@ class Runner:
         with transaction.atomic():
             messages = self.messages = []
             # Built once committed (they show the job as it is then), sent in one hand-over.
-            transaction.on_commit(lambda: _publish(messages))
+            transaction.on_commit(lambda: publish(messages))
             if self.job is None:
                 self._claim(lease_until)
             else:
@@ -231,7 +247,7 @@ class Runner:
 
     def _open_intent(self, job, step, resuming: bool) -> None:
         """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN."""
-        intent = _open_intent_of(job, step.get("id", "")) if resuming else None
+        intent = self._open_intent_of(job, step.get("id", "")) if resuming else None
         if intent is None:
             intent_id = uuid.uuid4()
             intent = Intent(
@@ -271,21 +287,32 @@ class Runner:
             self.new_intents.append(intent)
             self.intent_saved = True
         elif completed:
-            rows.update(Intent, intent.pk, {"completed": True, "updated_at": timezone.now()})
+            done = {"completed": True, "updated_at": timezone.now()}
+            self.intent_changes.append((intent.pk, done))
         events, self.pending = self.pending, []
         self.new_events += events
         self.messages += [partial(live.event_message, job, intent, event) for event in events]
 
     def _write(self, job) -> None:
         """Write what the transaction's steps recorded: intents before their events."""
-        intents, self.new_intents = self.new_intents, []
-        events, self.new_events = self.new_events, []
+        intents, events, intent_changes, job_changes = self.take_records()
         rows.insert(intents)
         rows.insert(events)
+        rows.update_many(Intent, intent_changes)
+        if job_changes:
+            rows.update(Job, job.pk, job_changes)
+
+    def take_records(self) -> tuple[list, list, list, dict]:
+        """What the steps recorded and is not written yet: new intents, new events, changes
+        of recorded intents (pk, values) and the job's changed fields (empty: none)."""
+        recorded = self.new_intents, self.new_events, self.intent_changes
+        self.new_intents, self.new_events, self.intent_changes = [], [], []
         fields, self.unsaved = self.unsaved, set()
+        job_changes = {}
         if fields:
-            job.updated_at = timezone.now()
-            rows.update(Job, job.pk, {f: getattr(job, f) for f in [*fields, "updated_at"]})
+            self.job.updated_at = timezone.now()
+            job_changes = {f: getattr(self.job, f) for f in sorted([*fields, "updated_at"])}
+        return *recorded, job_changes
 
     def _context(self, job, step) -> StepContext:
         queued = [e.at for e in self.events if e.status == EventStatus.QUEUED]
@@ -364,7 +391,7 @@ class Runner:
         if outcome.ref:
             self.intent.ref = outcome.ref
             if self.intent_saved:
-                rows.update(Intent, self.intent.pk, {"ref": outcome.ref})
+                self.intent_changes.append((self.intent.pk, {"ref": outcome.ref}))
         self._save_step(job, completed=False)
         delay = outcome.retry_in if outcome.retry_in is not None else _give_up(step)
         self._release(job, JobStatus.QUEUED, delay)
@@ -395,7 +422,13 @@ class Runner:
         self.messages.append(partial(live.job_message, job))
 
     def _claim(self, lease_until) -> None:
-        """Take the job if it is due, and load it; its RUN is published at commit."""
+        """Take the job if it is due, and load it; its RUN is published at commit. A job that
+        a batch claimed already is taken if the batch's lease still holds."""
+        if self.claimed:
+            held = {"lease_until": lease_until}
+            if rows.update(Job, self.job_id, held, "lease_token = %s", [self._token_db]):
+                self.job = rows.get(Job, self.job_id, related=JOB_RELATED)
+            return
         now = rows.db_value(Job, "run_at", timezone.now())
         running = {
             "status": JobStatus.RUN,
@@ -407,9 +440,7 @@ class Runner:
         due = (JobStatus.QUEUED, JobStatus.ERR, now, JobStatus.RUN, now)
         if not rows.update(Job, self.job_id, running, DUE_SQL, due):
             return
-        self.job = rows.get(
-            Job, self.job_id, related=("workflow_version", "silo_entry", "workspace")
-        )
+        self.job = rows.get(Job, self.job_id, related=JOB_RELATED)
         # A copy: the message is built at commit, and must show RUN, not what follows.
         self.messages.append(partial(live.job_message, copy.copy(self.job)))
 
@@ -423,21 +454,24 @@ class Runner:
         if not held:
             raise LeaseLost
 
+    def _open_intent_of(self, job, step_id: str) -> Intent | None:
+        """The step's intent that has not completed (a retry, a poke or a crash left it)."""
+        table = Intent._meta.db_table
+        found = Intent.objects.raw(
+            f"SELECT * FROM {table} WHERE job_id = %s AND step_id = %s AND completed = %s"
+            " ORDER BY created_at LIMIT 1",
+            [rows.db_value(Intent, "job", job.pk), step_id, False],
+        )
+        return next(iter(found), None)
 
-def _publish(messages) -> None:
+
+JOB_RELATED = ("workflow_version", "silo_entry", "workspace")
+
+
+def publish(messages) -> None:
+    """Build a transaction's live messages (once it committed) and send them together."""
     if messages:
         live.publish_all([build() for build in messages])
-
-
-def _open_intent_of(job, step_id: str) -> Intent | None:
-    """The step's intent that has not completed (one a retry, a poke or a crash left open)."""
-    table = Intent._meta.db_table
-    found = Intent.objects.raw(
-        f"SELECT * FROM {table} WHERE job_id = %s AND step_id = %s AND completed = %s"
-        " ORDER BY created_at LIMIT 1",
-        [rows.db_value(Intent, "job", job.pk), step_id, False],
-    )
-    return next(iter(found), None)
 
 
 class _Undo(Exception):
@@ -559,7 +593,7 @@ def retry_delay(step: dict, errors: int, retry_in: float | None) -> float:
     return float(delay if delay <= schedule["max"] else schedule["then"])
 
 
-def _timeout(step: dict, provider) -> float:
+def step_timeout(step: dict, provider) -> float:
     return float(step.get("timeout") or (provider.timeout if provider else 60))
 
 

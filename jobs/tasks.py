@@ -1,15 +1,20 @@
 """Tasks run by the django-q2 workers."""
 
 import os
+import uuid
 
-from . import engine, live
+from . import batch, engine, live
 
 
-def advance(job_id: str) -> None:
-    engine.advance(job_id)
+def advance(job_id: str, token: str | None = None) -> None:
+    engine.advance(job_id, token=uuid.UUID(token) if token else None)
 
 
 def ping(workspace_id: str, nonce: str) -> int:
     """Round trip through the worker: proves the cluster runs tasks and can reach browsers."""
     live.publish(workspace_id, {"type": "ping", "nonce": nonce, "worker_pid": os.getpid()})
     return os.getpid()
+
+
+def drain() -> None:
+    batch.drain()

@@ -22,6 +22,7 @@ MAX_LISTED = 50  # problems named in a KO's message; the count says if there wer
     icon="file",
     # Database work only, with the outcome: the build is based on the entry's latest version.
     transactional=True,
+    pure=True,
     config_schema={
         "type": "object",
         "properties": {

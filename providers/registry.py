@@ -25,6 +25,9 @@ class Provider:
     # Transactional providers run inside the transaction that records their outcome, so what
     # they reserve (a sequence number) is kept only if the step completes.
     transactional: bool = False
+    # Pure providers only read their context: no database access of their own beyond
+    # providers.silo.fresh(). A batch of jobs runs them in memory (jobs/batch.py).
+    pure: bool = False
 
 
 _providers: dict[str, Provider] = {}

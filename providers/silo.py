@@ -33,6 +33,7 @@ def expression_env(context: StepContext) -> dict:
     "silo.state",
     name="Set state",
     transactional=True,  # database work only: one transaction with its outcome
+    pure=True,
     category="Core",
     summary="Set the silo entry's state, recorded in its history with the job's faults.",
     icon="flag",
@@ -62,6 +63,7 @@ def set_state(context: StepContext):
     "silo.folder",
     name="Move to folder",
     transactional=True,  # database work only: one transaction with its outcome
+    pure=True,
     category="Core",
     summary="Move the silo entry into a folder.",
     icon="folder",
@@ -81,6 +83,7 @@ def set_folder(context: StepContext):
     "silo.modify",
     name="Modify silo entry",
     transactional=True,  # database work only: one transaction with its outcome
+    pure=True,
     category="Core",
     summary="Change the document with a merge patch, a JSON patch or a jq program.",
     icon="edit",
@@ -250,6 +253,7 @@ def _with_addons(outcome, addons: list, doc: dict):
     "silo.if",
     name="Condition",
     transactional=True,  # database work only: one transaction with its outcome
+    pure=True,
     category="Core",
     summary="Evaluate an expression on the document; the code is true or false.",
     icon="branch",
@@ -307,6 +311,7 @@ def seconds(value) -> float:
     "silo.sleep",
     name="Wait",
     transactional=True,  # database work only: one transaction with its outcome
+    pure=True,
     category="Core",
     summary="Wait for a while before the next step, without holding a worker.",
     icon="clock",

@@ -89,14 +89,21 @@ class SiloEntry(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # The fields derive_from_data() sets.
+    DERIVED = ("doc_schema", "doc_type", "snippet", "search_code", "search_counterpart")
+
     def save(self, *args, **kwargs):
+        self.derive_from_data()
+        super().save(*args, **kwargs)
+
+    def derive_from_data(self) -> None:
+        """The fields the lists show and search, from the data."""
         doc = snippets.document(self.data)
         schema = doc.get("$schema")
         self.doc_schema = schema if isinstance(schema, str) else self.doc_schema
         self.doc_type = snippets.doc_type(self.doc_schema)
         self.snippet = snippets.snippet(self.data)
         self.search_code, self.search_counterpart = snippets.search_terms(self.snippet)
-        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:

@@ -2,6 +2,10 @@
 
 Callers hold no lock: every function here locks the entry row itself, so two jobs changing
 the same entry are applied one after the other and neither loses the other's change.
+
+An entry *held* by a batch of jobs (jobs/batch.py) is the exception: the batch read it once
+and checks, when it writes, that nobody changed it since. Its changes are made to the copy
+and queued here, and write_held() writes them all at once.
 """
 
 import hashlib
@@ -50,7 +54,6 @@ def json_patch(target, operations: list):
     return jsonpatch.apply_patch(target, operations, in_place=False)
 
 
-@transaction.atomic
 def change_data(
     entry: SiloEntry,
     *,
@@ -61,21 +64,33 @@ def change_data(
     based_on: int | None = None,
     job_id=None,
     user=None,
-) -> SiloEntryVersion:
+) -> SiloEntryVersion | None:
+    """A new version of the entry's data; None, or the latest version, when nothing changed.
+    Raises SignedEntry, ChangeConflict or jsonpatch's errors, having changed nothing."""
+    change = {"envelope": envelope, "merge": merge, "operations": operations, "signed": signed}
+    held = _held(entry)
+    if held is None:
+        return _change_locked(entry, based_on=based_on, job_id=job_id, user=user, **change)
+    data = _new_data(entry, based_on=based_on, **change)
+    if data is None:
+        return None
+    entry.data = data
+    entry.version += 1
+    entry.signed = entry.signed if signed is None else signed
+    entry.derive_from_data()
+    held.dirty |= {"data", "version", "signed", *SiloEntry.DERIVED}
+    version = SiloEntryVersion(
+        entry=entry, number=entry.version, data=data, job_id=job_id, user=user, signed=entry.signed
+    )
+    held.versions.append(version)
+    return version
+
+
+@transaction.atomic
+def _change_locked(entry, *, based_on, job_id, user, signed, **change):
     locked = lock(entry)
-    if locked.signed and signed is None:
-        raise SignedEntry("the entry is signed and cannot be modified")
-    if envelope is not None:
-        if based_on is not None and based_on != locked.version:
-            raise ChangeConflict(f"version {locked.version} replaced {based_on} meanwhile")
-        data = envelope
-    else:
-        data = locked.data
-        if merge is not None:
-            data = merge_patch(data, merge)
-        if operations is not None:
-            data = json_patch(data, operations)
-    if data == locked.data and signed in (None, locked.signed):
+    data = _new_data(locked, based_on=based_on, signed=signed, **change)
+    if data is None:
         _refresh(entry, locked)
         return locked.versions.first()  # nothing changed: no new version
     version = locked.write_version(data, job_id=job_id, user=user, signed=signed)
@@ -83,32 +98,65 @@ def change_data(
     return version
 
 
-@transaction.atomic(savepoint=False)  # nothing in it is caught and survived
+def _new_data(latest: SiloEntry, *, envelope, merge, operations, signed, based_on):
+    """The entry's data after the change, or None when nothing would change."""
+    if latest.signed and signed is None:
+        raise SignedEntry("the entry is signed and cannot be modified")
+    if envelope is not None:
+        if based_on is not None and based_on != latest.version:
+            raise ChangeConflict(f"version {latest.version} replaced {based_on} meanwhile")
+        data = envelope
+    else:
+        data = latest.data
+        if merge is not None:
+            data = merge_patch(data, merge)
+        if operations is not None:
+            data = json_patch(data, operations)
+    if data == latest.data and signed in (None, latest.signed):
+        return None
+    return data
+
+
 def set_state(
     entry: SiloEntry, key: str, *, notes="", faults=None, meta=None, src="user", src_id=None
 ):
     faults = faults or []
-    # Plain SQL (rows): a job sets a state or two, and the ORM cost more than the writes.
-    rows.update(SiloEntry, entry.pk, {"state": key, "faults": faults, "updated_at": timezone.now()})
     entry.state, entry.faults = key, faults
     state = SiloState(
         entry=entry, key=key, notes=notes, faults=faults, meta=meta or {}, src=src, src_id=src_id
     )
-    rows.insert([state])
+    held = _held(entry)
+    if held is not None:
+        held.dirty |= {"state", "faults"}
+        held.states.append(state)
+        return state
+    with transaction.atomic(savepoint=False):  # nothing in it is caught and survived
+        # Plain SQL (rows): a job sets a state or two, and the ORM cost more than the writes.
+        values = {"state": key, "faults": faults, "updated_at": timezone.now()}
+        rows.update(SiloEntry, entry.pk, values)
+        rows.insert([state])
     return state
 
 
-@transaction.atomic(savepoint=False)  # nothing in it is caught and survived
 def set_folder(entry: SiloEntry, folder: str) -> None:
-    SiloEntry.objects.filter(pk=entry.pk).update(folder=folder)
     entry.folder = folder
+    held = _held(entry)
+    if held is not None:
+        held.dirty.add("folder")
+    else:
+        SiloEntry.objects.filter(pk=entry.pk).update(folder=folder)
 
 
-@transaction.atomic(savepoint=False)  # nothing in it is caught and survived
 def merge_meta(entry: SiloEntry, meta: dict) -> None:
-    locked = SiloEntry.objects.select_for_update().get(pk=entry.pk)
-    locked.meta = {**locked.meta, **meta}
-    locked.save(update_fields=["meta", "updated_at"])
+    held = _held(entry)
+    if held is not None:
+        entry.meta = {**entry.meta, **meta}
+        held.dirty.add("meta")
+        return
+    with transaction.atomic(savepoint=False):  # nothing in it is caught and survived
+        locked = SiloEntry.objects.select_for_update().get(pk=entry.pk)
+        locked.meta = {**locked.meta, **meta}
+        locked.save(update_fields=["meta", "updated_at"])
     entry.meta = locked.meta
 
 
@@ -118,6 +166,8 @@ def attach_file(
 ) -> SiloFile:
     """Store a file on the entry; with `replace`, an earlier file of the same category and
     key (or name, when there is no key) goes away once the new one is stored."""
+    if _held(entry) is not None:  # a batch runs only providers that answer no files
+        raise RuntimeError("a file cannot be attached to an entry held by a batch")
     SiloEntry.objects.select_for_update().filter(pk=entry.pk).first()
     earlier = SiloFile.objects.filter(entry=entry, category=category)
     earlier = earlier.filter(key=key) if key else earlier.filter(name=name)
@@ -147,7 +197,10 @@ def lock(entry: SiloEntry) -> SiloEntry:
 
 
 def refresh_locked(entry: SiloEntry) -> None:
-    """Lock the entry's row and reload it in place (see providers.silo.fresh)."""
+    """Lock the entry's row and reload it in place (see providers.silo.fresh). A held entry
+    is left as it is: its copy is the latest, or the batch's write finds out and gives up."""
+    if _held(entry) is not None:
+        return
     locked = lock(entry)
     for field in SiloEntry._meta.concrete_fields:
         setattr(entry, field.attname, getattr(locked, field.attname))
@@ -165,3 +218,65 @@ def _refresh(entry: SiloEntry, locked: SiloEntry) -> None:
         "doc_type",
     ):
         setattr(entry, field, getattr(locked, field))
+
+
+# --- Entries held by a batch of jobs
+
+
+class _Held:
+    """What changed on a held entry: its changed fields, and its new versions and states."""
+
+    def __init__(self):
+        self.dirty: set[str] = set()
+        self.versions: list[SiloEntryVersion] = []
+        self.states: list[SiloState] = []
+
+
+# What a step may change on a held entry, saved before it runs to undo a failed step.
+_STEP_FIELDS = ("data", "version", "signed", "state", "faults", "folder", "meta")
+
+
+def hold(entry: SiloEntry) -> None:
+    """From now on, this copy of the entry takes the changes (see the module's docstring)."""
+    entry.__dict__["_held"] = _Held()
+
+
+def release(entry: SiloEntry) -> None:
+    entry.__dict__.pop("_held", None)
+
+
+def _held(entry) -> _Held | None:
+    return entry.__dict__.get("_held") if entry is not None else None
+
+
+def mark(entry: SiloEntry | None):
+    """The held entry as it is, for undo(): the changes of a step that failed are dropped."""
+    held = _held(entry)
+    if held is None:
+        return None
+    fields = {f: getattr(entry, f) for f in (*_STEP_FIELDS, *SiloEntry.DERIVED)}
+    return fields, set(held.dirty), len(held.versions), len(held.states)
+
+
+def undo(entry: SiloEntry | None, marked) -> None:
+    if marked is None:
+        return
+    held = _held(entry)
+    fields, held.dirty, versions, states = marked
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    del held.versions[versions:], held.states[states:]
+
+
+def write_held(entries: list[SiloEntry]) -> None:
+    """Write what changed on these held entries (in the caller's transaction)."""
+    now = timezone.now()
+    changed = []
+    for entry in entries:
+        held = _held(entry)
+        if held.dirty:
+            values = {name: getattr(entry, name) for name in sorted(held.dirty)}
+            changed.append((entry.pk, {**values, "updated_at": now}))
+    rows.update_many(SiloEntry, changed)
+    rows.insert([version for entry in entries for version in _held(entry).versions])
+    rows.insert([state for entry in entries for state in _held(entry).states])

@@ -38,6 +38,23 @@ def redis_server():
     embedded.stop(process)
 
 
+@pytest.fixture(params=["alone", "in a batch"])
+def both_paths(request, monkeypatch):
+    """Runs the test with engine_helpers.run() taking each job on its own (engine.advance)
+    and as a batch (jobs/batch.py): a batch must never decide anything differently. A batch
+    that failed and left its jobs to the other path fails the test."""
+    import engine_helpers
+
+    from jobs import batch
+
+    failures = []
+    monkeypatch.setattr(batch.log, "exception", lambda *args, **kw: failures.append(args))
+    engine_helpers.PATH["batch"] = request.param == "in a batch"
+    yield request.param
+    engine_helpers.PATH["batch"] = False
+    assert not failures, f"a batch failed: {failures}"
+
+
 @pytest.fixture
 def owner(db):
     return get_or_create_user("owner@example.com", "owner-password")

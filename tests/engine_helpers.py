@@ -2,7 +2,7 @@
 
 import uuid
 
-from jobs import engine
+from jobs import batch, engine
 from jobs.models import Job
 from jobs.services import create_job
 from silo.gobl import build_envelope
@@ -75,10 +75,18 @@ def entry(workspace, data=None) -> SiloEntry:
     return SiloEntry.create_with_version(workspace, data or INVOICE)
 
 
+# How run() runs a job: on its own (engine.advance) or as a batch of one (jobs/batch.py);
+# the `both_paths` fixture runs a test both ways.
+PATH = {"batch": False}
+
+
 def run(job: Job, passes: int = 20) -> Job:
     """Advance in this process until the job completes, making every wait due at once."""
     for _ in range(passes):
-        engine.advance(job.id)
+        if PATH["batch"]:
+            batch.run_batch(only=[job.id])
+        else:
+            engine.advance(job.id)
         job.refresh_from_db()
         if job.completed:
             return job

@@ -63,3 +63,16 @@ def wait(context: StepContext):
     if context.poke is None:
         return queued("waiting for a poke", "waiting", ref=context.config.get("ref"))
     return ok(context.poke.get("code", ""), context.poke.get("message", ""))
+
+
+@provider(
+    "test.pure",
+    name="Pure outcome",
+    category="Core",
+    summary="Answers as configured, from memory: a batch runs it (jobs/batch.py).",
+    config_schema=ANY,
+    transactional=True,
+    pure=True,
+)
+def pure(context: StepContext):
+    return outcome(context)

@@ -8,7 +8,7 @@ from engine_helpers import run, start, state, step, trace, workflow
 from jobs.models import IntentEvent, Job
 from silo.models import SiloState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("both_paths")]
 
 
 def test_steps_run_in_order_and_the_job_ends_ok(workspace):

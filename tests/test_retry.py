@@ -11,7 +11,7 @@ from jobs.models import Job, JobStatus
 from providers.silo import JSON_PATCH
 from silo import services as silo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("both_paths")]
 
 RUN, OK, KO = "RUN", "OK", "KO"
 

@@ -18,7 +18,7 @@ from providers.base import Status, StepContext
 from silo import services as silo_services
 from silo.models import SiloEntry, SiloEntryVersion, SiloState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("both_paths")]
 
 MERGE = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
