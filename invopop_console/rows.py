@@ -11,72 +11,128 @@ everywhere else.
 """
 
 from functools import cache
+from typing import NamedTuple
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+
+class Statement(NamedTuple):
+    """A statement to run later (run()), its values converted already: a batch of jobs
+    builds its statements before it takes SQLite's write lock, and holds it only to run
+    them."""
+
+    sql: str
+    params: list  # the statement's values, or (many) a list of them for executemany()
+    many: bool = False
+
+
+def run(statements: list[Statement]) -> int:
+    """Run these statements; how many rows they changed."""
+    changed = 0
+    with _binding_cursor() as cursor:
+        for statement in statements:
+            if statement.many:
+                cursor.executemany(statement.sql, statement.params)
+            else:
+                cursor.execute(statement.sql, statement.params)
+            changed += max(cursor.rowcount, 0)
+    return changed
 
 
 def insert(objects: list[models.Model]) -> None:
     """INSERT new instances of one model in one statement. Primary keys are the instances' own
     (UUIDs) or left to the database (automatic ones, not read back: nothing needs them)."""
-    if not objects:
-        return
-    fields = _insert_fields(type(objects[0]))
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection)
-        for obj in objects
-        for field in fields
-    ]
-    sql = f"{_insert_head(type(objects[0]))} VALUES {', '.join([row] * len(objects))}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    run(inserting(objects))
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def inserting(objects: list[models.Model]) -> list[Statement]:
+    """insert()'s statements (one per MAX_VALUES values)."""
+    if not objects:
+        return []
+    db = _wrapper()
+    fields = _insert_fields(type(objects[0]))
+    preps = [_prep(field) for field in fields]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, MAX_VALUES // len(fields))
+    statements = []
+    for start in range(0, len(objects), per_statement):
+        chunk = objects[start : start + per_statement]
+        params = [
+            prep(field.pre_save(obj, True), db)
+            for obj in chunk
+            for field, prep in zip(fields, preps, strict=True)
+        ]
+        sql = f"{_insert_head(type(objects[0]))} VALUES {', '.join([row] * len(chunk))}"
+        statements.append(Statement(sql, params))
+    return statements
+
+
+MAX_VALUES = 30_000  # SQLite takes at most 32,766 values in a statement
 
 
 def update(model, pk, values: dict, where_sql: str = "", where_params=()) -> int:
     """UPDATE these fields (name -> value) of the row with this primary key, when `where_sql`
     (a condition on the row, if any) holds; how many rows changed. Unlike save(), auto_now
     fields change only when named."""
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = [(meta.get_field(name), value) for name, value in values.items()]
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f, _ in fields)
-    params = [f.get_db_prep_save(value, connection) for f, value in fields]
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
-    params.append(meta.pk.get_db_prep_value(pk, connection))
-    if where_sql:
-        sql += f" AND ({where_sql})"
-        params += list(where_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return update_many(model, [(pk, values)], where_sql, where_params)
 
 
 def update_many(model, changes: list[tuple], where_sql: str = "", where_params=()) -> int:
-    """update() of several rows, given as (primary key, {field name: value}); rows that
-    change the same fields go in one executemany() (one round trip on PostgreSQL, whose
-    driver pipelines it). How many rows changed."""
+    """update() of several rows, given as (primary key, {field name: value}); how many rows
+    changed."""
+    return run(updating(model, changes, where_sql, where_params))
+
+
+def updating(model, changes: list[tuple], where_sql: str = "", where_params=()) -> list:
+    """update_many()'s statements: rows that change the same fields go in one executemany()
+    (one round trip on PostgreSQL, whose driver pipelines it)."""
     by_fields: dict[tuple, list] = {}
     for pk, values in changes:
         by_fields.setdefault(tuple(values), []).append((pk, values))
-    changed = 0
+    db = _wrapper()
+    pk_prep = _prep(model._meta.pk)
+    statements = []
     for names, group in by_fields.items():
         sql, fields = _update_sql(model, names, where_sql)
-        pk_field = model._meta.pk
+        preps = [(field.name, _prep(field)) for field in fields]
         params = [
-            [
-                *(f.get_db_prep_save(values[f.name], connection) for f in fields),
-                pk_field.get_db_prep_value(pk, connection),
-                *where_params,
-            ]
+            [*(prep(values[name], db) for name, prep in preps), pk_prep(pk, db), *where_params]
             for pk, values in group
         ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-            changed += max(cursor.rowcount, 0)
-    return changed
+        if len(params) == 1:
+            statements.append(Statement(sql, params[0]))
+        else:
+            statements.append(Statement(sql, params, many=True))
+    return statements
+
+
+# Values of these types go to these fields as they are (the field's get_db_prep_save would
+# give them back unchanged); converting every value cost a job more than running its SQL.
+_PLAIN = (str, int, bool)
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+@cache
+def _prep(field):
+    """The function (value, database wrapper) that converts a value for this field as the ORM
+    does when it saves."""
+    convert = field.get_db_prep_save
+    if field.is_relation or not isinstance(field, _PLAIN_FIELDS):
+        return convert
+
+    def plain(value, db):
+        return value if value is None or type(value) in _PLAIN else convert(value, db)
+
+    return plain
+
+
+def _wrapper():
+    """The connection itself, not django.db.connection's proxy: every attribute read through
+    the proxy is a lookup in asgiref's context-local storage, and conversions read many."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 @cache
@@ -102,15 +158,21 @@ def get(model, pk, *, related: tuple[str, ...] = (), lock: bool = False):
 def get_many(model, pks, *, related=(), lock: bool = False, rows: list | None = None) -> list:
     """get() of the rows with these primary keys, in primary key order (missing ones are
     left out); `rows`, when given, receives each instance's row as the database gave it."""
-    if not pks:
-        return []  # "IN ()" is SQLite's, not PostgreSQL's
-    sql, columns = _select(model, tuple(related), lock, len(pks))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection) for pk in pks])
-        found = cursor.fetchall()
+    found = get_rows(model, pks, related=related, lock=lock)
     if rows is not None:
         rows += found
+    columns = _select(model, tuple(related), lock, len(pks))[1]
     return [_loaded(model, related, columns, row) for row in found]
+
+
+def get_rows(model, pks, *, related=(), lock: bool = False) -> list[tuple]:
+    """get_many()'s rows as the database gives them, unconverted."""
+    if not pks:
+        return []  # "IN ()" is SQLite's, not PostgreSQL's
+    sql = _select(model, tuple(related), lock, len(pks))[0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection) for pk in pks])
+        return cursor.fetchall()
 
 
 def _loaded(model, related, columns, row):
@@ -183,3 +245,19 @@ def _insert_head(model) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in _insert_fields(model))
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+
+
+def _binding_cursor():
+    """A cursor that sends values apart from the SQL on PostgreSQL (psycopg's server-side
+    binding): Django's own cursors quote every value into the SQL text in Python, which cost
+    a batch more than running its statements. Statements built here are plain INSERTs and
+    UPDATEs, which need nothing of client-side binding."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    cursor = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:  # as Django's own cursor() does
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)

@@ -35,11 +35,13 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from invopop_console import rows
+from invopop_console.accounts.models import Workspace
 from providers import registry
 from providers.base import Status
 from silo import services as silo
 from silo.models import SiloEntry
 from workflows.definition import step_provider
+from workflows.models import WorkflowVersion
 
 from . import engine, live
 from .models import Intent, Job, JobStatus
@@ -171,8 +173,14 @@ class Batch:
         return going_on
 
     def _load(self) -> list["BatchRunner"]:
-        jobs = rows.get_many(Job, self.ids, related=("workflow_version", "workspace"))
+        jobs = rows.get_many(Job, self.ids)
         jobs.sort(key=lambda job: job.created_at)  # in the order they came: two on one entry
+        versions = workflow_versions({job.workflow_version_id for job in jobs})
+        workspace_ids = sorted({job.workspace_id for job in jobs})
+        workspaces = {found.pk: found for found in rows.get_many(Workspace, workspace_ids)}
+        for job in jobs:
+            job.workflow_version = versions[job.workflow_version_id]
+            job.workspace = workspaces[job.workspace_id]
         entry_ids = sorted({job.silo_entry_id for job in jobs if job.silo_entry_id})
         self.entries = rows.get_many(SiloEntry, entry_ids, rows=self.entry_rows)
         by_id = {entry.pk: entry for entry in self.entries}
@@ -190,34 +198,52 @@ class Batch:
         return runners
 
     def _write(self, runners) -> None:
+        """The statements are built first: the transaction (on SQLite, the database's one
+        write lock, which clients creating jobs wait for) only runs them."""
+        intents, events, intent_changes, job_changes, messages = [], [], [], [], []
+        for runner in runners:
+            new_intents, new_events, changed_intents, changed = runner.take_records()
+            intents += new_intents
+            events += new_events
+            intent_changes += changed_intents
+            if changed:
+                job_changes.append((runner.job.pk, changed))
+            messages += runner.messages
+        token = rows.db_value(Job, "lease_token", self.token)
+        leased = rows.updating(Job, job_changes, "lease_token = %s", [token])
+        records = [
+            *silo.writing_held(self.entries),
+            *rows.inserting(intents),
+            *rows.inserting(events),
+            *rows.updating(Intent, intent_changes),
+        ]
         with transaction.atomic():
             self._check_entries()
-            intents, events, intent_changes, job_changes, messages = [], [], [], [], []
-            for runner in runners:
-                new_intents, new_events, changed_intents, changed = runner.take_records()
-                intents += new_intents
-                events += new_events
-                intent_changes += changed_intents
-                if changed:
-                    job_changes.append((runner.job.pk, changed))
-                messages += runner.messages
-            token = rows.db_value(Job, "lease_token", self.token)
-            if rows.update_many(Job, job_changes, "lease_token = %s", [token]) != len(job_changes):
+            if rows.run(leased) != len(job_changes):
                 raise Conflict("a job's lease was taken over")
-            silo.write_held(self.entries)
-            rows.insert(intents)
-            rows.insert(events)
-            rows.update_many(Intent, intent_changes)
+            rows.run(records)
             transaction.on_commit(partial(engine.publish, messages))
 
     def _check_entries(self) -> None:
         """The entries are as they were read (and, on PostgreSQL, locked until commit)."""
         if not self.entries:
             return
-        now: list = []
-        rows.get_many(SiloEntry, [entry.pk for entry in self.entries], lock=True, rows=now)
+        now = rows.get_rows(SiloEntry, [entry.pk for entry in self.entries], lock=True)
         if now != self.entry_rows:
             raise Conflict("an entry changed since it was read")
+
+
+# Published workflow versions by id: they never change, and a batch's jobs mostly share one.
+_versions: dict = {}
+
+
+def workflow_versions(ids: set) -> dict:
+    missing = sorted(ids - _versions.keys())
+    if len(_versions) + len(missing) > 500:
+        _versions.clear()
+        missing = sorted(ids)
+    _versions.update((found.pk, found) for found in rows.get_many(WorkflowVersion, missing))
+    return {version_id: _versions[version_id] for version_id in ids}
 
 
 class BatchRunner(engine.Runner):

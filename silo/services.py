@@ -268,8 +268,9 @@ def undo(entry: SiloEntry | None, marked) -> None:
     del held.versions[versions:], held.states[states:]
 
 
-def write_held(entries: list[SiloEntry]) -> None:
-    """Write what changed on these held entries (in the caller's transaction)."""
+def writing_held(entries: list[SiloEntry]) -> list[rows.Statement]:
+    """The statements that write what changed on these held entries (rows.run() them in a
+    transaction)."""
     now = timezone.now()
     changed = []
     for entry in entries:
@@ -277,6 +278,8 @@ def write_held(entries: list[SiloEntry]) -> None:
         if held.dirty:
             values = {name: getattr(entry, name) for name in sorted(held.dirty)}
             changed.append((entry.pk, {**values, "updated_at": now}))
-    rows.update_many(SiloEntry, changed)
-    rows.insert([version for entry in entries for version in _held(entry).versions])
-    rows.insert([state for entry in entries for state in _held(entry).states])
+    return [
+        *rows.updating(SiloEntry, changed),
+        *rows.inserting([version for entry in entries for version in _held(entry).versions]),
+        *rows.inserting([state for entry in entries for state in _held(entry).states]),
+    ]
