@@ -109,7 +109,9 @@ def measure_cluster(workflow, args) -> dict:
     )
     try:
         time.sleep(3)  # the cluster forks its workers
-        runs = [throughput(workflow, args.jobs) for _ in range(args.runs)]
+        spent: dict[str, float] = {}
+        runs = [throughput(workflow, args.jobs, cluster.pid, spent) for _ in range(args.runs)]
+        cpu = {name: round(s * 1000 / (args.jobs * args.runs), 3) for name, s in spent.items()}
         workers_only = [processing(workflow, args.jobs) for _ in range(args.runs)]
         latencies = latency(workflow, args.latency_jobs)
         ceiling = [noop_throughput(settings, args.jobs) for _ in range(args.runs)]
@@ -125,18 +127,49 @@ def measure_cluster(workflow, args) -> dict:
         "latency_ms_p50": percentile(latencies, 0.5),
         "latency_ms_p95": percentile(latencies, 0.95),
         "noop_tasks_per_s": statistics.median(ceiling),
+        "cpu_ms_per_job": cpu,
     }
 
 
-def throughput(workflow, count: int) -> float:
-    """End to end: a client creates the jobs one by one (a transaction each, as the API
-    does) while the workers run them, all on the same machine."""
+def cpu_seconds(cluster_group: int) -> dict:
+    """CPU seconds used so far by the cluster's processes, this client, PostgreSQL and Redis
+    (from /proc), by kind of process."""
+    found: dict[str, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if int(pid) == os.getpid():
+            name = "client (this process)"
+        elif int(stat[2]) == cluster_group:
+            name = "django-q2 cluster"
+        elif "postgres" in command:
+            name = "PostgreSQL"
+        elif "redis" in command:
+            name = "Redis"
+        else:
+            continue
+        found[name] = found.get(name, 0.0) + (int(stat[11]) + int(stat[12])) / ticks
+    return found
+
+
+def throughput(workflow, count: int, cluster_group: int, spent: dict) -> float:
+    """End to end: a client creates the jobs one by one (one INSERT each, as the API does
+    for a job on an existing entry) while the workers run them, all on the same machine.
+    Adds to `spent` the CPU seconds each kind of process used meanwhile."""
     from jobs.services import create_job
 
     entries = [new_entry(workflow.workspace) for _ in range(count)]
+    before = cpu_seconds(cluster_group)
     started = time.perf_counter()
     ids = [create_job(workflow, entry=entry).id for entry in entries]
-    return _rate(ids, started)
+    rate = _rate(ids, started)
+    for name, seconds in cpu_seconds(cluster_group).items():
+        spent[name] = spent.get(name, 0.0) + seconds - before.get(name, 0.0)
+    return rate
 
 
 def processing(workflow, count: int) -> float:
@@ -357,6 +390,9 @@ def report(results: dict, args) -> None:
         print(
             f"| {part} | " + " | ".join(str(r["breakdown"][part]) for r in results.values()) + " |"
         )
+    print("\nCPU per job during the end-to-end runs (ms, all processes of each kind):\n")
+    for name, r in results.items():
+        print(f"- {name}: " + ", ".join(f"{k} {v}" for k, v in r["cpu_ms_per_job"].items()))
     print("\n" + json.dumps(results, indent=1))
 
 

@@ -311,6 +311,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
+    "PATH_CONVERTER_OVERRIDES": {"anyuuid": {"type": "string", "format": "uuid"}},
     "TITLE": "Invopop Console API",
     "DESCRIPTION": "Workflows, jobs, silo entries and sequences, shaped like Invopop's API.",
     "VERSION": "1.0.0",

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from workflows import hook_views
 
-from . import api_views, views
+from . import api_views, converters, views  # noqa: F401 (converters registers "anyuuid")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("utils/v1/ping", api_views.ping, name="api_ping"),
-    path("hooks/<uuid:trigger_id>", hook_views.inbound, name="webhook_trigger"),
+    path("hooks/<anyuuid:trigger_id>", hook_views.inbound, name="webhook_trigger"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("transform/v1/", include("workflows.api_urls")),

@@ -11,12 +11,12 @@ from . import api_views
 urlpatterns = [
     path("entries", api_views.entries, name="api_silo_entries"),
     path("entries/key/<path:key>", api_views.entry_by_key, name="api_silo_entry_by_key"),
-    path("entries/<uuid:entry_id>", api_views.entry, name="api_silo_entry"),
-    path("entries/<uuid:entry_id>/files", api_views.entry_files, name="api_silo_files"),
+    path("entries/<anyuuid:entry_id>", api_views.entry, name="api_silo_entry"),
+    path("entries/<anyuuid:entry_id>/files", api_views.entry_files, name="api_silo_files"),
     path(
-        "entries/<uuid:entry_id>/files/<uuid:file_id>",
+        "entries/<anyuuid:entry_id>/files/<anyuuid:file_id>",
         api_views.entry_file,
         name="api_silo_file",
     ),
-    path("entries/<uuid:entry_id>/states", api_views.entry_states, name="api_silo_states"),
+    path("entries/<anyuuid:entry_id>/states", api_views.entry_states, name="api_silo_states"),
 ]

@@ -3,9 +3,9 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("entries/<uuid:entry_id>/", views.entry_detail, name="entry_detail"),
+    path("entries/<anyuuid:entry_id>/", views.entry_detail, name="entry_detail"),
     path(
-        "entries/<uuid:entry_id>/files/<uuid:file_id>/",
+        "entries/<anyuuid:entry_id>/files/<anyuuid:file_id>/",
         views.entry_file,
         name="entry_file",
     ),

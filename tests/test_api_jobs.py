@@ -678,3 +678,10 @@ def layer_subscriptions(timeout: float = 2) -> list:
         time.sleep(0.05)
     client.close()
     return channels
+
+
+def test_ids_in_upper_case_find_the_same_job(api, flow, stored):
+    created = post(api, job_body(flow, silo_entry_id=str(stored.id))).json()
+    upper = api.get(f"{JOBS}/{created['id'].upper()}")
+    assert upper.status_code == 200
+    assert upper.json()["id"] == created["id"]

@@ -5,12 +5,12 @@ from . import editor_views, views
 urlpatterns = [
     path("", views.workflow_list, name="workflow_list"),
     path("new/", editor_views.create, name="workflow_create"),
-    path("<uuid:workflow_id>/", views.workflow_detail, name="workflow_detail"),
-    path("<uuid:workflow_id>/edit/", editor_views.editor, name="workflow_editor"),
-    path("<uuid:workflow_id>/edit/<slug:action>/", editor_views.act, name="workflow_act"),
-    path("<uuid:workflow_id>/triggers/", views.trigger_create, name="trigger_create"),
+    path("<anyuuid:workflow_id>/", views.workflow_detail, name="workflow_detail"),
+    path("<anyuuid:workflow_id>/edit/", editor_views.editor, name="workflow_editor"),
+    path("<anyuuid:workflow_id>/edit/<slug:action>/", editor_views.act, name="workflow_act"),
+    path("<anyuuid:workflow_id>/triggers/", views.trigger_create, name="trigger_create"),
     path(
-        "<uuid:workflow_id>/triggers/<uuid:trigger_id>/delete/",
+        "<anyuuid:workflow_id>/triggers/<anyuuid:trigger_id>/delete/",
         views.trigger_delete,
         name="trigger_delete",
     ),

@@ -5,10 +5,14 @@ from . import views
 urlpatterns = [
     path("configuration/", views.configuration, name="configuration"),
     path("configuration/api-keys/", views.create_token, name="create_token"),
-    path("configuration/api-keys/<uuid:token_id>/revoke/", views.revoke_token, name="revoke_token"),
+    path(
+        "configuration/api-keys/<anyuuid:token_id>/revoke/",
+        views.revoke_token,
+        name="revoke_token",
+    ),
     path("configuration/email/", views.add_email_connection, name="add_email_connection"),
     path(
-        "configuration/email/<uuid:connection_id>/remove/",
+        "configuration/email/<anyuuid:connection_id>/remove/",
         views.remove_email_connection,
         name="remove_email_connection",
     ),

@@ -16,7 +16,13 @@ from .models import ApiToken, Role
 def configuration(request):
     if request.method == "POST" and request.POST.get("section") == "verifactu":
         return save_verifactu(request)
-    return _configuration_page(request)
+    # A key just created, shown once (create_token redirected here: a refresh sends nothing).
+    new_secret = request.session.pop(_new_key(request.workspace), "")
+    return _configuration_page(request, new_secret=new_secret)
+
+
+def _new_key(workspace) -> str:
+    return f"new-api-key:{workspace.pk}"
 
 
 def _configuration_page(request, new_secret: str = ""):
@@ -44,8 +50,9 @@ def create_token(request):
         messages.error(request, "Give the API key a name of at most 100 characters.")
         return redirect("configuration", slug=request.workspace.slug)
     token, secret = ApiToken.issue(request.workspace, name, created_by=request.user)
-    # Shown on this response only: it is stored hashed and cannot be shown again.
-    return _configuration_page(request, new_secret=secret)
+    # Stored hashed: the page it redirects to shows it once, and forgets it.
+    request.session[_new_key(request.workspace)] = secret
+    return redirect("configuration", slug=request.workspace.slug)
 
 
 @require_POST
