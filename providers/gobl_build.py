@@ -60,7 +60,7 @@ def problem_list(problems) -> str:
 def summary(envelope: dict, problems) -> str:
     doc = envelope.get("doc") or {}
     totals = doc.get("totals") or {}
-    built = f"payable {totals['payable']} {doc.get('currency', '')}".strip()
-    if "payable" not in totals:
-        built = "validated"
+    built = "validated"  # payments, orders and deliveries have no payable total
+    if "payable" in totals:
+        built = f"payable {totals['payable']} {doc.get('currency', '')}".strip()
     return f"{built}, with {len(problems)} problems kept" if problems else built

@@ -411,6 +411,24 @@ def test_allow_invalid_keeps_what_could_be_calculated(workspace):
 
 
 @pytest.mark.django_db
+def test_a_payment_is_built_and_validated(workspace):
+    payment = {
+        "$schema": "https://gobl.org/draft-0/bill/payment",
+        "type": "receipt",
+        "code": "REC-1",
+        "supplier": {"name": "Acme"},
+        "lines": [{"document": {"code": "F-1"}, "amount": "121.00"}],
+        "methods": [{"key": "card"}],
+    }
+    data = {"$schema": "https://gobl.org/draft-0/envelope", "doc": payment}
+    job = run(start(workspace, [step("gobl.build")], data=data))
+    assert trace(job) == [("gobl.build", ["RUN", "OK"])]
+    assert job.intents.get().events.last().message == "validated"
+    job.silo_entry.refresh_from_db()
+    assert job.silo_entry.data["head"]["dig"] == digest(job.silo_entry.data["doc"])
+
+
+@pytest.mark.django_db
 def test_building_a_built_entry_is_a_skip(workspace):
     data, _ = build_envelope(invoice_envelope())
     job = run(start(workspace, [step("gobl.build")], data=data))
