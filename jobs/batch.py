@@ -31,7 +31,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 from django_q.tasks import async_task
 
 from invopop_console import rows
@@ -137,16 +136,14 @@ def claim(token, limit: int, only: list | None = None) -> list:
         f" dispatched_at = NULL WHERE id IN (SELECT id FROM {table} WHERE ({engine.DUE_SQL})"
         f"{among} ORDER BY created_at LIMIT %s{lock}) RETURNING id"
     )
-    now = rows.db_value(Job, "run_at", timezone.now())
     running = [
         JobStatus.RUN,
         rows.db_value(Job, "lease_token", token),
         rows.db_value(Job, "lease_until", engine.lease_deadline()),
     ]
-    due = [JobStatus.QUEUED, JobStatus.ERR, now, JobStatus.RUN, now]
+    among = [rows.db_value(Job, "id", job_id) for job_id in only or ()]
     with transaction.atomic(), connection.cursor() as cursor:
-        among = [rows.db_value(Job, "id", job_id) for job_id in only or ()]
-        cursor.execute(sql, [*running, *due, *among, limit])
+        cursor.execute(sql, [*running, *engine.due_params(), *among, limit])
         return [Job._meta.pk.to_python(row[0]) for row in cursor.fetchall()]
 
 

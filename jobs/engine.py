@@ -115,6 +115,12 @@ DUE_SQL = (
 )
 
 
+def due_params() -> list:
+    """DUE_SQL's values, as of now."""
+    now = rows.db_value(Job, "run_at", timezone.now())
+    return [JobStatus.QUEUED, JobStatus.ERR, now, JobStatus.RUN, now]
+
+
 def lease_deadline(timeout: float | None = None):
     seconds = (timeout or settings.ENGINE["step_timeout"]) + settings.ENGINE["lease_grace"]
     return timezone.now() + timedelta(seconds=seconds)
@@ -429,7 +435,6 @@ class Runner:
             if rows.update(Job, self.job_id, held, "lease_token = %s", [self._token_db]):
                 self.job = rows.get(Job, self.job_id, related=JOB_RELATED)
             return
-        now = rows.db_value(Job, "run_at", timezone.now())
         running = {
             "status": JobStatus.RUN,
             "lease_token": self.token,
@@ -437,8 +442,7 @@ class Runner:
             "run_at": None,
             "dispatched_at": None,
         }
-        due = (JobStatus.QUEUED, JobStatus.ERR, now, JobStatus.RUN, now)
-        if not rows.update(Job, self.job_id, running, DUE_SQL, due):
+        if not rows.update(Job, self.job_id, running, DUE_SQL, due_params()):
             return
         self.job = rows.get(Job, self.job_id, related=JOB_RELATED)
         # A copy: the message is built at commit, and must show RUN, not what follows.
