@@ -90,14 +90,14 @@ class SequenceEntry(models.Model):
 class SigningKey(models.Model):
     """The workspace's ECDSA P-256 key (ES256), made the first time silo.close needs it.
 
-    The private key is stored as unencrypted PKCS#8 PEM: whoever reads the database can sign
-    for the workspace, so database backups must be guarded accordingly."""
+    The private key (PKCS#8 PEM) is sealed (invopop_console/secrets_box.py): a copy of the
+    database alone cannot sign for the workspace; with SECRET_KEY it can, so guard both."""
 
     workspace = models.OneToOneField(
         Workspace, on_delete=models.CASCADE, related_name="signing_key"
     )
     kid = models.CharField(max_length=32, unique=True, help_text="Short public key fingerprint.")
-    private_pem = models.TextField()
+    private_sealed = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -108,6 +108,14 @@ class SigningKey(models.Model):
 
     def __repr__(self) -> str:  # never the private key, not even in a traceback
         return f"<SigningKey {self.kid} of {self.workspace_id}>"
+
+    @property
+    def private_pem(self) -> str:
+        return open_sealed(self.private_sealed)
+
+    @private_pem.setter
+    def private_pem(self, value: str) -> None:
+        self.private_sealed = seal(value)
 
 
 class Security(models.TextChoices):

@@ -32,7 +32,38 @@ def test_an_editor_adds_each_kind_of_trigger(client, teammate, workspace, flow):
     assert kinds["schedule"].interval == 86400 and kinds["schedule"].next_run_at
     page = client.get(reverse("workflow_detail", args=[workspace.slug, flow.id]))
     assert f"/hooks/{kinds['webhook'].id}" in page.content.decode()
-    assert kinds["webhook"].secret in page.content.decode()
+    assert kinds["webhook"].secret not in page.content.decode()  # shown once, on creation
+    assert f"…{kinds['webhook'].secret_hint}" in page.content.decode()
+
+
+def test_a_webhook_triggers_secret_is_shown_once_when_it_is_added(client, teammate, workspace):
+    flow = workflow(workspace, [state("received")])
+    client.force_login(teammate)
+    response = add(client, workspace, flow, kind="webhook")
+    hook = Trigger.objects.get(workflow=flow)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert hook.secret in response.content.decode()
+    again = client.get(reverse("workflow_detail", args=[workspace.slug, flow.id]))
+    assert hook.secret not in again.content.decode()
+
+
+def test_a_new_secret_replaces_the_old_one_and_is_shown_once(client, teammate, workspace, flow):
+    hook = Trigger.objects.create(workspace=workspace, workflow=flow, kind="webhook")
+    old = hook.secret
+    client.force_login(teammate)
+    response = client.post(reverse("trigger_secret", args=[workspace.slug, flow.id, hook.id]))
+    hook.refresh_from_db()
+    assert hook.secret != old and hook.secret in response.content.decode()
+    assert old not in response.content.decode()
+
+
+def test_a_viewer_never_sees_a_webhook_triggers_secret(client, viewer, workspace, flow):
+    hook = Trigger.objects.create(workspace=workspace, workflow=flow, kind="webhook")
+    client.force_login(viewer)
+    page = client.get(reverse("workflow_detail", args=[workspace.slug, flow.id])).content.decode()
+    assert hook.secret not in page and f"…{hook.secret_hint}" not in page
+    url = reverse("trigger_secret", args=[workspace.slug, flow.id, hook.id])
+    assert client.post(url).status_code == 403
 
 
 def test_a_bad_schedule_is_refused_with_the_reason(client, owner, workspace, flow):
@@ -78,6 +109,10 @@ def test_triggers_are_created_listed_changed_and_deleted_through_the_api(api, fl
     assert schedule.status_code == 201 and schedule.json()["next_run_at"]
     listed = api.get(base).json()["list"]
     assert {t["kind"] for t in listed} == {"webhook", "schedule"}
+    secret = hook.json()["secret"]
+    assert all(t["secret"] is None for t in listed)  # shown once, in the answer that made it
+    assert {t["secret_hint"] for t in listed} == {secret.rstrip("=")[-4:], None}
+    assert Trigger.objects.get(pk=hook.json()["id"]).secret == secret
     one = f"{base}/{hook.json()['id']}"
     assert api.patch(one, {"enabled": False}, format="json").json()["enabled"] is False
     assert api.delete(one).status_code == 204

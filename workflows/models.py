@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
+from invopop_console.secrets_box import open_sealed, seal
 
 from . import definition as definitions
 from .schemas import DocSchema
@@ -184,6 +185,10 @@ def new_trigger_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def new_sealed_trigger_secret() -> str:
+    return seal(new_trigger_secret())
+
+
 class Trigger(models.Model):
     """What starts a workflow without anybody pressing Run (workflows/triggers.py)."""
 
@@ -195,8 +200,9 @@ class Trigger(models.Model):
     # entry_created: which new entries (blank: any)
     doc_type = models.CharField(max_length=40, blank=True)
     folder = models.CharField(max_length=100, blank=True)
-    # webhook: the secret a sender proves (bearer token, or Standard Webhooks signature)
-    secret = models.CharField(max_length=100, default=new_trigger_secret)
+    # webhook: the secret a sender proves (bearer token, or Standard Webhooks signature),
+    # sealed (invopop_console/secrets_box.py) and shown once, when the trigger is made.
+    secret_sealed = models.TextField(default=new_sealed_trigger_secret, editable=False)
     # schedule: every `interval` seconds, or a cron expression; optionally on one entry
     # (cron.subscribe), with these args.
     interval = models.PositiveIntegerField(null=True, blank=True)
@@ -218,6 +224,27 @@ class Trigger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.workflow}"
+
+    @property
+    def secret(self) -> str:
+        return open_sealed(self.secret_sealed)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_sealed = seal(value)
+
+    @property
+    def secret_hint(self) -> str:
+        """The secret's last characters (not base64's padding), to tell it apart: all that
+        anybody sees of it after creation."""
+        return self.secret.rstrip("=")[-4:]
+
+    def new_secret(self) -> str:
+        """Replace the secret (one that was lost or leaked); the new one, to show once."""
+        secret = new_trigger_secret()
+        self.secret = secret
+        self.save(update_fields=["secret_sealed"])
+        return secret
 
 
 class EditSession(models.Model):

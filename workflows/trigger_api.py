@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from invopop_console import api
 from silo.serializers import json_problems
 
-from .models import Trigger, TriggerKind, Workflow
+from .models import Trigger, TriggerKind, Workflow, new_trigger_secret
 from .schemas import DocSchema
 from .triggers import TriggerError, check_cron, interval_seconds
 
@@ -29,7 +29,9 @@ def _trigger_fields() -> dict:
         "cron": serializers.CharField(),
         "args": serializers.DictField(child=serializers.CharField()),
         "url": serializers.URLField(allow_null=True),
+        # Only in the answer that creates a webhook trigger: the secret is never shown again.
         "secret": serializers.CharField(allow_null=True),
+        "secret_hint": serializers.CharField(allow_null=True),
         "next_run_at": serializers.DateTimeField(allow_null=True),
         "last_run_at": serializers.DateTimeField(allow_null=True),
         "created_at": serializers.DateTimeField(),
@@ -56,7 +58,8 @@ TRIGGER_IN = inline_serializer(
 )
 
 
-def trigger_json(request, trigger: Trigger) -> dict:
+def trigger_json(request, trigger: Trigger, secret: str | None = None) -> dict:
+    """The trigger; `secret` only when it was just made (the one time it is shown)."""
     webhook = trigger.kind == TriggerKind.WEBHOOK
     return {
         "id": str(trigger.id),
@@ -69,7 +72,8 @@ def trigger_json(request, trigger: Trigger) -> dict:
         "cron": trigger.cron,
         "args": trigger.args,
         "url": request.build_absolute_uri(f"/hooks/{trigger.id}") if webhook else None,
-        "secret": trigger.secret if webhook else None,
+        "secret": secret if webhook else None,
+        "secret_hint": trigger.secret_hint if webhook else None,
         "next_run_at": trigger.next_run_at.isoformat() if trigger.next_run_at else None,
         "last_run_at": trigger.last_run_at.isoformat() if trigger.last_run_at else None,
         "created_at": trigger.created_at.isoformat(),
@@ -92,8 +96,10 @@ def triggers(request, workflow_id):
         found = workflow.triggers.all()
         return Response({"list": [trigger_json(request, t) for t in found]})
     trigger = Trigger(workspace=request.workspace, workflow=workflow, **cleaned(request.data))
+    secret = new_trigger_secret()
+    trigger.secret = secret
     trigger.save()
-    return Response(trigger_json(request, trigger), status=status.HTTP_201_CREATED)
+    return Response(trigger_json(request, trigger, secret), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(methods=["GET"], responses={200: TRIGGER})

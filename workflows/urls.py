@@ -14,4 +14,9 @@ urlpatterns = [
         views.trigger_delete,
         name="trigger_delete",
     ),
+    path(
+        "<anyuuid:workflow_id>/triggers/<anyuuid:trigger_id>/secret/",
+        views.trigger_secret,
+        name="trigger_secret",
+    ),
 ]

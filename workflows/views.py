@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from invopop_console.accounts.access import get_owned, workspace_view
@@ -8,7 +8,7 @@ from invopop_console.accounts.models import Role
 from invopop_console.api import ApiError
 from jobs.models import Job
 
-from .models import Trigger, TriggerKind, Workflow
+from .models import Trigger, TriggerKind, Workflow, new_trigger_secret
 from .schemas import DocSchema
 from .trigger_api import cleaned
 
@@ -32,6 +32,14 @@ def workflow_list(request):
 @workspace_view()
 def workflow_detail(request, workflow_id):
     workflow = get_owned(Workflow, request.workspace, pk=workflow_id)
+    return _detail_page(request, workflow)
+
+
+def _detail_page(request, workflow, new_secret=None):
+    """The workflow's page; `new_secret` (trigger, secret) shows a webhook trigger's secret
+    the one time it exists in plain text. It is rendered on the POST that made it, not kept
+    in the session for a redirect: nothing stores it unsealed, not even for a moment. A
+    refresh asks to post again (and so makes another secret), which is the lesser evil."""
     context = {
         "workflow": workflow,
         "versions": workflow.versions.all(),
@@ -40,8 +48,12 @@ def workflow_detail(request, workflow_id):
         "doc_types": DocSchema.choices,
         "can_edit": request.membership.allows(Role.EDITOR),
         "hook_base": request.build_absolute_uri("/hooks/"),
+        "new_secret": new_secret,
     }
-    return render(request, "workflows/detail.html", context)
+    response = render(request, "workflows/detail.html", context)
+    if new_secret:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -52,13 +64,28 @@ def trigger_create(request, workflow_id):
     if "interval" in data and data["interval"].isdigit():
         data["interval"] = int(data["interval"])
     try:
-        Trigger.objects.create(workspace=request.workspace, workflow=workflow, **cleaned(data))
+        trigger = Trigger(workspace=request.workspace, workflow=workflow, **cleaned(data))
     except ApiError as exc:
         problems = "; ".join(f"{k.strip('/')}: {v}" for k, v in exc.fields.items())
         messages.error(request, f"The trigger was not added: {problems}")
-    else:
-        messages.success(request, "Trigger added.")
+        return redirect("workflow_detail", slug=request.workspace.slug, workflow_id=workflow.id)
+    secret = new_trigger_secret()
+    trigger.secret = secret
+    trigger.save()
+    messages.success(request, "Trigger added.")
+    if trigger.kind == TriggerKind.WEBHOOK:
+        return _detail_page(request, workflow, new_secret=(trigger, secret))
     return redirect("workflow_detail", slug=request.workspace.slug, workflow_id=workflow.id)
+
+
+@require_POST
+@workspace_view(role=Role.EDITOR)
+def trigger_secret(request, workflow_id, trigger_id):
+    """A new secret for a webhook trigger, shown once: the way back from a lost one."""
+    workflow = get_owned(Workflow, request.workspace, pk=workflow_id)
+    trigger = get_object_or_404(workflow.triggers, pk=trigger_id, kind=TriggerKind.WEBHOOK)
+    messages.success(request, "New secret made; the previous one no longer works.")
+    return _detail_page(request, workflow, new_secret=(trigger, trigger.new_secret()))
 
 
 @require_POST
