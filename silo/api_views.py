@@ -492,7 +492,7 @@ def entry_file(request, entry_id, file_id):
         raise api.not_found("file")
     try:
         contents = stored.file.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # ValueError: a row with no contents at all
         raise api.not_found("file contents") from None
     return FileResponse(
         contents, as_attachment=True, filename=stored.name, content_type=stored.mime

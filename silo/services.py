@@ -11,6 +11,7 @@ and queued here, and write_held() writes them all at once.
 import hashlib
 import re
 from copy import deepcopy
+from functools import partial
 
 import jsonpatch
 from django.core.files.base import ContentFile
@@ -186,8 +187,10 @@ def attach_file(
     stored.file.save(name, ContentFile(content), save=False)
     stored.save()
     for old in earlier:
-        transaction.on_commit(old.file.delete)  # the bytes go only once the row is gone
         old.delete()
+        # The bytes go only once the row is gone for good. Not old.file.delete: it saves
+        # the instance again, which put the deleted row back with no contents.
+        transaction.on_commit(partial(old.file.storage.delete, old.file.name))
     return stored
 
 

@@ -149,7 +149,7 @@ def entry_file(request, entry_id, file_id):
     stored = get_object_or_404(entry.files, pk=file_id)
     try:
         contents = stored.file.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # ValueError: a row with no contents at all
         raise Http404("The file's contents are gone") from None
     inline = request.GET.get("inline") == "1" and stored.mime in INLINE_TYPES
     return FileResponse(
