@@ -1,6 +1,7 @@
 """Configuration → API keys: owners create (shown once) and revoke; others only look."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from invopop_console.accounts.models import ApiToken, hash_token
@@ -15,14 +16,22 @@ def page(workspace):
 def test_an_owner_creates_a_key_and_sees_it_once(client, owner, workspace):
     client.force_login(owner)
     response = client.post(reverse("create_token", args=[workspace.slug]), {"name": "ERP"})
-    assert (response.status_code, response.url) == (302, page(workspace))  # a refresh is a GET
-    response = client.get(response.url)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     token = ApiToken.objects.get(workspace=workspace)
     secret = response.context["new_secret"]
     assert token.token_hash == hash_token(secret)
     assert token.created_by == owner
     assert secret in response.content.decode()
     assert secret not in client.get(page(workspace)).content.decode()
+
+
+def test_a_new_key_is_never_written_into_the_session(client, owner, workspace):
+    client.force_login(owner)
+    response = client.post(reverse("create_token", args=[workspace.slug]), {"name": "ERP"})
+    secret = response.context["new_secret"]
+    stored = [s.get_decoded() for s in Session.objects.all()]
+    assert stored and secret not in repr(stored)
+    assert all(secret not in s.session_data for s in Session.objects.all())
 
 
 def test_the_new_key_works_on_the_api(client, owner, workspace):

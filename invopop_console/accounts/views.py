@@ -16,13 +16,7 @@ from .models import ApiToken, Role
 def configuration(request):
     if request.method == "POST" and request.POST.get("section") == "verifactu":
         return save_verifactu(request)
-    # A key just created, shown once (create_token redirected here: a refresh sends nothing).
-    new_secret = request.session.pop(_new_key(request.workspace), "")
-    return _configuration_page(request, new_secret=new_secret)
-
-
-def _new_key(workspace) -> str:
-    return f"new-api-key:{workspace.pk}"
+    return _configuration_page(request)
 
 
 def _configuration_page(request, new_secret: str = ""):
@@ -39,7 +33,10 @@ def _configuration_page(request, new_secret: str = ""):
         "webhook_secret": WebhookSecret.of(workspace).secret if can_manage else "",
         **_verifactu_context(workspace),
     }
-    return render(request, "accounts/configuration.html", context)
+    response = render(request, "accounts/configuration.html", context)
+    if new_secret:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -50,9 +47,10 @@ def create_token(request):
         messages.error(request, "Give the API key a name of at most 100 characters.")
         return redirect("configuration", slug=request.workspace.slug)
     token, secret = ApiToken.issue(request.workspace, name, created_by=request.user)
-    # Stored hashed: the page it redirects to shows it once, and forgets it.
-    request.session[_new_key(request.workspace)] = secret
-    return redirect("configuration", slug=request.workspace.slug)
+    # Stored hashed, and shown once on this very answer. Keeping it in the session for the
+    # page after a redirect wrote it in plain text into django_session; a refresh of this
+    # answer asks to post again (and so makes another key), which is the lesser evil.
+    return _configuration_page(request, new_secret=secret)
 
 
 @require_POST
