@@ -232,9 +232,13 @@ PROVIDER_MODULES = [
     "providers.verifactu.issuers",
     "providers.ubl",
 ]
-# Networks that webhook and http.request may reach although they are loopback, private or
+# Networks that outbound connections on a user's behalf (webhook, http.request, workspace
+# SMTP connections, VERI*FACTU endpoints) may reach although they are loopback, private or
 # link-local (comma-separated CIDRs, e.g. "10.0.0.0/8"): refused by default (SSRF).
 OUTBOUND_ALLOW = [c.strip() for c in env("OUTBOUND_ALLOW").split(",") if c.strip()]
+# Host names (or host:port) that every outbound connection may reach, whatever their
+# addresses, e.g. "smtp.internal,erp.local:8443": a deployment's own services.
+OUTBOUND_ALLOW_HOSTS = [h.strip() for h in env("OUTBOUND_ALLOW_HOSTS").split(",") if h.strip()]
 # file.export writes only under this folder.
 EXPORT_ROOT = Path(env("EXPORT_ROOT", str(VAR_DIR / "exports")))
 if TESTING:

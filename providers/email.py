@@ -26,7 +26,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
 from django.core.validators import validate_email
 
-from . import templating
+from . import outbound, templating
 from .base import StepContext, err, ko, ok
 from .models import EmailConnection, Security
 from .registry import provider
@@ -103,6 +103,8 @@ class Server:
     username: str
     password: str
     from_email: str
+    # EMAIL_URL's server is the operator's choice, not a user's: no SSRF guard for it.
+    trusted: bool = False
 
 
 @provider(
@@ -293,6 +295,7 @@ def default_server() -> Server:
         settings.EMAIL_HOST_USER,
         settings.EMAIL_HOST_PASSWORD,
         settings.DEFAULT_FROM_EMAIL,
+        trusted=True,
     )
 
 
@@ -314,6 +317,8 @@ def deliver(server: Server, message: EmailMessage):
     try:
         with smtp_session(server) as smtp:
             return converse(smtp, sender, message.recipients(), data)
+    except outbound.Refused as exc:
+        return ko(str(exc), "address-refused")
     except smtplib.SMTPResponseException as exc:
         return answer(exc.smtp_code, exc.smtp_error, "the server")
     except smtplib.SMTPNotSupportedError as exc:
@@ -329,9 +334,11 @@ def smtp_session(server: Server):
     tls = ssl.create_default_context()
     options = {"timeout": SMTP_TIMEOUT, "local_hostname": str(DNS_NAME)}
     if server.security == Security.TLS:
-        smtp = smtplib.SMTP_SSL(server.host, server.port, context=tls, **options)
+        tls_class = smtplib.SMTP_SSL if server.trusted else GuardedSMTP_SSL
+        smtp = tls_class(server.host, server.port, context=tls, **options)
     else:
-        smtp = smtplib.SMTP(server.host, server.port, **options)
+        plain_class = smtplib.SMTP if server.trusted else GuardedSMTP
+        smtp = plain_class(server.host, server.port, **options)
     try:
         smtp.ehlo()
         if server.security == Security.STARTTLS:
@@ -342,6 +349,20 @@ def smtp_session(server: Server):
         yield smtp
     finally:
         _close(smtp)
+
+
+class GuardedSMTP(smtplib.SMTP):
+    """An SMTP client whose connection goes through the SSRF guard: a workspace's
+    connection is a user's choice of host, as a webhook's URL is (providers/outbound.py)."""
+
+    def _get_socket(self, host, port, timeout):
+        return outbound.connect(host, port, timeout, self.source_address)
+
+
+class GuardedSMTP_SSL(smtplib.SMTP_SSL):
+    def _get_socket(self, host, port, timeout):
+        sock = outbound.connect(host, port, timeout, self.source_address)
+        return self.context.wrap_socket(sock, server_hostname=self._host)
 
 
 def converse(smtp, sender: str, recipients: list[str], data: bytes):

@@ -1,12 +1,15 @@
-"""HTTP requests to addresses that workflow authors choose (webhook, http.request), guarded
-against server-side request forgery.
+"""Connections to addresses that users choose (webhook, http.request, a workspace's SMTP
+connections, its VERI*FACTU endpoints), guarded against server-side request forgery.
 
-A workflow author could otherwise point a step at the console's own network: the database,
-Redis, the cloud's metadata service. So every connection checks the address it is about to
-use: the host is resolved, loopback, private, link-local, multicast, reserved and metadata
-addresses are refused unless settings.OUTBOUND_ALLOW lists their network, and the socket
-connects to exactly the address that was checked. The check sits where the connection is
-opened (not before the request), which gives two guarantees at once:
+A workflow author or a workspace owner could otherwise point the console at its own network:
+the database, Redis, the cloud's metadata service. So every connection checks the address it
+is about to use: the host is resolved, loopback, private, link-local, multicast, reserved and
+metadata addresses are refused unless settings.OUTBOUND_ALLOW lists their network (or
+OUTBOUND_ALLOW_HOSTS names the host), and the socket connects to exactly the address that was
+checked. IPv6 forms that carry an IPv4 address (mapped, compatible, 6to4, NAT64, Teredo) are
+judged by that address too. A refusal is decided before any packet is sent, so its message
+is the same whether something listens on the port or not. The check sits where the
+connection is opened (not before the request), which gives two guarantees at once:
 
 - a redirect opens a new connection, so it is checked like the first request;
 - the name is resolved once per connection, so a DNS answer that changes between the check
@@ -36,7 +39,13 @@ from urllib3.util import connection
 from .base import Outcome, err, ko
 
 # Refused by default. Most of these are not "global" anyway; listed so the reason is clear.
-METADATA = [ipaddress.ip_network("169.254.169.254/32"), ipaddress.ip_network("fd00:ec2::254/128")]
+# Azure's wire server (168.63.129.16) is in public space but answers only the cloud's VMs.
+METADATA = [
+    ipaddress.ip_network(cidr)
+    for cidr in ("169.254.169.254/32", "fd00:ec2::254/128", "168.63.129.16/32")
+]
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: the last 32 bits are v4
+COMPATIBLE = ipaddress.ip_network("::/96")  # the deprecated IPv4-compatible form, ::a.b.c.d
 MAX_REDIRECTS = 5
 MAX_ANSWER_BYTES = 1024 * 1024  # what is kept of an answer: providers read small JSON answers
 TIMEOUT = (5.0, 30.0)  # connect, read
@@ -66,8 +75,11 @@ class Answer:
         return self.body.decode("utf-8", "replace")
 
 
-def request(method: str, url: str, *, timeout=None, **options) -> Answer:
-    """Send one request through the guard, following up to MAX_REDIRECTS redirects.
+def request(
+    method: str, url: str, *, timeout=None, max_bytes=MAX_ANSWER_BYTES, **options
+) -> Answer:
+    """Send one request through the guard, following up to MAX_REDIRECTS redirects; the
+    answer's body is kept up to `max_bytes`.
 
     Raises Refused for a forbidden address or URL, and requests' exceptions for the rest
     (requests.Timeout, requests.ConnectionError, requests.TooManyRedirects)."""
@@ -77,18 +89,19 @@ def request(method: str, url: str, *, timeout=None, **options) -> Answer:
         guarded_session() as session,
         session.request(method, url, timeout=timeout, stream=True, **options) as response,
     ):
-        return Answer(response.status_code, response.headers, _capped(response), response.url)
+        body = _capped(response, max_bytes)
+        return Answer(response.status_code, response.headers, body, response.url)
 
 
-def _capped(response) -> bytes:
-    """The answer's body, up to MAX_ANSWER_BYTES (iter_content, unlike response.raw, turns
-    a read timeout into requests' own exception)."""
+def _capped(response, max_bytes: int) -> bytes:
+    """The answer's body, up to `max_bytes` (iter_content, unlike response.raw, turns a read
+    timeout into requests' own exception)."""
     body = bytearray()
     for chunk in response.iter_content(64 * 1024):
         body += chunk
-        if len(body) >= MAX_ANSWER_BYTES:
+        if len(body) >= max_bytes:
             break
-    return bytes(body[:MAX_ANSWER_BYTES])
+    return bytes(body[:max_bytes])
 
 
 FAILURES = (Refused, requests.RequestException)
@@ -141,15 +154,49 @@ def guarded_session() -> requests.Session:
     return session
 
 
+def connect(host: str, port: int, timeout: float, source_address=None) -> socket.socket:
+    """A TCP connection to the checked address of `host` (for protocols other than HTTP,
+    such as SMTP); Refused before connecting when it may not be reached."""
+    address = checked_address(host, port)
+    return socket.create_connection((address, port), timeout, source_address=source_address)
+
+
 def checked_address(host: str, port: int) -> str:
     """The first address of `host` that may be reached; Refused when none may."""
     reason = ""
+    named = host_allowed(host, port)
     for *_, sockaddr in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
         address = sockaddr[0]
-        reason = refusal(ipaddress.ip_address(address))
+        reason = "" if named else refusal(ipaddress.ip_address(address))
         if not reason:
             return address
-    raise Refused(f"{host} is {reason}: outbound requests may not reach it")
+    raise Refused(f"{host} is {reason}: outbound connections may not reach it")
+
+
+def host_allowed(host: str, port: int) -> bool:
+    """Whether OUTBOUND_ALLOW_HOSTS names the host ("smtp.internal"), or the host and this
+    port ("127.0.0.1:8790"). A name, not the addresses it resolves to: the deployment
+    vouches for its own names."""
+    name = _host_name(host)
+    return any(
+        allowed == name and allowed_port in (None, port)
+        for allowed, allowed_port in _hosts(tuple(settings.OUTBOUND_ALLOW_HOSTS))
+    )
+
+
+@cache
+def _hosts(entries: tuple) -> list[tuple[str, int | None]]:
+    hosts = []
+    for entry in entries:
+        name, _, port = entry.strip().rpartition(":")
+        if not name or not port.isdigit() or (":" in name and not name.endswith("]")):
+            name, port = entry.strip(), ""  # no port, or a bare IPv6 address
+        hosts.append((_host_name(name), int(port) if port else None))
+    return hosts
+
+
+def _host_name(host: str) -> str:
+    return host.strip().strip("[]").rstrip(".").lower()
 
 
 def refusal(ip) -> str:
@@ -158,6 +205,13 @@ def refusal(ip) -> str:
         ip = ip.ipv4_mapped
     if any(ip in network for network in allowed_networks()):
         return ""
+    inner = embedded_ipv4(ip)
+    if inner is not None:
+        reason = refusal(inner)
+        if reason:
+            return f"{reason[:-1]} inside {ip})"
+        if ip in NAT64:  # the translator connects to the IPv4 address, which may be reached
+            return ""
     if any(ip in network for network in METADATA):
         return f"a cloud metadata address ({ip})"
     for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
@@ -166,6 +220,21 @@ def refusal(ip) -> str:
     if not ip.is_global:
         return f"not a public address ({ip})"
     return ""
+
+
+def embedded_ipv4(ip):
+    """The IPv4 address that an IPv6 address carries and may end up reaching, or None:
+    IPv4-compatible (::a.b.c.d), 6to4 (2002:aabb:ccdd::), NAT64 (64:ff9b::a.b.c.d) or
+    Teredo (2001:0::, its client address)."""
+    if ip.version != 6:
+        return None
+    if ip in NAT64 or (ip in COMPATIBLE and int(ip) > 1):  # :: and ::1 are themselves
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    return None
 
 
 def allowed_networks() -> list:

@@ -2,6 +2,7 @@
 request and answers what the test scripted, in order (200 {} when nothing is left)."""
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -75,3 +76,22 @@ class Receiver:
                 pass
 
         return Handler
+
+
+def fake_dns(monkeypatch, answers: dict[str, list[list[str]]]) -> list[str]:
+    """Resolve the names of `answers` to their next list of addresses (one list per lookup,
+    the last repeated); other names as usual. Returns the names looked up."""
+    real = socket.getaddrinfo
+    looked_up = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        looked_up.append(host)
+        addresses = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in addresses
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return looked_up

@@ -37,7 +37,8 @@ RUNNABLE = sorted(set(STEMS) - DRAFTS)
 
 
 @pytest.fixture
-def sandbox():
+def sandbox(settings):
+    settings.OUTBOUND_ALLOW = ["127.0.0.0/8"]  # the simulator is on loopback (SSRF guard)
     with running_sandbox() as (server, url):
         yield url
 

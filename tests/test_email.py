@@ -4,6 +4,7 @@ import base64
 import copy
 import email
 import email.policy
+import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -13,6 +14,7 @@ from django.core import mail
 from django.urls import reverse
 from engine_helpers import INVOICE, entry, run, start_on, step
 from jsonschema import Draft202012Validator
+from receivers import fake_dns
 
 from jobs.models import JobStatus
 from providers import registry, templating
@@ -55,7 +57,8 @@ class Inbox:
 
 
 @pytest.fixture
-def inbox():
+def inbox(settings):
+    settings.OUTBOUND_ALLOW = ["127.0.0.0/8"]  # the test server is on loopback
     handler = Inbox()
     controller = Controller(
         handler,
@@ -177,6 +180,55 @@ def test_an_unreachable_server_is_an_err_and_retried(workspace, office):
     assert (outcome.status, outcome.code) == ("ERR", "unreachable")
 
 
+def test_a_connection_to_a_refused_address_is_a_ko_and_nothing_is_sent(
+    workspace, inbox, office, settings
+):
+    settings.OUTBOUND_ALLOW = []
+    outcome = send(workspace, invoice(workspace), {"connection_id": "Office", "to": ["a@b.test"]})
+    assert (outcome.status, outcome.code) == ("KO", "address-refused")
+    assert "loopback" in outcome.message
+    assert inbox.envelopes == []
+
+
+def test_a_refusal_does_not_tell_an_open_port_from_a_closed_one(workspace, inbox, office, settings):
+    """Without the guard, "Connection refused" and an SMTP banner (or its absence) would
+    let a workflow scan the console's own network."""
+    settings.OUTBOUND_ALLOW = []
+    outcomes = set()
+    with socket.create_server(("127.0.0.1", 0)) as not_smtp:  # open, but not a mail server
+        for port in (inbox.port, free_port(), not_smtp.getsockname()[1]):
+            office.port = port
+            office.save()
+            outcome = send(
+                workspace, invoice(workspace), {"connection_id": "Office", "to": ["a@b.test"]}
+            )
+            outcomes.add((outcome.status, outcome.code, outcome.message))
+    assert len(outcomes) == 1, outcomes
+
+
+def test_the_smtp_connection_goes_to_the_address_that_was_checked(
+    workspace, inbox, office, settings, monkeypatch
+):
+    """DNS rebinding: a second lookup would answer a private address; there is none."""
+    settings.OUTBOUND_ALLOW = ["127.0.0.1/32"]
+    looked_up = fake_dns(monkeypatch, {"mail.test": [["127.0.0.1"], ["10.0.0.1"]]})
+    office.host = "mail.test"
+    office.save()
+    outcome = send(workspace, invoice(workspace), {"connection_id": "Office", "to": ["a@b.test"]})
+    assert outcome.status == "OK", outcome.message
+    assert looked_up == ["mail.test"]
+    assert len(inbox.envelopes) == 1
+
+
+def test_a_named_smtp_host_may_be_allowed(workspace, inbox, office, settings):
+    settings.OUTBOUND_ALLOW = []
+    settings.OUTBOUND_ALLOW_HOSTS = ["localhost"]
+    office.host = "localhost"
+    office.save()
+    outcome = send(workspace, invoice(workspace), {"connection_id": "Office", "to": ["a@b.test"]})
+    assert outcome.status == "OK", outcome.message
+
+
 def test_the_sealed_password_logs_in(workspace, inbox, office):
     office.username = "mailer"
     office.password = "s3cret pass"
@@ -196,6 +248,7 @@ def test_a_wrong_password_is_a_ko(workspace, inbox, office):
 
 
 def test_default_goes_through_the_console_smtp_settings(workspace, inbox, settings):
+    settings.OUTBOUND_ALLOW = []  # EMAIL_URL is the operator's own server: not guarded
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

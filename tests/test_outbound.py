@@ -1,11 +1,11 @@
 """The SSRF guard of outbound requests (providers/outbound.py), against a real local server."""
 
 import ipaddress
-import socket
 
 import pytest
 import requests
-from receivers import Receiver, Reply
+from conftest import free_port
+from receivers import Receiver, Reply, fake_dns
 
 from providers import outbound
 
@@ -37,6 +37,18 @@ REFUSED = [
     ("0.0.0.0", "unspecified"),
     ("240.0.0.1", "reserved"),
     ("100.64.0.1", "not a public address"),
+    ("168.63.129.16", "metadata"),  # Azure's wire server
+    # IPv6 forms that carry a refused IPv4 address.
+    ("2002:7f00:1::", "loopback"),  # 6to4
+    ("2002:a9fe:a9fe::", "metadata"),
+    ("2002:a00:1::", "private"),
+    ("64:ff9b::7f00:1", "loopback"),  # NAT64
+    ("64:ff9b::a9fe:a9fe", "metadata"),
+    ("::127.0.0.1", "loopback"),  # IPv4-compatible
+    ("::ffff:169.254.169.254", "metadata"),  # IPv4-mapped
+    ("::ffff:10.0.0.1", "private"),
+    ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"),  # Teredo, client 127.0.0.1
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "private"),  # Teredo itself
 ]
 
 
@@ -46,7 +58,16 @@ def test_it_refuses_addresses_that_are_not_public(settings, address, reason):
     assert reason in outbound.refusal(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "1.1.1.1", "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "1.1.1.1",
+        "2606:4700:4700::1111",
+        "2002:808:808::",  # 6to4 of a public address
+        "64:ff9b::808:808",  # NAT64 of a public address: how IPv6-only networks reach IPv4
+    ],
+)
 def test_it_lets_public_addresses_through(settings, address):
     settings.OUTBOUND_ALLOW = []
     assert outbound.refusal(ipaddress.ip_address(address)) == ""
@@ -58,6 +79,46 @@ def test_the_allow_list_opens_only_its_networks(loopback_allowed):
     assert outbound.refusal(ipaddress.ip_address("::1"))  # IPv6 loopback is not in 127/8
     assert outbound.refusal(ipaddress.ip_address("10.0.0.1"))
     assert outbound.refusal(ipaddress.ip_address("169.254.169.254"))
+
+
+def test_the_allow_list_opens_what_embeds_its_networks(loopback_allowed):
+    assert outbound.refusal(ipaddress.ip_address("64:ff9b::7f00:1")) == ""
+    assert outbound.refusal(ipaddress.ip_address("2002:a9fe:a9fe::"))
+
+
+def test_named_hosts_may_be_allowed_with_or_without_a_port(settings, receiver):
+    settings.OUTBOUND_ALLOW = []
+    settings.OUTBOUND_ALLOW_HOSTS = ["LocalHost.", f"127.0.0.1:{receiver.port + 1}"]
+    assert outbound.request("GET", f"http://localhost:{receiver.port}/").status == 200
+    with pytest.raises(outbound.Refused, match="loopback"):
+        outbound.request("GET", receiver.url)  # 127.0.0.1 only on another port
+    settings.OUTBOUND_ALLOW_HOSTS = [f"127.0.0.1:{receiver.port}"]
+    assert outbound.request("GET", receiver.url).status == 200
+    assert [r.path for r in receiver.received] == ["/", "/"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("smtp.internal", ("smtp.internal", None)),
+        ("erp.local:8443", ("erp.local", 8443)),
+        ("[::1]:25", ("::1", 25)),
+        ("fd00::25", ("fd00::25", None)),
+        ("Mail.Example.", ("mail.example", None)),
+    ],
+)
+def test_allowed_hosts_are_names_with_an_optional_port(entry, expected):
+    assert outbound._hosts((entry,)) == [expected]
+
+
+def test_a_refusal_reads_the_same_whether_the_port_is_open_or_not(settings, receiver):
+    settings.OUTBOUND_ALLOW = []
+    messages = set()
+    for port in (receiver.port, free_port()):
+        with pytest.raises(outbound.Refused) as refused:
+            outbound.connect("127.0.0.1", port, timeout=1)
+        messages.add(str(refused.value))
+    assert len(messages) == 1 and str(receiver.port) not in messages.pop()
 
 
 def test_a_request_to_loopback_is_refused_unless_allowed(settings, receiver):
@@ -103,25 +164,6 @@ def test_redirect_loops_end(loopback_allowed, receiver):
     receiver.reply(*[Reply(302, headers={"Location": "/again"}) for _ in range(10)])
     with pytest.raises(requests.TooManyRedirects):
         outbound.request("GET", receiver.url)
-
-
-def fake_dns(monkeypatch, answers: dict[str, list[list[str]]]) -> list[str]:
-    """Resolve the names of `answers` to their next list of addresses (one list per lookup,
-    the last repeated); other names as usual. Returns the names looked up."""
-    real = socket.getaddrinfo
-    looked_up = []
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if host not in answers:
-            return real(host, port, *args, **kwargs)
-        looked_up.append(host)
-        addresses = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
-        return [
-            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in addresses
-        ]
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return looked_up
 
 
 def test_the_connection_goes_to_the_address_that_was_checked(monkeypatch, settings, receiver):

@@ -70,6 +70,12 @@ def events_of(job, name: str) -> list[str]:
     return dict(trace(job))[name]
 
 
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings):
+    """The simulator runs on loopback, which the SSRF guard refuses unless allowed."""
+    settings.OUTBOUND_ALLOW = ["127.0.0.0/8"]
+
+
 @pytest.fixture
 def sandbox():
     with running_sandbox() as (server, url):
@@ -504,6 +510,20 @@ def test_an_unreachable_agency_is_an_err_to_retry(workspace):
     assert job.status == "ERR"
     event = job.intents.get(provider="verifactu.send").events.order_by("index").last()
     assert (event.status, event.code) == ("ERR", "unreachable")
+
+
+def test_an_endpoint_on_a_refused_address_is_a_ko_and_is_never_contacted(
+    workspace, sandbox, settings
+):
+    settings.OUTBOUND_ALLOW = []
+    server, url = sandbox
+    configure(workspace, url)
+    job = run(start(workspace, issue_steps(), data=invoice()))
+    assert job.status == "KO"
+    event = job.intents.get(provider="verifactu.send").events.order_by("index").last()
+    assert (event.status, event.code) == ("KO", "address-refused")
+    assert "loopback" in event.message
+    assert server.sandbox.submissions == 0
 
 
 def test_send_without_a_record_goes_ko(workspace, sandbox):

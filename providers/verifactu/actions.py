@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from silo import services as silo
 
+from .. import outbound
 from ..base import NewFile, Outcome, StepContext, err, ko, ok, queued, skip
 from ..registry import provider
 from ..sign import seal
@@ -149,6 +150,9 @@ def deliver(context: StepContext, config: VerifactuConfig, record: Record) -> Ou
     except client.CertificateError as exc:
         _release_turn(config, None)
         return ko(str(exc), "certificate")
+    except outbound.Refused as exc:  # the endpoint is on a network the console keeps closed
+        _release_turn(config, None)
+        return ko(str(exc), "address-refused")
     except client.FAILURES as exc:
         _release_turn(config, None)
         return err(f"the AEAT could not be reached: {type(exc).__name__}", "unreachable")

@@ -1,8 +1,9 @@
 """Talking to the AEAT's service: one SOAP POST over mutual TLS.
 
-The endpoint comes from the workspace's VERI*FACTU configuration, which only owners edit, not
-from a workflow author's step config; so it does not go through providers/outbound.py's SSRF
-guard, which would also refuse the local simulator on loopback.
+The endpoint comes from the workspace's VERI*FACTU configuration: only owners edit it, but an
+owner is a user all the same, so the request goes through providers/outbound.py's SSRF guard
+like a webhook's. The local simulator on loopback is reached by allowing it (`make run`
+allows the sandbox it starts; tests allow loopback).
 
 requests (and ssl) load client certificates from files only: the PKCS#12 is opened in memory
 and written as PEM to a private temporary folder for the length of one request.
@@ -13,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -21,12 +21,14 @@ from cryptography.hazmat.primitives.serialization import (
     pkcs12,
 )
 
+from providers import outbound
+
 from . import xml
 from .models import VerifactuConfig
 
 TIMEOUT = (5.0, 60.0)  # connect, read: the AEAT answers within seconds, or is struggling
 MAX_ANSWER_BYTES = 2 * 1024 * 1024
-FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.SSLError)
+FAILURES = outbound.FAILURES  # Refused among them: the caller tells it apart
 
 
 @dataclass
@@ -43,17 +45,17 @@ class CertificateError(ValueError):
 def post(config: VerifactuConfig, document: bytes) -> Delivery:
     """Send the submission document; raises one of FAILURES when no answer came."""
     with tls_files(config) as (cert, verify):
-        response = requests.post(
+        answer = outbound.request(
+            "POST",
             config.endpoint,
             data=xml.soap(document),
             headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
             cert=cert,
             verify=verify,
             timeout=TIMEOUT,
+            max_bytes=MAX_ANSWER_BYTES,
         )
-    return Delivery(
-        response.status_code, response.content[:MAX_ANSWER_BYTES], _retry_after(response)
-    )
+    return Delivery(answer.status, answer.body, _retry_after(answer))
 
 
 @contextmanager

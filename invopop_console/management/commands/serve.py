@@ -8,6 +8,7 @@ this launcher, which then stops the web server, the workers and Redis in that or
 leaves no process behind.
 """
 
+import os
 import signal
 import socket
 import subprocess
@@ -99,6 +100,7 @@ class Command(BaseCommand):
         On a free port when the usual one is taken: a second console, or tests running
         `make run`, must not fail (or, worse, submit to another console's sandbox)."""
         port = _usable_port(port)
+        _allow_outbound(f"127.0.0.1:{port}")  # for the workers, who submit to it
         children.append(("agency sandbox", start_sandbox(port)))
         _wait_for_http(f"http://127.0.0.1:{port}/", children)  # it prints its own address
         return sandbox_url(port)
@@ -113,6 +115,13 @@ class Command(BaseCommand):
 
 def _spawn(command: list[str]) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)
+
+
+def _allow_outbound(host: str) -> None:
+    """Open one loopback host:port to the SSRF guard of the children started after this,
+    not loopback as a whole (a demo workflow could then reach Redis or the console)."""
+    allowed = [h for h in os.environ.get("OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()]
+    os.environ["OUTBOUND_ALLOW_HOSTS"] = ",".join([*allowed, host])
 
 
 def _usable_port(port: int) -> int:
