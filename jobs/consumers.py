@@ -5,6 +5,7 @@ to one job or one silo entry. A user who is not a member, or an id of another wo
 the socket closed with code 4404 (the websocket twin of a 404).
 """
 
+import uuid
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -23,12 +24,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.groups_joined = []
         group = await database_sync_to_async(self._group_for_request)()
+        # Accepted before closing: a close before the accept is the handshake's HTTP 403,
+        # and the browser would never see the code.
+        await self.accept()
         if group is None:
             await self.close(code=NOT_FOUND)
             return
         await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.append(group)
-        await self.accept()
         await self.send_json({"type": "hello", "group": group})
 
     async def disconnect(self, code):
@@ -58,7 +61,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     @staticmethod
     def _owned_group(model, object_id: str, workspace, group_name) -> str | None:
         try:
-            exists = model.objects.filter(pk=object_id, workspace_id=workspace).exists()
-        except Exception:  # a malformed UUID is a not-found, like anywhere else
+            # Normalised: workers publish to the group of the lower-case form.
+            object_id = uuid.UUID(object_id)
+        except ValueError:  # a malformed UUID is a not-found, like anywhere else
             return None
+        exists = model.objects.filter(pk=object_id, workspace_id=workspace).exists()
         return group_name(object_id) if exists else None

@@ -1,5 +1,7 @@
 """The live websocket admits members only, and only to their own workspace's jobs and entries."""
 
+import json
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
@@ -16,13 +18,19 @@ INVOICE = {"doc": {"$schema": "https://gobl.org/draft-0/bill/invoice", "code": "
 
 
 def connect(user, path):
+    """(subscribed, close code, hello): a refused socket is accepted, then closed with its
+    code (closed before the accept, a browser would see the handshake's HTTP 403 instead)."""
+
     async def attempt():
         communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), path)
         communicator.scope["user"] = user
-        connected, code = await communicator.connect(timeout=5)
-        hello = await communicator.receive_json_from(timeout=5) if connected else None
+        accepted, _ = await communicator.connect(timeout=5)
+        assert accepted
+        first = await communicator.receive_output(timeout=5)
         await communicator.disconnect()
-        return connected, code, hello
+        if first["type"] == "websocket.close":
+            return False, first["code"], None
+        return True, None, json.loads(first["text"])
 
     return async_to_sync(attempt)()
 

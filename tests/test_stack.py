@@ -7,6 +7,7 @@ import uuid
 import pytest
 from conftest import running_stack, session_cookie
 from django_q.tasks import async_task
+from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import connect
 
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
@@ -59,3 +60,25 @@ def test_every_event_and_status_change_of_a_job_reaches_the_entrys_watchers(
         ("event", "OK"),
         ("job", "OK"),
     ]
+
+
+def test_another_workspaces_job_closes_the_socket_with_4404_through_the_real_server(
+    client, owner, workspace, other_workspace
+):
+    """Through uvicorn, not a test communicator: a close before the accept would be the
+    handshake's HTTP 403, and the browser would never see the code."""
+    from engine_helpers import entry, state, workflow
+
+    from jobs.services import create_job
+
+    cookie = session_cookie(client, owner)
+    theirs = create_job(workflow(other_workspace, [state("a")]), entry=entry(other_workspace))
+    with running_stack(workers=1) as stack:
+        headers = {"Cookie": cookie, "Origin": stack.url}
+        url = f"{stack.ws_url}/ws/{workspace.slug}/?job={theirs.id}"
+        with (
+            connect(url, additional_headers=headers, open_timeout=10) as socket,
+            pytest.raises(ConnectionClosedError) as closed,
+        ):
+            socket.recv(timeout=10)
+    assert closed.value.rcvd.code == 4404
