@@ -96,6 +96,18 @@ def test_an_outsider_cannot_touch_anothers_triggers(client, outsider, other_work
     assert not Trigger.objects.exists()
 
 
+def test_deleting_another_workspaces_trigger_is_a_404_and_deletes_nothing(
+    client, outsider, other_workspace, flow
+):
+    """Through a workflow of the outsider's own workspace, with a trigger id of ours."""
+    ours = Trigger.objects.create(workspace=flow.workspace, workflow=flow, kind="webhook")
+    theirs = workflow(other_workspace, [state("received")])
+    client.force_login(outsider)
+    url = reverse("trigger_delete", args=[other_workspace.slug, theirs.id, ours.id])
+    assert client.post(url).status_code == 404
+    assert Trigger.objects.filter(pk=ours.pk).exists()
+
+
 # --- The API
 
 

@@ -92,6 +92,6 @@ def trigger_secret(request, workflow_id, trigger_id):
 @workspace_view(role=Role.EDITOR)
 def trigger_delete(request, workflow_id, trigger_id):
     workflow = get_owned(Workflow, request.workspace, pk=workflow_id)
-    workflow.triggers.filter(pk=trigger_id).delete()
+    get_object_or_404(workflow.triggers, pk=trigger_id).delete()  # another's: 404, not a no-op
     messages.success(request, "Trigger removed.")
     return redirect("workflow_detail", slug=request.workspace.slug, workflow_id=workflow.id)
