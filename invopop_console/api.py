@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -28,7 +29,11 @@ KEYS = {
     415: "unsupported-media-type",
     422: "invalid",
     429: "too-many-requests",
+    503: "unavailable",
 }
+# The paths whose errors are JSON (the console's pages answer HTML).
+API_PREFIXES = ("transform", "silo", "sequence", "utils", "hooks", "api")
+RETRY_AFTER_SECONDS = 5  # what a restart of the database usually takes
 
 
 class ApiError(exceptions.APIException):
@@ -134,6 +139,29 @@ class BodyLimitMiddleware:
         if length > settings.API_MAX_BODY_BYTES:
             return too_large_response()
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """503 with Retry-After, instead of a 500, while the database cannot be reached (it
+    restarts, fails over, refuses connections): the client did nothing wrong and should try
+    again. DRF leaves these exceptions to Django, so they are caught here for every view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        message = "The database is unavailable for a moment; try again"
+        if request.path.strip("/").split("/")[0] in API_PREFIXES:
+            response = JsonResponse(error_body("unavailable", message), status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
 
 # --- Keyset pagination: newest first, by (created_at, id), with an opaque cursor.
