@@ -216,6 +216,29 @@ ENGINE = {
     "drain_seconds": env_int("ENGINE_DRAIN_SECONDS", 10),
     "wake_ttl_ms": env_int("ENGINE_WAKE_TTL_MS", 2000),
     "redispatch_after": env_int("ENGINE_REDISPATCH_AFTER", 30),
+    # Runaway steps. A step's "timeout" may not exceed max_step_timeout (so that no task
+    # reaches django-q2's TASK_TIMEOUT, which kills the worker and has the job run again).
+    # A pure step gets inline_budget seconds in memory or in a transaction; slower, it is
+    # stopped and run again on its own, outside any transaction and batch, with its whole
+    # limit; a batch runs its jobs in memory for batch_budget seconds at most, then sends the
+    # rest on. A step that talks to the outside and is stuck where no signal reaches it
+    # (C code) has its worker stopped hard_stop_grace seconds after its limit; the job then
+    # ends TIMEOUT on that machine, and a step interrupted max_interruptions times ends KO.
+    "max_step_timeout": env_int("ENGINE_MAX_STEP_TIMEOUT", 300),
+    "inline_budget": float(env("ENGINE_INLINE_BUDGET", "1") or 1),
+    "batch_budget": float(env("ENGINE_BATCH_BUDGET", "2") or 2),
+    "hard_stop_grace": env_int("ENGINE_HARD_STOP_GRACE", 5),
+    "max_interruptions": env_int("ENGINE_MAX_INTERRUPTIONS", 3),
+}
+# A runner hands its job over to a new task once it ran this long, so that the task stays
+# well inside django-q2's TASK_TIMEOUT whatever its steps' limits.
+ENGINE["task_seconds"] = max(
+    30, Q_CLUSTER["timeout"] - ENGINE["max_step_timeout"] - 2 * ENGINE["lease_grace"]
+)
+# The jq sandbox (providers/sandbox.py): a child process per worker with a memory cap.
+SANDBOX = {
+    "memory_mb": env_int("SANDBOX_MEMORY_MB", 256),
+    "max_output_bytes": env_int("SANDBOX_MAX_OUTPUT_BYTES", 16 * 1024 * 1024),
 }
 PROVIDER_MODULES = [
     "providers.silo",

@@ -91,36 +91,46 @@ def run_batch(size: int | None = None, only: list | None = None) -> int:
     ids = claim(token, size or settings.ENGINE["batch_size"], only)
     if not ids:
         return 0
+    slow: dict = {}
     try:
-        going_on = Batch(ids, token).run()
+        going_on, slow = Batch(ids, token).run()
     except Conflict as exc:
         log.info("batch given up, its jobs run one by one: %s", exc)
         going_on = ids
     except Exception:
         log.exception("batch failed, its jobs run one by one")
         going_on = ids
-    go_on(going_on, token)
+    go_on(going_on, token, slow)
     return len(ids)
 
 
-def go_on(ids: list, token) -> None:
+def go_on(ids: list, token, slow: dict | None = None) -> None:
     """The jobs that go on one by one: the first here, the others sent as tasks of their
     own, so that a free worker runs them meanwhile (their steps talk to the outside: one
-    worker running them all in turn would leave the other idle). A task Redis loses is a
-    lease that runs out: a later drain takes the job over."""
-    for job_id in ids[1:]:
-        try:
-            async_task(
-                "jobs.tasks.advance",
-                str(job_id),
-                str(token),
-                task_name=f"job {job_id}",
-                broker=engine.broker(),
-            )
-        except Exception:
-            log.warning("could not send job %s to the workers", job_id, exc_info=True)
-    if ids:
-        engine.advance(ids[0], token=token)
+    worker running them all in turn would leave the other idle). A job whose step was found
+    slow (`slow`: job id -> step id) is always sent: the drain goes on draining. A task
+    Redis loses is a lease that runs out: a later drain takes the job over."""
+    slow = slow or {}
+    here = next((job_id for job_id in ids if job_id not in slow), None)
+    for job_id in ids:
+        if job_id != here:
+            send(job_id, token, slow.get(job_id))
+    if here is not None:
+        engine.advance(here, token=token)
+
+
+def send(job_id, token, slow_step=None) -> None:
+    try:
+        async_task(
+            "jobs.tasks.advance",
+            str(job_id),
+            str(token),
+            slow_step,
+            task_name=f"job {job_id}",
+            broker=engine.broker(),
+        )
+    except Exception:
+        log.warning("could not send job %s to the workers", job_id, exc_info=True)
 
 
 def claim(token, limit: int, only: list | None = None) -> list:
@@ -157,17 +167,25 @@ class Batch:
         self.entries: list[SiloEntry] = []
         self.entry_rows: list = []  # the entries' rows as read, to compare at the write
 
-    def run(self) -> list:
+    def run(self) -> tuple[list, dict]:
         """Run the claimed jobs' pure steps and write them; the ids of the jobs that go on
-        one by one."""
+        one by one, and of those the ones with a slow step (job id -> step id). Past the
+        batch's budget the jobs not run yet go on one by one too: no job waits long behind
+        another's steps."""
         runners = self._load()
+        started = time.monotonic()
+        budget = settings.ENGINE["batch_budget"]
+        going_on = []
         try:
-            going_on = [runner.job.pk for runner in runners if runner.run_pure()]
+            for runner in runners:
+                if time.monotonic() - started > budget or runner.run_pure():
+                    going_on.append(runner)
             self._write(runners)
         finally:
             for entry in self.entries:
                 silo.release(entry)
-        return going_on
+        slow = {r.job.pk: r.slow_step for r in going_on if r.slow_step is not None}
+        return [runner.job.pk for runner in going_on], slow
 
     def _load(self) -> list["BatchRunner"]:
         jobs = rows.get_many(Job, self.ids)
@@ -279,7 +297,7 @@ class BatchRunner(engine.Runner):
         entry undone in memory."""
         marked = silo.mark(job.silo_entry)
         timeout = engine.step_timeout(step, provider)
-        outcome = engine.execute(provider, self._context(job, step), timeout)
+        outcome = engine.execute(provider, self._context(job, step), timeout, inline=True)
         applied = engine.apply_changes(job, outcome)
         if applied.status != Status.OK:
             silo.undo(job.silo_entry, marked)

@@ -44,6 +44,7 @@ def loop() -> None:
     while True:
         try:
             close_old_connections()
+            engine.expire_stopped_leases()
             dispatch_due()
             fire_due_schedules()
         except Exception:  # the database or Redis is away for a moment: try again

@@ -13,10 +13,9 @@ module's rules (BatchRunner is a Runner); the Runner here takes every job that g
 """
 
 import copy
+import faulthandler
 import logging
 import os
-import signal
-import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from django_q.brokers import Broker, get_broker
 from invopop_console import rows
 from providers import registry
 from providers.base import Outcome, Status, StepContext, ko
+from providers.limits import StepTimeout, step_deadline
 from silo import services as silo
 from workflows.definition import step_provider
 
@@ -43,8 +43,8 @@ FAILED = (Status.KO, Status.TIMEOUT)
 ANY_STATUS = ("", "NA", "Any", "any")
 
 
-class StepTimeout(Exception):
-    pass
+class TooSlow(Exception):
+    """A pure step ran past the inline budget: it runs again on its own (Runner.slow_step)."""
 
 
 class LeaseLost(Exception):
@@ -94,11 +94,12 @@ def due_jobs(now=None) -> Q:
 # --- Running a job
 
 
-def advance(job_id, token=None) -> None:
+def advance(job_id, token=None, slow_step=None) -> None:
     """Run the job until it finishes or has to wait (nothing when it is not due: finished,
-    or held by another worker); `token`: the lease of the batch that claimed it already."""
+    or held by another worker); `token`: the lease of the batch that claimed it already;
+    `slow_step`: the id of a step that a batch found slow (it runs outside a transaction)."""
     try:
-        Runner(job_id, token).run()
+        Runner(job_id, token, slow_step).run()
     except LeaseLost:
         log.warning("job %s was taken over by another worker", job_id)
 
@@ -140,9 +141,13 @@ class Runner:
 
     MAX_STEPS_PER_TRANSACTION = 20
 
-    def __init__(self, job_id, token=None):
-        """`token`: the lease token of a batch (jobs/batch.py) that claimed the job already."""
+    def __init__(self, job_id, token=None, slow_step=None):
+        """`token`: the lease token of a batch (jobs/batch.py) that claimed the job already;
+        `slow_step`: a pure step too slow to run inline (in memory or in a transaction)."""
         self.job_id = job_id
+        self.slow_step = slow_step
+        self.started = time.monotonic()
+        self.stopped: Outcome | None = None  # the open intent's verdict without running it
         self.job: Job | None = None  # loaded by the claim
         self.claimed = token is not None
         self.token = token or uuid.uuid4()
@@ -169,8 +174,11 @@ class Runner:
                 if step is None:
                     self._finish(job, failed=cursor == "KO")
                     return
+                if not resuming and self._ran_long():
+                    self._hand_over(job)
+                    return
                 provider = registry.get(step_provider(step))
-                if provider is not None and provider.transactional:
+                if provider is not None and provider.transactional and not self._slow(step):
                     go_on = self._run_database_steps(job, definition, resuming)
                 else:
                     outside = (cursor, step, provider)
@@ -183,22 +191,47 @@ class Runner:
 
     def _run_database_steps(self, job, definition, resuming: bool) -> bool:
         """The steps from the cursor that only work on the database, in the caller's
-        transaction, until one talks to the outside; True when the job goes on."""
+        transaction, until one talks to the outside; True when the job goes on. A pure step
+        slower than the inline budget is stopped and left to run on its own: a transaction
+        (on SQLite, the database's one write lock) or a batch is never held by a slow step."""
         started = time.monotonic()
-        lease = settings.ENGINE["step_timeout"]
+        budget = settings.ENGINE["inline_budget"]
         for _ in range(self.MAX_STEPS_PER_TRANSACTION):
             cursor, step = locate(definition, job.cursor)
             provider = registry.get(step_provider(step)) if step else None
-            if provider is None or not self._runs_here(provider):
+            if provider is None or not self._runs_here(provider) or self._slow(step):
                 break
-            if time.monotonic() - started > lease / 2:
-                break  # commit before the lease could run out
+            if time.monotonic() - started > budget:
+                break  # commit what ran: the transaction stays short
             self._open_intent(job, step, resuming)
             resuming = False
-            outcome = self._execute_in_savepoint(job, provider, step)
+            try:
+                outcome = self.stopped
+                if outcome is None:
+                    outcome = self._execute_in_savepoint(job, provider, step)
+            except TooSlow:
+                self._drop_run()
+                self.slow_step = step.get("id", "")
+                return True
             if not self._record(job, definition, cursor, step, outcome):
                 return False
         return True
+
+    def _slow(self, step) -> bool:
+        return self.slow_step is not None and step.get("id", "") == self.slow_step
+
+    def _drop_run(self) -> None:
+        """Forget the RUN of a step that was stopped for being slow: it runs again."""
+        run = self.pending.pop()
+        self.events.remove(run)
+
+    def _ran_long(self) -> bool:
+        return time.monotonic() - self.started > settings.ENGINE["task_seconds"]
+
+    def _hand_over(self, job) -> None:
+        """Let a new task go on with the job, before this one nears django-q2's limit."""
+        self._release(job, JobStatus.QUEUED, 0)
+        transaction.on_commit(lambda: enqueue(job.pk))
 
     def _runs_here(self, provider) -> bool:
         """Whether the step runs within the transaction (the steps before it did)."""
@@ -210,7 +243,7 @@ class Runner:
         context = self._context(job, step)
         try:
             with transaction.atomic():
-                outcome = execute(provider, context, step_timeout(step, provider))
+                outcome = execute(provider, context, step_timeout(step, provider), inline=True)
                 applied = apply_changes(job, outcome)
                 if applied.status != Status.OK:
                     raise _Undo(applied)
@@ -225,10 +258,16 @@ class Runner:
         self._save_step(job, completed=False)
 
     def _finish_outside_step(self, job, definition, cursor, step, provider) -> bool:
-        if provider is None:
+        if self.stopped is not None:
+            outcome = self.stopped
+        elif provider is None:
             outcome = ko(f"unknown provider {step_provider(step)!r}", "unknown-provider")
         else:
-            outcome = execute(provider, self._context(job, step), step_timeout(step, provider))
+            timeout = step_timeout(step, provider)
+            with hard_stop(self.intent, timeout):
+                outcome = execute(provider, self._context(job, step), timeout)
+        if self._slow(step):
+            self.slow_step = None
         with self._transaction():
             outcome = apply_changes(job, outcome)
             return self._record(job, definition, cursor, step, outcome)
@@ -269,7 +308,22 @@ class Runner:
             self.events = list(intent.events.all())
         self.intent = intent
         self.intent_saved = not intent._state.adding
-        self._add_event(EventStatus.RUN)
+        self.stopped = self._verdict_without_running(step) if self.events else None
+        if self.stopped is None:
+            self._add_event(EventStatus.RUN)
+
+    def _verdict_without_running(self, step) -> Outcome | None:
+        """For an intent whose worker stopped in the middle of the step: TIMEOUT when it was
+        stopped for running past its limit (hard_stop), KO once it was interrupted
+        max_interruptions times (a step that kills its worker is not run for ever)."""
+        if stopped_for_time(self.intent.pk):
+            limit = step_timeout(step, registry.get(step_provider(step)))
+            message = f"the step ran past its time limit of {limit:g} s; its worker was stopped"
+            return Outcome(Status.TIMEOUT, "timeout", message)
+        if interruptions(self.events) >= settings.ENGINE["max_interruptions"]:
+            count = interruptions(self.events)
+            return ko(f"the step's worker stopped while running it, {count} times", "interrupted")
+        return None
 
     def _add_event(self, status, code="", message="", args=None) -> None:
         event = IntentEvent(
@@ -486,42 +540,111 @@ class _Undo(Exception):
 # --- Outcomes
 
 
-def execute(provider, context: StepContext, timeout: float) -> Outcome:
-    """Run the provider, turning a timeout into TIMEOUT and a crash into a retried ERR."""
+def execute(provider, context: StepContext, timeout: float, inline: bool = False) -> Outcome:
+    """Run the provider, turning a timeout into TIMEOUT and a crash into a retried ERR.
+    `inline`: the step runs in memory or in a transaction, where a pure provider gets the
+    inline budget at most, and TooSlow is raised past it."""
+    limit = timeout
+    if inline and provider.pure:
+        limit = min(timeout, settings.ENGINE["inline_budget"])
     started = time.monotonic()
     try:
-        with deadline(timeout):
+        with step_deadline(limit):
             outcome = provider.run(context)
     except StepTimeout:
-        return Outcome(Status.TIMEOUT, "timeout", f"the step ran longer than {timeout:g} s")
+        return _timed_out(limit, timeout)
     except Exception as exc:  # a provider bug or an outage: retried, then KO after the schedule
         log.exception("provider %s failed", provider.key)
         return Outcome(Status.ERR, "exception", f"{type(exc).__name__}: {exc}")
     if not isinstance(outcome, Outcome):
         return Outcome(Status.ERR, "bad-outcome", f"{provider.key} returned {outcome!r}")
-    if time.monotonic() - started > timeout:
-        return Outcome(Status.TIMEOUT, "timeout", f"the step ran longer than {timeout:g} s")
+    if time.monotonic() - started > limit:
+        return _timed_out(limit, timeout)
     return outcome
 
 
+def _timed_out(limit: float, timeout: float) -> Outcome:
+    if limit < timeout:
+        raise TooSlow
+    return Outcome(Status.TIMEOUT, "timeout", f"the step ran longer than {timeout:g} s")
+
+
+# --- Steps stuck where no signal reaches (C code): the worker is stopped
+
+# Set by jobs.tasks: only a django-q2 worker, which its cluster replaces, is ever stopped.
+hard_stops = False
+
+
 @contextmanager
-def deadline(seconds: float):
-    """SIGALRM-based limit; only the main thread can take signals (as in a django-q worker),
-    elsewhere the elapsed time is checked after the run instead."""
-    if threading.current_thread() is not threading.main_thread():
+def hard_stop(intent, seconds: float):
+    """Stop this process `hard_stop_grace` seconds after the step's limit, should SIGALRM not
+    have ended the step by then (it cannot while C code runs, and a provider may catch it).
+    faulthandler's watchdog is a C thread that needs no interpreter lock: it writes the
+    stack into the intent's marker file and exits; the dispatchers (expire_stopped_leases)
+    and the takeover (stopped_for_time) read the marker. An empty marker is a worker that
+    died some other way: its step runs again."""
+    grace = settings.ENGINE["hard_stop_grace"]
+    if not hard_stops or grace <= 0:
         yield
         return
+    path = marker_path(intent.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as marker:
+        faulthandler.dump_traceback_later(seconds + grace, exit=True, file=marker)
+        try:
+            yield
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+    path.unlink(missing_ok=True)
 
-    def expire(signum, frame):
-        raise StepTimeout
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def marker_path(intent_id):
+    return settings.VAR_DIR / "stopped-steps" / str(intent_id)
+
+
+def stopped_for_time(intent_id) -> bool:
+    """Whether the intent's worker was stopped by hard_stop; the marker is used up."""
+    path = marker_path(intent_id)
     try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        stopped = path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+    path.unlink(missing_ok=True)
+    return stopped
+
+
+def interruptions(events) -> int:
+    """RUNs that no outcome followed: attempts whose worker stopped mid-step."""
+    statuses = [event.status for event in events]
+    return sum(
+        status == EventStatus.RUN and (i + 1 == len(statuses) or statuses[i + 1] == EventStatus.RUN)
+        for i, status in enumerate(statuses)
+    )
+
+
+def expire_stopped_leases() -> int:
+    """Make the jobs of workers that hard_stop stopped due at once (not after their lease):
+    their steps end TIMEOUT within seconds of the limit. Markers of intents that completed
+    (taken over on another machine) are removed."""
+    folder = marker_path("x").parent
+    try:
+        found = [entry for entry in os.scandir(folder) if entry.stat().st_size > 0]
+    except FileNotFoundError:
+        return 0
+    expired = 0
+    for marker in found:
+        try:
+            intent_id = uuid.UUID(marker.name)
+        except ValueError:
+            continue
+        open_intent = Intent.objects.filter(pk=intent_id, completed=False)
+        if not open_intent.exists():
+            os.unlink(marker.path)
+            continue
+        expired += Job.objects.filter(
+            status=JobStatus.RUN, intents__in=open_intent, lease_until__gt=timezone.now()
+        ).update(lease_until=timezone.now() - timedelta(seconds=1), dispatched_at=None)
+    return expired
 
 
 def apply_changes(job, outcome: Outcome) -> Outcome:
@@ -598,7 +721,9 @@ def retry_delay(step: dict, errors: int, retry_in: float | None) -> float:
 
 
 def step_timeout(step: dict, provider) -> float:
-    return float(step.get("timeout") or (provider.timeout if provider else 60))
+    """The step's limit: its own "timeout", or its provider's; never above the maximum."""
+    seconds = float(step.get("timeout") or (provider.timeout if provider else 60))
+    return min(seconds, float(settings.ENGINE["max_step_timeout"]))
 
 
 def _give_up(step: dict) -> float:

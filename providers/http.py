@@ -14,9 +14,7 @@ as `Idempotency-Key`, the same on every retry, for APIs that de-duplicate on it.
 import json
 from urllib.parse import urlsplit
 
-import jq
-
-from . import outbound, templating
+from . import outbound, sandbox, templating
 from .base import StepContext, err, ko, ok
 from .email import attachments_of
 from .registry import provider
@@ -108,8 +106,10 @@ def http_request(context: StepContext):
     host = urlsplit(url).hostname or url
     try:
         options = request_options(context, values)
-    except ValueError as exc:  # the jq library's compile and runtime errors
+    except ValueError as exc:  # the jq program's compile and runtime errors
         return ko(f"jq: {exc}", "invalid-jq")
+    except sandbox.LimitExceeded as exc:
+        return ko(str(exc), "resource-limit")
     except LookupError as exc:
         return ko(str(exc), "attachment-missing")
     try:
@@ -123,6 +123,8 @@ def http_request(context: StepContext):
         meta = mapped(config.get("meta") or {}, answer)
     except ValueError as exc:
         return ko(f"{said}, but its answer cannot be kept in meta: {exc}", "invalid-answer")
+    except sandbox.LimitExceeded as exc:
+        return ko(f"{said}, but its answer cannot be kept in meta: {exc}", "resource-limit")
     return ok(message=said, meta=meta or None)
 
 
@@ -202,7 +204,5 @@ def mapped(mapping: dict, answer: outbound.Answer) -> dict:
 
 def first(program: str, data):
     """The program's first result (None when it gives none)."""
-    try:
-        return jq.compile(program).input_value(data).first()
-    except StopIteration:
-        return None
+    results = sandbox.jq(program, data, first=True)
+    return results[0] if results else None

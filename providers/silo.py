@@ -3,11 +3,9 @@
 import json
 import re
 
-import jq
-
 from silo.services import merge_patch, patch_failure, refresh_locked
 
-from . import expr
+from . import expr, sandbox
 from .base import Status, StepContext, ko, ok, queued, skip
 from .registry import provider
 
@@ -142,8 +140,10 @@ def modify(context: StepContext):
         outcome = _modification(context, config)
     except expr.ExprError as exc:
         return ko(f"expression: {exc}", "invalid-expr")
-    except ValueError as exc:  # what the jq library raises for compile and runtime errors
+    except ValueError as exc:  # the jq program's compile and runtime errors
         return ko(f"jq: {exc}", "invalid-jq")
+    except sandbox.LimitExceeded as exc:
+        return ko(str(exc), "resource-limit")
     if outcome.status != Status.OK:
         return outcome
     outcome = _with_addons(outcome, config.get("addons") or [], context.doc)
@@ -196,10 +196,10 @@ def _modification(context: StepContext, config: dict):
 
 def _run_jq(envelope: dict, program: str, scope: str | None) -> dict:
     target = envelope.get("doc", {}) if scope == "doc" else envelope
-    try:
-        result = jq.compile(program).input_value(target).first()
-    except StopIteration:  # `empty`, or a select() that drops its input
-        raise ValueError("the program gives no result") from None
+    results = sandbox.jq(program, target, first=True)
+    if not results:  # `empty`, or a select() that drops its input
+        raise ValueError("the program gives no result")
+    result = results[0]
     if not isinstance(result, dict):  # the document and the envelope are JSON objects
         raise ValueError(f"the program gives {json.dumps(result)[:60]}, not an object")
     return {**envelope, "doc": result} if scope == "doc" else result

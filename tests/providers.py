@@ -76,3 +76,18 @@ def wait(context: StepContext):
 )
 def pure(context: StepContext):
     return outcome(context)
+
+
+@provider(
+    "test.stuck",
+    name="Stuck in C",
+    category="Core",
+    summary="Runs a jq program that never ends inside libjq, in the worker itself: code that "
+    "no signal interrupts (engine.hard_stop must stop it).",
+    config_schema=ANY,
+)
+def stuck(context: StepContext):
+    import jq
+
+    jq.compile("def f: f; f").input_value(1).first()
+    return ok()

@@ -7,6 +7,7 @@ ride along), but it cannot be published or run. Problems name the field by JSON 
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from jsonschema import Draft202012Validator
 
 from providers import registry
@@ -48,7 +49,12 @@ DEFINITION_SCHEMA = {
                 "config": {"type": ["object", "null"]},
                 "summary": {"type": "string"},
                 "notes": {"type": "string"},
-                "timeout": {"type": "number", "exclusiveMinimum": 0},
+                # Above the engine's maximum a step would outlive its worker's task.
+                "timeout": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": settings.ENGINE["max_step_timeout"],
+                },
                 "retry": RETRY_SCHEMA,
                 "next": {"type": ["array", "null"], "items": {"$ref": "#/$defs/next"}},
             },
