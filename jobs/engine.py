@@ -187,7 +187,8 @@ class Runner:
                 go_on = self._finish_outside_step(job, definition, *outside)
             if not go_on:
                 return  # the job waits (ERR retry, QUEUED) or ended
-            resuming = False
+            # A step stopped for being slow runs again next, with its open intent if any.
+            resuming = self.slow_step is not None and outside is None
 
     def _run_database_steps(self, job, definition, resuming: bool) -> bool:
         """The steps from the cursor that only work on the database, in the caller's

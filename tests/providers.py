@@ -91,3 +91,21 @@ def stuck(context: StepContext):
 
     jq.compile("def f: f; f").input_value(1).first()
     return ok()
+
+
+@provider(
+    "test.pure_err_then_forever",
+    name="ERR, then a jq program that never ends",
+    category="Core",
+    summary="Pure: ERR on its first attempt, then runs `def f: f; f` in the sandbox.",
+    config_schema=ANY,
+    transactional=True,
+    pure=True,
+)
+def pure_err_then_forever(context: StepContext):
+    from providers import sandbox
+
+    if context.attempt <= 1:
+        return err("first attempt failed", "flaky")
+    sandbox.jq("def f: f; f", 1)
+    return ok()

@@ -174,3 +174,11 @@ def test_the_dispatcher_makes_a_stopped_workers_job_due_at_once(workspace):
 def test_a_definition_with_a_runaway_step_still_validates(workspace):
     found = workflow(workspace, [modify_jq(FOREVER, timeout=20)])
     assert found.version == 1  # it is the run that stops it, not the editor
+
+
+def test_a_retried_step_found_slow_keeps_its_intent(both_paths, sent, workspace):
+    retry = {"initial": 0.01, "max": 0.01, "then": 0.01, "give_up_after": 60}
+    flaky = step("test.pure_err_then_forever", name="flaky", timeout=1.5, retry=retry)
+    job = run(start(workspace, [flaky]))
+    assert job.status == "KO"
+    assert trace(job) == [("flaky", ["RUN", "ERR", "RUN", "TIMEOUT"])]
