@@ -50,11 +50,15 @@ def start_redis(socket: Path, timeout: float = 10.0) -> subprocess.Popen:
     )
     url = f"unix://{socket}"
     deadline = time.monotonic() + timeout
-    while not redis_answers(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"embedded redis-server did not start on {socket}")
-        time.sleep(0.05)
+    try:
+        while not redis_answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"embedded redis-server did not start on {socket}")
+            time.sleep(0.05)
+    except BaseException:  # a failure, or a Ctrl-C before the caller holds the process
+        process.kill()
+        process.wait()
+        raise
     return process
 
 
@@ -70,6 +74,32 @@ def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
         process.wait(timeout)
     _signal_group(group, signal.SIGKILL)
     process.wait()
+
+
+def stop_all(processes: list[subprocess.Popen], grace: float = 10.0) -> None:
+    """Stop children started with start_new_session, in order, within one grace period.
+
+    Each gets SIGTERM in turn and is waited for until the common deadline (the web server
+    before the workers, the workers before Redis); then every process group still alive is
+    killed. So a child that ignores SIGTERM costs `grace` once, not once per child, and an
+    interruption (a second Ctrl-C) goes straight to killing everything.
+    """
+    deadline = time.monotonic() + grace
+    try:
+        for process in processes:
+            _signal_group(process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(max(0.0, deadline - time.monotonic()))
+    finally:
+        kill_all(processes)
+        for process in processes:
+            process.wait()
+
+
+def kill_all(processes: list[subprocess.Popen]) -> None:
+    """SIGKILL to the process group of each: the workers of a cluster too."""
+    for process in processes:
+        _signal_group(process.pid, signal.SIGKILL)
 
 
 def _signal_group(group: int, sig: int) -> None:

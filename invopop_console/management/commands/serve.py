@@ -5,7 +5,9 @@ the VERI*FACTU agency sandbox and seeds the demo workspace (whose VERI*FACTU con
 submits to that sandbox); then runs the ASGI web server (uvicorn: HTTP + websockets) and a
 django-q2 cluster as child processes. Each child gets its own process group, so Ctrl-C reaches only
 this launcher, which then stops the web server, the workers and Redis in that order and
-leaves no process behind.
+leaves no process behind: within STOP_GRACE seconds, after which whatever still runs is
+killed, at once on a second Ctrl-C. A start that fails or is interrupted stops what it had
+started the same way.
 """
 
 import os
@@ -14,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import requests
 from django.conf import settings
@@ -25,6 +28,10 @@ from invopop_console.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, sandbox_url, se
 from providers.verifactu.sandbox import start_sandbox
 
 SANDBOX_PORT = 8790
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_GRACE = 10.0  # seconds for the children to stop cleanly, all together
+START_TIMEOUT = 120.0  # a loaded machine may take long to answer its first request
+PROGRESS_EVERY = 10.0  # seconds between "still waiting" lines
 
 
 class Command(BaseCommand):
@@ -43,24 +50,40 @@ class Command(BaseCommand):
         )
 
     def handle(self, host, port, no_worker, sandbox_port, **options):
-        # SIGINT too: a shell starting us in the background sets it to "ignore", and then
-        # Python would not turn it into KeyboardInterrupt.
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-        signal.signal(signal.SIGINT, _raise_interrupt)
         children: list[tuple[str, subprocess.Popen]] = []
+        self._on_stop_signals(children)
         try:
             self._start(children, host, port, no_worker, sandbox_port)
             self._watch(children)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
-            for name, child in reversed(children):
-                embedded.stop(child)
+            self.stopping = True  # a failed start too: a Ctrl-C from now on hurries the stop
+            embedded.stop_all([child for _, child in reversed(children)], STOP_GRACE)
+            for name, _ in reversed(children):
                 self.stdout.write(f"  stopped {name}")
+
+    def _on_stop_signals(self, children) -> None:
+        """Ctrl-C (or SIGTERM) interrupts the start or the run; another one while stopping
+        kills the children at once instead of waiting for them. Killing from the handler,
+        not raising again: an exception would cut the stopping short and leave children
+        behind. SIGINT is set too because a shell starting us in the background sets it to
+        "ignore", and then Python would not turn it into KeyboardInterrupt."""
+        self.stopping = False
+
+        def stop(signum, frame):
+            if not self.stopping:
+                self.stopping = True
+                raise KeyboardInterrupt
+            self.stdout.write("  stopping now")
+            embedded.kill_all([child for _, child in children])
+
+        for stop_signal in STOP_SIGNALS:
+            signal.signal(stop_signal, stop)
 
     def _start(self, children, host, port, no_worker, sandbox_port):
         if settings.EMBEDDED_REDIS:
-            children.append(("redis", embedded.start_redis(settings.REDIS_SOCKET)))
+            _launch(children, "redis", lambda: embedded.start_redis(settings.REDIS_SOCKET))
             self.stdout.write(f"Embedded Redis on {settings.REDIS_URL}")
         elif not embedded.redis_answers(settings.REDIS_URL):
             raise CommandError(f"Redis at REDIS_URL={settings.REDIS_URL} does not answer")
@@ -70,7 +93,7 @@ class Command(BaseCommand):
         else:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
-            children.append(("workers", _spawn([sys.executable, "manage.py", "qcluster"])))
+            _launch(children, "workers", lambda: _spawn([sys.executable, "manage.py", "qcluster"]))
         web = [
             sys.executable,
             "-m",
@@ -86,9 +109,9 @@ class Command(BaseCommand):
             "websockets-sansio",
             "--no-access-log",
         ]
-        children.append(("web server", _spawn(web)))
+        _launch(children, "web server", lambda: _spawn(web))
         url = f"http://{host}:{port}/"
-        _wait_for_http(url + "healthz/", children)
+        wait_for_http(url + "healthz/", children, self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"\nConsole running at {url}"))
         if settings.DEBUG:
             self.stdout.write(f"Log in as {DEMO_EMAIL} / password: {DEMO_PASSWORD}")
@@ -101,8 +124,9 @@ class Command(BaseCommand):
         `make run`, must not fail (or, worse, submit to another console's sandbox)."""
         port = _usable_port(port)
         _allow_outbound(f"127.0.0.1:{port}")  # for the workers, who submit to it
-        children.append(("agency sandbox", start_sandbox(port)))
-        _wait_for_http(f"http://127.0.0.1:{port}/", children)  # it prints its own address
+        _launch(children, "agency sandbox", lambda: start_sandbox(port))
+        # It prints its own address.
+        wait_for_http(f"http://127.0.0.1:{port}/", children, self.stdout.write)
         return sandbox_url(port)
 
     def _watch(self, children):
@@ -111,6 +135,30 @@ class Command(BaseCommand):
                 if child.poll() is not None:
                     raise CommandError(f"The {name} stopped (exit code {child.returncode})")
             time.sleep(0.5)
+
+
+def _launch(children: list, name: str, start) -> None:
+    """Start a child and put it on the list with Ctrl-C held back in between: interrupted
+    after the start but before the list, the child would be left running."""
+    with _interrupts_held():
+        children.append((name, start()))
+
+
+@contextmanager
+def _interrupts_held():
+    """Ctrl-C (or SIGTERM) during the block takes effect when it ends. Python handlers, not
+    a blocked signal mask: children would inherit the mask and ignore SIGTERM for good."""
+    held = []
+    previous = {
+        s: signal.signal(s, lambda signum, frame: held.append(signum)) for s in STOP_SIGNALS
+    }
+    try:
+        yield
+    finally:
+        for stop_signal, handler in previous.items():
+            signal.signal(stop_signal, handler)
+    if held:
+        previous[held[0]](held[0], None)
 
 
 def _spawn(command: list[str]) -> subprocess.Popen:
@@ -138,19 +186,22 @@ def _usable_port(port: int) -> int:
     raise CommandError("no free port for the agency sandbox")
 
 
-def _wait_for_http(url: str, children, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_for_http(url: str, children, say, timeout: float = START_TIMEOUT) -> None:
+    """Until `url` answers 200, saying every PROGRESS_EVERY seconds that it still waits; a
+    CommandError when a child stops meanwhile or nothing answered in `timeout` seconds.
+    A slow answer is waited for like a refused connection: a loaded machine is not a fault."""
+    started = reported = time.monotonic()
+    while time.monotonic() - started < timeout:
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy to answer yet
             pass
-        if any(child.poll() is not None for _, child in children):
-            break
+        for name, child in children:
+            if child.poll() is not None:
+                raise CommandError(f"The {name} stopped (exit code {child.returncode})")
+        if time.monotonic() - reported >= PROGRESS_EVERY:
+            reported = time.monotonic()
+            say(f"  still waiting for {url} ({reported - started:.0f} s)…")
         time.sleep(0.2)
-    raise CommandError(f"Nothing answered on {url}")
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
+    raise CommandError(f"Nothing answered on {url} in {timeout:.0f} s")
