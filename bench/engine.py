@@ -238,7 +238,7 @@ def breakdown(workflow, count: int) -> dict:
     drain does), with timers on the parts of a batch: ms and statements per job."""
     from django.db import connection
 
-    from jobs import batch, engine
+    from jobs import batch, engine, queue
     from jobs.services import create_job
 
     spent = dict.fromkeys(["claim", "read", "run in memory", "write"], 0.0)
@@ -263,7 +263,7 @@ def breakdown(workflow, count: int) -> dict:
     batch.Batch._load = timed("read", batch.Batch._load)
     batch.BatchRunner.run_pure = timed("run in memory", batch.BatchRunner.run_pure)
     batch.Batch._write = timed("write", batch.Batch._write)
-    engine.enqueue, enqueue = (lambda job_id: None), engine.enqueue  # no drains: run here
+    queue.wake, wake = (lambda: None), queue.wake  # no drains: run here
     found = {}
     try:
         for path in ("one by one", "in batches"):
@@ -282,7 +282,7 @@ def breakdown(workflow, count: int) -> dict:
             found[f"{path}: statements"] = round(queries[0] / count, 2)
     finally:
         batch.claim, batch.Batch._load, batch.BatchRunner.run_pure, batch.Batch._write = originals
-        engine.enqueue = enqueue
+        queue.wake = wake
     for name, seconds in spent.items():
         found[f"in batches, {name}: ms"] = round(seconds * 1000 / count, 3)
     return found

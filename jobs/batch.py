@@ -1,8 +1,8 @@
 """Draining the queue: a worker runs every due job it can claim, many per task and many per
 transaction.
 
-A job that is created, poked or due again asks for a *drain* (wake()): a django-q2 task,
-sent only when none is on its way already (a Redis key says so). The drain claims the due
+A job that is created, poked or due again asks for a *drain* (jobs/queue.py): a django-q2
+task, sent only when none is on its way already. The drain claims the due
 jobs, oldest first, up to BATCH_SIZE at a time, and runs each batch in three moves:
 
 1. the claim: one UPDATE takes the jobs (status RUN, one lease token for the batch) and
@@ -31,7 +31,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django_q.tasks import async_task
 
 from invopop_console import rows
 from invopop_console.accounts.models import Workspace
@@ -42,7 +41,8 @@ from silo.models import SiloEntry
 from workflows.definition import step_provider
 from workflows.models import WorkflowVersion
 
-from . import engine, live
+from . import engine, live, queue
+from .cursor import locate
 from .models import Intent, Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -55,33 +55,15 @@ class Conflict(Exception):
 # --- Asking for a drain
 
 
-def wake_key() -> str:
-    return f"{settings.QUEUE_NAME}:drain"
-
-
-def wake() -> None:
-    """Make sure a drain is on its way. Best effort: should Redis be away, the dispatcher
-    sends the job's drain once `redispatch_after` has passed."""
-    try:
-        redis = engine.broker().connection
-        if redis.set(wake_key(), 1, nx=True, px=settings.ENGINE["wake_ttl_ms"]):
-            async_task("jobs.tasks.drain", task_name="drain", broker=engine.broker())
-    except Exception:  # Redis is away: the job waits in the database
-        log.warning("could not send a drain to the workers", exc_info=True)
-
-
 def drain() -> None:
     """The django-q2 task: run due jobs until none is left, or for `drain_seconds` (then a
     new drain goes on, so that no task runs for ever)."""
-    try:
-        engine.broker().connection.delete(wake_key())  # jobs due from now on send a new drain
-    except Exception:
-        log.warning("could not clear the drain key", exc_info=True)
+    queue.draining()
     started = time.monotonic()
     while time.monotonic() - started < settings.ENGINE["drain_seconds"]:
         if not run_batch():
             return
-    wake()
+    queue.wake()
 
 
 def run_batch(size: int | None = None, only: list | None = None) -> int:
@@ -114,23 +96,9 @@ def go_on(ids: list, token, slow: dict | None = None) -> None:
     here = next((job_id for job_id in ids if job_id not in slow), None)
     for job_id in ids:
         if job_id != here:
-            send(job_id, token, slow.get(job_id))
+            queue.send_job(job_id, token, slow.get(job_id))
     if here is not None:
         engine.advance(here, token=token)
-
-
-def send(job_id, token, slow_step=None) -> None:
-    try:
-        async_task(
-            "jobs.tasks.advance",
-            str(job_id),
-            str(token),
-            slow_step,
-            task_name=f"job {job_id}",
-            broker=engine.broker(),
-        )
-    except Exception:
-        log.warning("could not send job %s to the workers", job_id, exc_info=True)
 
 
 def claim(token, limit: int, only: list | None = None) -> list:
@@ -277,7 +245,7 @@ class BatchRunner(engine.Runner):
         """True when the job goes on with a step that is not pure."""
         job = self.job
         definition = job.workflow_version.definition
-        cursor, step = engine.locate(definition, job.cursor)
+        cursor, step = locate(definition, job.cursor)
         if step is None:
             self._finish(job, failed=cursor == "KO")
             return False

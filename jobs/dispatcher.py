@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from workflows.triggers import fire_due_schedules
 
-from . import batch, engine
+from . import engine, queue
 from .models import Job
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def dispatch_due(limit: int = 500) -> int:
     ids = list(due.values_list("id", flat=True)[:limit])
     sent = Job.objects.filter(pk__in=ids).filter(not_recently_sent).update(dispatched_at=now)
     if sent:
-        batch.wake()
+        queue.wake()
     return sent
 
 
@@ -58,4 +58,5 @@ def start(**kwargs) -> None:
     if _started.is_set():
         return
     _started.set()
+    engine.hard_stops = True  # a worker: its cluster replaces it should hard_stop end it
     threading.Thread(target=loop, name="job-dispatcher", daemon=True).start()

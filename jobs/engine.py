@@ -26,7 +26,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_q.brokers import Broker, get_broker
 
 from invopop_console import rows
 from providers import registry
@@ -35,12 +34,12 @@ from providers.limits import StepTimeout, step_deadline
 from silo import services as silo
 from workflows.definition import step_provider
 
-from . import live
+from . import live, queue
+from .cursor import after_step, jump, locate, matching_block
 from .models import EventStatus, Intent, IntentEvent, Job, JobStatus
 
 log = logging.getLogger(__name__)
 FAILED = (Status.KO, Status.TIMEOUT)
-ANY_STATUS = ("", "NA", "Any", "any")
 
 
 class TooSlow(Exception):
@@ -49,36 +48,6 @@ class TooSlow(Exception):
 
 class LeaseLost(Exception):
     """Another worker took the job over (our lease ran out): stop without writing."""
-
-
-# --- Sending jobs to the workers
-
-
-def enqueue(job_id) -> None:
-    """Have the workers run the job: its drain (jobs/batch.py) claims it among the due ones."""
-    from .batch import wake
-
-    wake()
-
-
-_brokers: dict[int, Broker] = {}
-
-
-def broker() -> Broker:
-    """This process's broker. Without one, django-q2 builds a broker for every task, and with
-    it a new Redis connection pool and connection: that was two thirds of what creating a
-    job cost its client. redis-py reconnects by itself after Redis restarts, and a forked
-    worker gets its own (the key is the process id)."""
-    pid = os.getpid()
-    if pid not in _brokers:
-        _brokers[pid] = get_broker()
-    return _brokers[pid]
-
-
-def enqueue_on_commit(job: Job) -> None:
-    """Send the job once the transaction commits (its dispatched_at says when, so that the
-    dispatcher sends it again should Redis lose the message)."""
-    transaction.on_commit(lambda: enqueue(job.pk))
 
 
 def due_jobs(now=None) -> Q:
@@ -232,7 +201,7 @@ class Runner:
     def _hand_over(self, job) -> None:
         """Let a new task go on with the job, before this one nears django-q2's limit."""
         self._release(job, JobStatus.QUEUED, 0)
-        transaction.on_commit(lambda: enqueue(job.pk))
+        queue.wake_on_commit()
 
     def _runs_here(self, provider) -> bool:
         """Whether the step runs within the transaction (the steps before it did)."""
@@ -572,7 +541,8 @@ def _timed_out(limit: float, timeout: float) -> Outcome:
 
 # --- Steps stuck where no signal reaches (C code): the worker is stopped
 
-# Set by jobs.tasks: only a django-q2 worker, which its cluster replaces, is ever stopped.
+# Set in django-q2 workers (jobs.dispatcher.start): only a worker, which its cluster
+# replaces, is ever stopped.
 hard_stops = False
 
 
@@ -729,88 +699,3 @@ def step_timeout(step: dict, provider) -> float:
 
 def _give_up(step: dict) -> float:
     return float({**settings.ENGINE["retry"], **(step.get("retry") or {})}["give_up_after"])
-
-
-# --- Walking the definition
-
-
-def resolve(definition: dict, pointer: str):
-    node = definition
-    for part in pointer.strip("/").split("/"):
-        if isinstance(node, list):
-            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
-        elif isinstance(node, dict):
-            node = node.get(part.replace("~1", "/").replace("~0", "~"))
-        if node is None:
-            return None
-    return node
-
-
-def locate(definition: dict, cursor):
-    """(normalised cursor, step under it), climbing out of finished blocks. With no step left
-    the cursor is [] or, when a block that says "stop" ended the job, "OK" or "KO"."""
-    cursor = [list(frame) for frame in cursor]
-    while cursor:
-        pointer, index, stop_after = cursor[-1]
-        steps = resolve(definition, pointer) or []
-        if index < len(steps):
-            return cursor, steps[index]
-        cursor.pop()
-        if stop_after:
-            return stop_after, None
-        if cursor:
-            cursor[-1][1] += 1
-    return [], None
-
-
-def after_step(cursor, step, block, failed: bool):
-    """The cursor after `step` finished, given the next block that matched (or None)."""
-    cursor = [list(frame) for frame in cursor]
-    if block is not None:
-        nested = block.get("steps") or []
-        if nested:
-            index = (step.get("next") or []).index(block)
-            pointer = f"{cursor[-1][0]}/{cursor[-1][1]}/next/{index}/steps"
-            stop_after = ("KO" if failed else "OK") if block.get("stop") else False
-            return [*cursor, [pointer, 0, stop_after]]
-        if block.get("stop"):
-            return "stop"
-    cursor[-1][1] += 1
-    return cursor
-
-
-def jump(definition: dict, step_id: str):
-    """The cursor of the step with `step_id` (the legacy `next.step_id`)."""
-    from workflows.definition import walk
-
-    for path, step in walk(definition):
-        if step.get("id") == step_id:
-            frames = []
-            for i in range(0, len(path), 4):  # steps/<n>/next/<m>/steps/<k>/...
-                pointer = "/" + "/".join(str(p) for p in path[: i + 1])
-                frames.append([pointer, path[i + 1], False])
-            return frames
-    return "stop"
-
-
-def matching_block(step: dict, outcome: Outcome):
-    """The first next block that handles this outcome. Any/NA blocks match what went well
-    (OK, SKIP); a failure is handled only by an explicit KO (or TIMEOUT) block, so that a
-    catch-all never swallows one."""
-    blocks = [b for b in (step.get("next") or []) if isinstance(b, dict)]
-    wanted = {Status.TIMEOUT: ("TIMEOUT", "KO"), Status.KO: ("KO",)}.get(outcome.status)
-    for status in wanted or (None,):
-        for block in blocks:
-            if _block_matches(block, outcome, status):
-                return block
-    return None
-
-
-def _block_matches(block, outcome, failure_status) -> bool:
-    code = block.get("code") or ""
-    if code and code != outcome.code:
-        return False
-    status = block.get("status") or ""
-    if failure_status is not None:
-        return status == failure_status
-    return status in ANY_STATUS or status == outcome.status

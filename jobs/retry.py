@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from workflows.definition import walk
 
-from . import engine, live
+from . import engine, live, queue
+from .cursor import cursor_of
 from .models import EventStatus, Intent, Job, JobStatus
 
 FAILED = (EventStatus.KO, EventStatus.TIMEOUT)
@@ -57,7 +58,7 @@ def retry_from_failed_step(job_id) -> Job:
     if failed is None:
         raise RetryError("Only a KO job with a failed step can be retried.")
     definition = job.workflow_version.definition
-    cursor = step_cursor(definition, failed.step_id)
+    cursor = cursor_of(definition, failed.step_id, among=("steps",))
     if cursor is None:
         raise RetryError("The failed step is not in the job's workflow version.")
     earlier = (
@@ -83,30 +84,9 @@ def retry_from_failed_step(job_id) -> Job:
             *("run_at", "lease_token", "lease_until", "dispatched_at", "updated_at"),
         ]
     )
-    engine.enqueue_on_commit(job)
+    queue.wake_on_commit()
     transaction.on_commit(lambda: live.publish_job(job))
     return job
-
-
-def step_cursor(definition: dict, step_id: str):
-    """The engine's cursor (a stack of [steps pointer, index, stop after] frames) on a main
-    step, nested ones included: each next block entered is a frame, and a block that says
-    "stop" ends the job when its steps are done, KO for a failure block, as engine.after_step
-    would have set it."""
-    for path, step in walk(definition):
-        if path[0] != "steps" or step.get("id") != step_id:
-            continue
-        frames = [["/steps", path[1], False]]
-        for i in range(2, len(path), 4):  # .../<n>/next/<m>/steps/<k>
-            parent = engine.resolve(definition, "/" + "/".join(map(str, path[:i])))
-            block = parent["next"][path[i + 1]]
-            stop_after = False
-            if block.get("stop"):
-                stop_after = "KO" if block.get("status") in ("KO", "TIMEOUT") else "OK"
-            pointer = "/" + "/".join(map(str, path[: i + 3]))
-            frames.append([pointer, path[i + 3], stop_after])
-        return frames
-    return None
 
 
 def latest_runs(intents, main: set[str]) -> list[Intent]:

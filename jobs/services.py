@@ -9,7 +9,7 @@ from invopop_console import rows
 from silo.models import SiloEntry
 from workflows.models import Workflow, WorkflowVersion
 
-from . import engine
+from . import engine, live, queue
 from .models import EventStatus, Intent, Job, JobStatus
 
 
@@ -62,7 +62,7 @@ def create_job(
             rows.insert([job])  # plain SQL: see invopop_console/rows.py
     else:
         rows.insert([job])  # in autocommit: the INSERT commits by itself
-    engine.enqueue_on_commit(job)
+    queue.wake_on_commit()
     return job
 
 
@@ -111,6 +111,6 @@ def poke(workspace, *, intent_id=None, job_id=None, ref=None, code="", message="
     job.run_at = timezone.now()
     job.dispatched_at = timezone.now()
     job.save(update_fields=["poke", "run_at", "dispatched_at", "updated_at"])
-    transaction.on_commit(lambda: engine.enqueue(job.pk))
-    transaction.on_commit(lambda: engine.live.publish_event(job, intent, event))
+    queue.wake_on_commit()
+    transaction.on_commit(lambda: live.publish_event(job, intent, event))
     return intent

@@ -7,7 +7,6 @@ from . import batch, engine, live
 
 
 def advance(job_id: str, token: str | None = None, slow_step: str | None = None) -> None:
-    engine.hard_stops = True  # a worker: its cluster replaces it should hard_stop end it
     engine.advance(job_id, token=uuid.UUID(token) if token else None, slow_step=slow_step)
 
 
@@ -18,5 +17,4 @@ def ping(workspace_id: str, nonce: str) -> int:
 
 
 def drain() -> None:
-    engine.hard_stops = True
     batch.drain()

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from engine_helpers import entry, state, step, trace, workflow
 
-from jobs import batch, dispatcher, engine
+from jobs import batch, dispatcher, engine, queue
 from jobs.models import Job
 from jobs.services import create_job
 from silo import services as silo
@@ -216,23 +216,23 @@ def test_a_job_not_due_is_not_claimed(workspace):
 
 
 def test_wakes_are_one_drain_until_the_drain_starts(settings):
-    broker = engine.broker()
+    broker = queue.broker()
     broker.purge_queue()
-    broker.connection.delete(batch.wake_key())
-    batch.wake()
-    batch.wake()
+    broker.connection.delete(queue.wake_key())
+    queue.wake()
+    queue.wake()
     assert broker.queue_size() == 1
     batch.drain()  # nothing is due: it clears the key and returns
-    batch.wake()
+    queue.wake()
     assert broker.queue_size() == 2
     broker.purge_queue()
-    broker.connection.delete(batch.wake_key())
+    broker.connection.delete(queue.wake_key())
 
 
 def test_the_dispatcher_sends_one_drain_for_what_redis_lost(workspace):
-    broker = engine.broker()
+    broker = queue.broker()
     broker.purge_queue()
-    broker.connection.delete(batch.wake_key())
+    broker.connection.delete(queue.wake_key())
     flow = three_steps(workspace)
     jobs = jobs_on_new_entries(flow, 3)
     Job.objects.filter(pk__in=[j.id for j in jobs]).update(dispatched_at=None)
@@ -240,13 +240,13 @@ def test_the_dispatcher_sends_one_drain_for_what_redis_lost(workspace):
     assert broker.queue_size() == 1
     assert dispatcher.dispatch_due() == 0  # sent just now: not again before redispatch_after
     broker.purge_queue()
-    broker.connection.delete(batch.wake_key())
+    broker.connection.delete(queue.wake_key())
 
 
 def test_jobs_going_on_alone_are_shared_with_the_other_workers(workspace, failures):
     from jobs import tasks
 
-    broker = engine.broker()
+    broker = queue.broker()
     broker.purge_queue()
     outside = step("test.outcome", {"status": "OK"}, name="outside")
     flow = workflow(workspace, [state("processing"), outside])
@@ -262,3 +262,43 @@ def test_jobs_going_on_alone_are_shared_with_the_other_workers(workspace, failur
     assert Job.objects.get(pk=jobs[2].id).status == "RUN"
     broker.purge_queue()
     assert failures == []
+
+
+def test_the_claims_sql_and_the_dispatchers_query_pick_the_same_jobs(workspace):
+    """engine.DUE_SQL is due_jobs() written in SQL: jobs of every status and timing."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    now = timezone.now()
+    flow = workflow(workspace, [state("processing")])
+    cases = {
+        "queued now": {"status": "QUEUED", "run_at": None},
+        "queued due": {"status": "QUEUED", "run_at": now - timedelta(seconds=5)},
+        "queued later": {"status": "QUEUED", "run_at": now + timedelta(hours=1)},
+        "err due": {"status": "ERR", "run_at": now - timedelta(seconds=5)},
+        "err later": {"status": "ERR", "run_at": now + timedelta(hours=1)},
+        "run leased": {"status": "RUN", "lease_until": now + timedelta(hours=1)},
+        "run abandoned": {"status": "RUN", "lease_until": now - timedelta(seconds=5)},
+        "ok": {"status": "OK"},
+        "ko": {"status": "KO"},
+    }
+    ids = {}
+    for name, fields in cases.items():
+        job = create_job(flow, entry=entry(workspace))
+        Job.objects.filter(pk=job.pk).update(**fields)
+        ids[job.pk] = name
+    table = connection.ops.quote_name(Job._meta.db_table)
+    among = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE ({engine.DUE_SQL}) AND id IN ({among})",
+            [*engine.due_params(), *[Job._meta.pk.get_db_prep_value(i, connection) for i in ids]],
+        )
+        by_sql = {ids[Job._meta.pk.to_python(row[0])] for row in cursor.fetchall()}
+    by_orm = {
+        ids[pk]
+        for pk in Job.objects.filter(engine.due_jobs(), pk__in=ids).values_list("pk", flat=True)
+    }
+    assert by_sql == by_orm == {"queued now", "queued due", "err due", "run abandoned"}

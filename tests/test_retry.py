@@ -7,6 +7,7 @@ import pytest
 from engine_helpers import run, start, state, step, trace
 
 from jobs import retry
+from jobs.cursor import cursor_of
 from jobs.models import Job, JobStatus
 from providers.silo import JSON_PATCH
 from silo import services as silo
@@ -112,12 +113,12 @@ def test_a_step_in_a_ko_block_that_stops_still_ends_the_job_ko():
             {"id": "c"},
         ]
     }
-    assert retry.step_cursor(definition, "b") == [
+    assert cursor_of(definition, "b", among=("steps",)) == [
         ["/steps", 0, False],
         ["/steps/0/next/0/steps", 0, "KO"],
     ]
-    assert retry.step_cursor(definition, "c") == [["/steps", 1, False]]
-    assert retry.step_cursor(definition, "missing") is None
+    assert cursor_of(definition, "c", among=("steps",)) == [["/steps", 1, False]]
+    assert cursor_of(definition, "missing", among=("steps",)) is None
 
 
 def test_a_step_that_fails_again_can_be_retried_again(workspace):

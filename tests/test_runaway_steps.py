@@ -7,7 +7,7 @@ import time
 import pytest
 from engine_helpers import run, start, state, step, trace, workflow
 
-from jobs import batch, engine
+from jobs import batch, engine, queue
 from jobs.models import EventStatus, Intent, IntentEvent, Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ def sent(monkeypatch):
         tasks.append((job_id, slow_step))
         engine.advance(job_id, token=token, slow_step=slow_step)
 
-    monkeypatch.setattr(batch, "send", send)
+    monkeypatch.setattr(queue, "send_job", send)
     return tasks
 
 
@@ -62,7 +62,7 @@ def test_a_slow_pure_step_leaves_its_batch_and_the_others_finish(settings, sent,
     def record(job_id, token, slow_step=None):  # the worker that would take it is busy
         claimed[job_id] = slow_step
 
-    batch.send = record
+    queue.send_job = record
     assert batch.run_batch(only=[slow.id, *[job.id for job in quick]]) == 4
     assert time.monotonic() - started < 2
     for job in quick:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connections, transaction
 from engine_helpers import INVOICE, entry, run, start, state, step, trace, workflow
 
-from jobs import engine
+from jobs import engine, queue
 from jobs.services import create_job
 from providers import registry
 from providers.base import Status, StepContext
@@ -143,7 +143,7 @@ def test_reserve_rejects_fields_that_a_series_does_not_have(workspace):
 def test_twenty_jobs_running_at_once_take_twenty_distinct_consecutive_numbers(
     workspace, monkeypatch
 ):
-    monkeypatch.setattr(engine, "enqueue", lambda job_id: None)  # the threads are the workers
+    monkeypatch.setattr(queue, "wake", lambda: None)  # the threads are the workers
     flow = workflow(workspace, [enumerate_step(prefix="INV-", padding=3)])
     jobs = [create_job(flow, entry=entry(workspace)) for _ in range(20)]
     barrier = threading.Barrier(len(jobs))

@@ -23,7 +23,7 @@ from verifactu_helpers import (
     script,
 )
 
-from jobs import engine
+from jobs import engine, queue
 from jobs.models import Job
 from jobs.services import create_job, poke
 from providers import registry, sign
@@ -333,7 +333,7 @@ def test_a_document_that_is_not_recordable_goes_ko(workspace):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_generate_calls_keep_the_chain_gapless(workspace, monkeypatch):
-    monkeypatch.setattr(engine, "enqueue", lambda job_id: None)  # the threads are the workers
+    monkeypatch.setattr(queue, "wake", lambda: None)  # the threads are the workers
     configure(workspace, "http://127.0.0.1:9/")
     flow = workflow(workspace, [number(), step("verifactu.generate")])
     jobs = [create_job(flow, entry=entry(workspace, invoice())) for _ in range(12)]

@@ -1,0 +1,76 @@
+"""Sending work to the django-q2 workers: this process's broker, and the drain's wake-up.
+
+Nothing is sent per job: creating, poking or retrying a job asks for a *drain*
+(jobs/batch.py), which claims every due job; `wake()` sends one only when none is on its way
+already (a Redis key says so, for `wake_ttl_ms`). A job goes as a task of its own only when
+a batch hands it on (`send_job`). The database stays the source of truth: what Redis loses,
+the dispatcher (jobs/dispatcher.py) sends again.
+"""
+
+import logging
+import os
+
+from django.conf import settings
+from django.db import transaction
+from django_q.brokers import Broker, get_broker
+from django_q.tasks import async_task
+
+log = logging.getLogger(__name__)
+
+_brokers: dict[int, Broker] = {}
+
+
+def broker() -> Broker:
+    """This process's broker. Without one, django-q2 builds a broker for every task, and with
+    it a new Redis connection pool and connection: that was two thirds of what creating a
+    job cost its client. redis-py reconnects by itself after Redis restarts, and a forked
+    worker gets its own (the key is the process id)."""
+    pid = os.getpid()
+    if pid not in _brokers:
+        _brokers[pid] = get_broker()
+    return _brokers[pid]
+
+
+def wake_key() -> str:
+    return f"{settings.QUEUE_NAME}:drain"
+
+
+def wake() -> None:
+    """Make sure a drain is on its way. Best effort: should Redis be away, the dispatcher
+    sends it once `redispatch_after` has passed (the job's dispatched_at says when)."""
+    try:
+        redis = broker().connection
+        if redis.set(wake_key(), 1, nx=True, px=settings.ENGINE["wake_ttl_ms"]):
+            async_task("jobs.tasks.drain", task_name="drain", broker=broker())
+    except Exception:  # Redis is away: the job waits in the database
+        log.warning("could not send a drain to the workers", exc_info=True)
+
+
+def wake_on_commit() -> None:
+    """wake() once the transaction commits: the drain must find the job written."""
+    transaction.on_commit(lambda: wake())  # looked up when called: tests replace it
+
+
+def draining() -> None:
+    """A drain has started: jobs due from now on need a new one."""
+    try:
+        broker().connection.delete(wake_key())
+    except Exception:
+        log.warning("could not clear the drain key", exc_info=True)
+
+
+def send_job(job_id, token, slow_step=None) -> None:
+    """The job as a task of its own, under the lease `token` of the batch that claimed it;
+    `slow_step`: a step found too slow to run inline. A task Redis loses is a lease that
+    runs out: a later drain takes the job over."""
+    try:
+        async_task(
+            "jobs.tasks.advance",
+            str(job_id),
+            str(token),
+            slow_step,
+            task_name=f"job {job_id}",
+            broker=broker(),
+        )
+    except Exception:
+        log.warning("could not send job %s to the workers", job_id, exc_info=True)
