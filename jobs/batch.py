@@ -38,8 +38,8 @@ from providers import registry
 from providers.base import Status
 from silo import services as silo
 from silo.models import SiloEntry
+from workflows import versions
 from workflows.definition import step_provider
-from workflows.models import WorkflowVersion
 
 from . import engine, live, queue
 from .cursor import locate
@@ -158,11 +158,11 @@ class Batch:
     def _load(self) -> list["BatchRunner"]:
         jobs = rows.get_many(Job, self.ids)
         jobs.sort(key=lambda job: job.created_at)  # in the order they came: two on one entry
-        versions = workflow_versions({job.workflow_version_id for job in jobs})
+        published = versions.by_ids({job.workflow_version_id for job in jobs})
         workspace_ids = sorted({job.workspace_id for job in jobs})
         workspaces = {found.pk: found for found in rows.get_many(Workspace, workspace_ids)}
         for job in jobs:
-            job.workflow_version = versions[job.workflow_version_id]
+            job.workflow_version = published[job.workflow_version_id]
             job.workspace = workspaces[job.workspace_id]
         entry_ids = sorted({job.silo_entry_id for job in jobs if job.silo_entry_id})
         self.entries = rows.get_many(SiloEntry, entry_ids, rows=self.entry_rows)
@@ -214,19 +214,6 @@ class Batch:
         now = rows.get_rows(SiloEntry, [entry.pk for entry in self.entries], lock=True)
         if now != self.entry_rows:
             raise Conflict("an entry changed since it was read")
-
-
-# Published workflow versions by id: they never change, and a batch's jobs mostly share one.
-_versions: dict = {}
-
-
-def workflow_versions(ids: set) -> dict:
-    missing = sorted(ids - _versions.keys())
-    if len(_versions) + len(missing) > 500:
-        _versions.clear()
-        missing = sorted(ids)
-    _versions.update((found.pk, found) for found in rows.get_many(WorkflowVersion, missing))
-    return {version_id: _versions[version_id] for version_id in ids}
 
 
 class BatchRunner(engine.Runner):

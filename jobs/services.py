@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from invopop_console import rows
 from silo.models import SiloEntry
+from workflows import versions
 from workflows.models import Workflow, WorkflowVersion
 
 from . import engine, live, queue
@@ -41,7 +42,7 @@ def create_job(
         raise JobError("no such silo entry", "/silo_entry_id", status=404)
     if workflow.disabled:
         raise JobError("the workflow is disabled", "/workflow_id")
-    version = version or _latest_version(workflow)
+    version = version or versions.latest(workflow)
     if version is None:
         raise JobError("the workflow has no published version", "/workflow_id")
     job = Job(
@@ -64,31 +65,6 @@ def create_job(
         rows.insert([job])  # in autocommit: the INSERT commits by itself
     queue.wake_on_commit()
     return job
-
-
-# (workflow id, version number) -> that published version, which never changes: creating a
-# job then reads nothing (on PostgreSQL a round trip was a fifth of what a job's client took).
-_versions: dict[tuple, WorkflowVersion] = {}
-
-
-def _latest_version(workflow: Workflow) -> WorkflowVersion | None:
-    """The version the workflow says is its latest published one."""
-    key = (workflow.pk, workflow.version)
-    if key in _versions:
-        return _versions[key]
-    table = WorkflowVersion._meta.db_table
-    sql = f"SELECT * FROM {table} WHERE workflow_id = %s"
-    params = [rows.db_value(WorkflowVersion, "workflow", workflow.pk)]
-    if workflow.version:
-        sql += " AND number = %s"
-        params.append(workflow.version)
-    sql += " ORDER BY number DESC LIMIT 1"
-    found = next(iter(WorkflowVersion.objects.raw(sql, params)), None)
-    if found is not None and workflow.version:
-        if len(_versions) > 1000:
-            _versions.clear()
-        _versions[key] = found
-    return found
 
 
 @transaction.atomic
