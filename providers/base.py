@@ -93,6 +93,22 @@ class StepContext:
     def envelope(self) -> dict:
         return self.entry.data if self.entry is not None else {}
 
+    def credential(self, name: str):
+        """The workspace's credential `name` (providers.models.Credential), for a provider
+        that needs more than its secret (a username); raises CredentialMissing."""
+        from .credentials import lookup  # base stays importable before the models are
+
+        return lookup(self.workspace, name)
+
+    def secret(self, value, header: bool = False) -> str:
+        """The text to send for a config value that carries a secret: inline, as it is; a
+        reference, `{"credential": name}`, as the credential's secret (in a header, as a
+        header of its kind: "Bearer …"). Raises CredentialMissing for an unknown name: the
+        providers answer it with a KO (its `code`), as retrying would not bring it."""
+        from .credentials import resolve
+
+        return resolve(self.workspace, value, header=header)
+
     @property
     def doc(self) -> dict:
         doc = self.envelope.get("doc")

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from . import outbound, sandbox, templating
 from .base import StepContext, err, ko, ok
+from .credentials import CredentialMissing, header_map, reference_name, secret_property
 from .email import attachments_of
 from .registry import provider
 
@@ -34,17 +35,22 @@ SCHEMA = {
             "examples": ["https://erp.example.com/api/invoices"],
             "description": "Templates work here: https://erp.example.com/invoices/{{.meta.erp_id}}",
         },
-        "headers": {
-            "type": "object",
-            "title": "Headers",
-            "additionalProperties": {"type": "string"},
-            "description": 'Extra HTTP headers, such as {"X-Api-Key": "…"}; templates work in '
-            "the values.",
-        },
+        "headers": header_map(
+            "Headers",
+            'Extra HTTP headers, such as {"X-Api-Key": {"credential": "erp-key"}}: a value '
+            "names one of the workspace's credentials (Configuration), or is text, where "
+            "templates work.",
+        ),
         "auth": {"title": "Authentication", "enum": ["none", "bearer", "basic"], "default": "none"},
-        "token": {"type": "string", "title": "Bearer token"},
-        "username": {"type": "string", "title": "Username (basic)"},
-        "password": {"type": "string", "title": "Password (basic)"},
+        "token": secret_property("Bearer token", "One of the workspace's credentials."),
+        "username": {
+            "type": "string",
+            "title": "Username (basic)",
+            "description": "Without one, the username of the password's credential.",
+        },
+        "password": secret_property(
+            "Password (basic)", "One of the workspace's credentials (username and password)."
+        ),
         "jq": {
             "type": "string",
             "title": "Body: jq projection",
@@ -106,6 +112,8 @@ def http_request(context: StepContext):
     host = urlsplit(url).hostname or url
     try:
         options = request_options(context, values)
+    except CredentialMissing as exc:
+        return ko(str(exc), exc.code)
     except ValueError as exc:  # the jq program's compile and runtime errors
         return ko(f"jq: {exc}", "invalid-jq")
     except sandbox.LimitExceeded as exc:
@@ -136,13 +144,13 @@ def request_options(context: StepContext, values: dict) -> dict:
         "User-Agent": USER_AGENT,
         "Idempotency-Key": context.ref,
         **{
-            name: templating.render(str(value), values, context.args)
+            name: header_value(context, value, values)
             for name, value in (config.get("headers") or {}).items()
         },
     }
-    options = {"headers": headers, "auth": basic_auth(config)}
+    options = {"headers": headers, "auth": basic_auth(context)}
     if config.get("auth") == "bearer":
-        headers["Authorization"] = f"Bearer {config.get('token', '')}"
+        headers["Authorization"] = f"Bearer {context.secret(config.get('token', ''))}"
     if config.get("method", "POST") in ("GET", "DELETE") and not config.get("attach"):
         return options  # no body: what would a GET send?
     files = attachments_of(context.entry, config.get("attach") or [])
@@ -167,10 +175,24 @@ def request_body(context: StepContext, values: dict) -> tuple[bytes, str]:
     return json.dumps(data, ensure_ascii=False).encode(), content_type
 
 
-def basic_auth(config: dict):
+def header_value(context: StepContext, value, values: dict) -> str:
+    """A credential's value as it is (never a template: a secret could hold "{{"), or the
+    text rendered as a template."""
+    if reference_name(value) is not None:
+        return context.secret(value, header=True)
+    return templating.render(str(value), values, context.args)
+
+
+def basic_auth(context: StepContext):
+    config = context.config
     if config.get("auth") != "basic":
         return None
-    return (config.get("username", ""), config.get("password", ""))
+    password = config.get("password", "")
+    username = config.get("username")
+    name = reference_name(password)
+    if not username and name is not None:
+        username = context.credential(name).username
+    return (username or "", context.secret(password))
 
 
 def expected(statuses, status: int) -> bool:

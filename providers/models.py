@@ -1,12 +1,14 @@
 """What providers keep between runs: numbered series (sequence.enumerate), the workspaces'
-signing keys (silo.close), email connections (email.send) and webhook secrets (webhook)."""
+signing keys (silo.close), email connections (email.send), webhook secrets (webhook) and
+the credentials that steps refer to by name (webhook, http.request)."""
 
 import base64
 import secrets
 import uuid
 from datetime import timedelta
 
-from django.core.validators import MaxValueValidator
+from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -215,3 +217,72 @@ class WebhookSecret(models.Model):
         self.secret_sealed = seal(new_webhook_secret())
         self.rotated_at = timezone.now()
         self.save(update_fields=["previous_sealed", "secret_sealed", "rotated_at"])
+
+
+class CredentialKind(models.TextChoices):
+    BEARER = "bearer", "Bearer token"
+    BASIC = "basic", "Username and password"
+    HEADER = "header", "Header value"
+    SECRET = "secret", "Secret"
+
+
+CREDENTIAL_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+HINT_LENGTH = 4
+HINTED_FROM = 12  # a shorter secret shows no part of itself: four characters would be a third
+
+
+class Credential(models.Model):
+    """A secret of the workspace (an API token, a password), kept out of workflow JSON: a
+    step refers to it by name, `{"credential": "erp-token"}` (providers/credentials.py).
+
+    Sealed (invopop_console/secrets_box.py) and write-only: owners set and replace it, and
+    after that anybody sees only its last characters (`hint`). `username` goes with the
+    basic kind and is not secret."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="credentials")
+    name = models.CharField(
+        max_length=100,
+        validators=[RegexValidator(CREDENTIAL_NAME, "Letters, digits, dots, dashes, underscores.")],
+    )
+    kind = models.CharField(max_length=10, choices=CredentialKind.choices)
+    username = models.CharField(max_length=255, blank=True)
+    secret_sealed = models.TextField(editable=False)
+    hint = models.CharField(max_length=HINT_LENGTH, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "name"], name="credential_name_per_workspace"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:  # never the secret, not even sealed
+        return f"<Credential {self.name} ({self.kind}) of {self.workspace_id}>"
+
+    @property
+    def secret(self) -> str:
+        return open_sealed(self.secret_sealed)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_sealed = seal(value)
+        self.hint = value[-HINT_LENGTH:] if len(value) >= HINTED_FROM else ""
+
+    def header_value(self) -> str:
+        """What an HTTP header that names this credential carries."""
+        if self.kind == CredentialKind.BEARER:
+            return f"Bearer {self.secret}"
+        if self.kind == CredentialKind.BASIC:
+            pair = f"{self.username}:{self.secret}".encode()
+            return f"Basic {base64.b64encode(pair).decode('ascii')}"
+        return self.secret

@@ -14,17 +14,17 @@ from urllib.parse import urlsplit
 from workflows.triggers import sign
 
 from . import outbound
-from .base import StepContext, err, ok
+from .base import StepContext, err, ko, ok
+from .credentials import CredentialMissing, header_map, secret_property
 from .models import WebhookSecret
 from .registry import provider
 
 USER_AGENT = "invopop-console-webhook/1"
-HEADERS = {
-    "type": "object",
-    "title": "Custom headers",
-    "additionalProperties": {"type": "string"},
-    "description": 'Extra HTTP headers, such as {"X-Api-Key": "…"}.',
-}
+HEADERS = header_map(
+    "Custom headers",
+    'Extra HTTP headers, such as {"X-Api-Key": {"credential": "crm-key"}}: a value names one '
+    "of the workspace's credentials (Configuration), or is written as it is.",
+)
 
 SCHEMA = {
     "type": "object",
@@ -48,11 +48,10 @@ SCHEMA = {
             "examples": ["invoice_sent"],
             "description": "A name of your choice, sent as the payload's event.",
         },
-        "bearer_token": {
-            "type": "string",
-            "title": "Bearer token",
-            "description": "Sent as Authorization: Bearer <token>.",
-        },
+        "bearer_token": secret_property(
+            "Bearer token",
+            "Sent as Authorization: Bearer <token>; one of the workspace's credentials.",
+        ),
         "headers": HEADERS,
     },
     "anyOf": [{"required": ["callback_url"]}, {"required": ["url"]}],
@@ -72,9 +71,12 @@ def send_webhook(context: StepContext):
     url = context.config.get("callback_url") or context.config.get("url") or ""
     delivery_id = f"msg_{context.ref}"
     body = json.dumps(payload(context, delivery_id), separators=(",", ":")).encode()
+    try:
+        custom = {**custom_headers(context), **authorization(context)}
+    except CredentialMissing as exc:
+        return ko(str(exc), exc.code)
     headers = {
-        **(context.config.get("headers") or {}),
-        **authorization(context.config),
+        **custom,
         **signed_headers(context.workspace, delivery_id, body),
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -107,9 +109,14 @@ def payload(context: StepContext, delivery_id: str) -> dict:
     return found
 
 
-def authorization(config: dict) -> dict:
-    token = config.get("bearer_token")
-    return {"Authorization": f"Bearer {token}"} if token else {}
+def custom_headers(context: StepContext) -> dict:
+    headers = context.config.get("headers") or {}
+    return {name: context.secret(value, header=True) for name, value in headers.items()}
+
+
+def authorization(context: StepContext) -> dict:
+    token = context.config.get("bearer_token")
+    return {"Authorization": f"Bearer {context.secret(token)}"} if token else {}
 
 
 def signed_headers(workspace, delivery_id: str, body: bytes) -> dict:

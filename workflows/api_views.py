@@ -26,7 +26,7 @@ from invopop_console import api
 from providers.serializers import json_body, parse_id
 
 from . import definition as definitions
-from . import openapi, serializers
+from . import openapi, secrets, serializers
 from .models import InvalidDefinition, Workflow
 
 
@@ -84,7 +84,8 @@ def put_workflow(request, pk):
             workflow = owned(request.workspace, pk, lock=True, missing_ok=True)
             if workflow is None:
                 workflow = new_workflow(request.workspace, pk)
-            workflow.apply_definition(wanted.definition)
+            # A definition fetched here comes with its inline secrets masked: keep them.
+            workflow.apply_definition(secrets.unmasked(wanted.definition, workflow.definition()))
             settle(workflow, wanted.draft, wanted.disabled)
     except IntegrityError:
         raise raced(request.workspace, pk) from None
@@ -103,7 +104,8 @@ def patch_workflow(request, pk):
     try:
         with transaction.atomic():
             workflow = owned(request.workspace, pk, lock=True)
-            workflow.apply_definition({**workflow.definition(), **wanted.definition})
+            before = workflow.definition()
+            workflow.apply_definition(secrets.unmasked({**before, **wanted.definition}, before))
             draft = True if wanted.draft is None and workflow.draft else wanted.draft
             settle(workflow, draft, wanted.disabled)
     except InvalidDefinition as exc:

@@ -9,6 +9,10 @@ changed. A field whose submitted text is what the form showed keeps its old valu
 (a string "3600" in a string-or-integer field stays a string, an absent key with a default
 stays absent), and a value the field's widget cannot show (an object where the schema says
 string) is edited as JSON instead, so that saving the form never rewrites it.
+
+A secret (a `writeOnly` property, providers/credentials.py) is a choice of the workspace's
+credentials, never a text box: the form shows an inline secret only by its mask, and the
+caller unmasks what comes back.
 """
 
 import copy
@@ -31,7 +35,7 @@ class Field:
     pointer: str  # JSON pointer relative to the config; the input's name
     dom_id: str
     label: str
-    kind: str  # text textarea number integer boolean enum list object json
+    kind: str  # text textarea number integer boolean enum list object json secret
     value: str | bool = ""
     placeholder: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)  # (JSON value, label)
@@ -45,6 +49,11 @@ class Field:
         """A textarea's height: its content, within bounds."""
         lines = str(self.value).count("\n") + 1
         return max(MIN_ROWS, min(MAX_ROWS, lines))
+
+    @property
+    def inline(self) -> bool:
+        """A secret field that holds an inline secret (shown by its mask): one to move."""
+        return self.kind == "secret" and str(self.value).startswith('"')
 
     @property
     def described_by(self) -> str:
@@ -65,13 +74,18 @@ def fields(
     config: dict,
     problems: dict[str, str] | None = None,
     submitted=None,
+    credentials: list[tuple[str, str]] = (),
 ) -> list[Field]:
     """The form's fields, in schema order, with each problem on the nearest field.
 
     `submitted` (the posted form) re-shows what the user typed in a field that has an error,
-    instead of the old value that parse() kept, so a half-typed JSON patch is not lost."""
+    instead of the old value that parse() kept, so a half-typed JSON patch is not lost.
+    `credentials` (name, label) are the choices of the secret fields."""
     found = _fields(schema, config or {}, "")
     index = dict(_walk(found))
+    for f in index.values():
+        if f.kind == "secret":
+            f.options = _secret_options(f.value, credentials)
     for where, message in (problems or {}).items():
         target = _nearest(index, _required_target(where, message))
         if target is not None and not target.error:
@@ -116,7 +130,7 @@ def _field(key: str, schema: dict, value, required: bool, where: str) -> Field:
 
 
 def _placeholder(kind: str, hint) -> str:
-    if hint is MISSING or kind in ("boolean", "object"):
+    if hint is MISSING or kind in ("boolean", "object", "secret"):
         return ""
     if kind == "enum":  # not JSON-encoded: it is read, not posted
         return _scalar_text(hint)
@@ -160,6 +174,20 @@ def _humanise(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _secret_options(shown: str, credentials) -> list[tuple[str, str]]:
+    """The credentials to choose from; the current value first when it is none of them (an
+    inline secret, by its mask, or a name the workspace does not have)."""
+    options = [(json.dumps({"credential": name}), label) for name, label in credentials]
+    if shown and shown not in {value for value, _ in options}:
+        current = json.loads(shown)
+        if isinstance(current, str):
+            label = f"Inline secret {current}"
+        else:
+            label = f"{current.get('credential')} (no such credential)"
+        options.insert(0, (shown, label))
+    return options
+
+
 def _options(schema: dict) -> list[tuple[str, str]]:
     return [
         (json.dumps(choice), choice if isinstance(choice, str) else json.dumps(choice))
@@ -181,6 +209,8 @@ def _kind(schema: dict, value=MISSING) -> str:
 
 
 def _schema_kind(schema: dict) -> str:
+    if schema.get("writeOnly"):
+        return "secret"
     if "oneOf" in schema or "anyOf" in schema:
         return "json"
     if "enum" in schema:
@@ -232,7 +262,13 @@ def _fits(kind: str, schema: dict, value) -> bool:
         return isinstance(value, dict)
     if kind in ("number", "integer", "boolean"):
         return _is_type(kind, value)
+    if kind == "secret":
+        return isinstance(value, str) or _is_reference(value)
     return True
+
+
+def _is_reference(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"credential"}
 
 
 def _fits_text(schema: dict, value) -> bool:
@@ -271,7 +307,7 @@ def _display(kind: str, value) -> str | bool:
         return "\n".join(_scalar_text(v) for v in value) if isinstance(value, list) else ""
     if kind == "json":
         return json.dumps(value, indent=2, ensure_ascii=False)
-    if kind == "enum":
+    if kind in ("enum", "secret"):
         return json.dumps(value)
     return _scalar_text(value)
 
@@ -432,6 +468,17 @@ def _read_list(schema: dict, text: str) -> list:
         raise Invalid(f"one item a line; each {exc}") from None
 
 
+def _read_secret(schema: dict, text: str):
+    """A credential chosen (a reference), or the mask shown for an inline secret."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not (_is_reference(value) or isinstance(value, str)):
+        raise Invalid("must be one of the workspace's credentials")
+    return value
+
+
 def _read_json(schema: dict, text: str):
     try:
         return json.loads(text)
@@ -447,6 +494,7 @@ READERS = {
     "enum": _read_enum,
     "list": _read_list,
     "json": _read_json,
+    "secret": _read_secret,
 }
 
 

@@ -10,11 +10,14 @@ from functools import lru_cache
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
-from providers import registry
+from providers import credentials, registry
 
 from .schemas import DocSchema
 
 STATUSES = ["OK", "KO", "SKIP", "TIMEOUT", "NA", "Any", "any", ""]
+INLINE_SECRET = (
+    'an inline secret: move it into the workspace\'s credentials and name it, {"credential": …}'
+)
 KNOWN_FIELDS = ("name", "description", "schema", "country", "steps", "rescue")
 
 RETRY_SCHEMA = {
@@ -166,6 +169,16 @@ def _step_problems(path, step, seen_ids):
     for error in sorted(_config_validator(key).iter_errors(config), key=_error_order):
         where = pointer([*path, "config", *error.absolute_path])
         yield Problem(where, _schema_message(error))
+    for parts, value in credentials.inline_secrets(found.config_schema, config):
+        yield _inline_secret_problem(pointer([*path, "config", *parts]), value)
+
+
+def _inline_secret_problem(where: str, value: str) -> Problem:
+    """An inline secret is kept in a draft (a pasted workflow loses nothing) but never
+    published: a version is immutable, and would hold it in plain text for good."""
+    if credentials.is_mask(value):
+        return Problem(where, "a hidden secret cannot be copied: choose a credential")
+    return Problem(where, INLINE_SECRET)
 
 
 def _jump_problems(definition, seen_ids):

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from invopop_console.accounts.access import get_owned, workspace_view
 from invopop_console.accounts.models import Role
-from providers import registry
+from providers import credentials, registry
+from providers.models import Credential
 
-from . import catalogue, config_form, editing
+from . import catalogue, config_form, editing, secrets
 from . import definition as definitions
 from .canvas import cards, problems_by_step
 from .models import EditSession, InvalidDefinition, Workflow
@@ -156,10 +157,11 @@ def update_step(request, session):
     found = registry.get(definitions.step_provider(step))
     form_errors = {}
     if found is not None:
-        config, form_errors = config_form.parse(
-            found.config_schema, step.get("config") or {}, request.POST
-        )
-        changed = editing.set_config(changed, where, config)
+        schema, config = found.config_schema, step.get("config") or {}
+        # The form showed inline secrets by their masks: what comes back unmasked keeps them.
+        shown = credentials.masked(schema, config)
+        parsed, form_errors = config_form.parse(schema, shown, request.POST)
+        changed = editing.set_config(changed, where, credentials.unmasked(schema, parsed, config))
     session.change(changed)
     submitted = request.POST if form_errors else None  # show what was typed, to fix it
     return Outcome(step=where, form_errors=form_errors, submitted=submitted)
@@ -218,8 +220,34 @@ def apply_json(request, session):
     problems = definitions.structure_problems(pasted)
     if problems:
         return Outcome(mode="json", text=text, json_problems=problems)
-    session.change(pasted)
+    # The JSON showed inline secrets by their masks: steps that kept theirs keep the secret.
+    session.change(secrets.unmasked(pasted, session.definition))
     return Outcome(message="Definition applied from developer mode.")
+
+
+def move_secrets(request, session):
+    """The offer of an inline secret (or of all, without `where`): each becomes a credential
+    of the workspace, named where it was, and leaves every copy of this workflow: the
+    working copies, their undo history and the saved draft (workflows/secrets.py)."""
+    if not request.membership.allows(Role.OWNER):
+        raise editing.EditError("Only owners add credentials: ask one to move the secrets.")
+    inline = dict(secrets.inline_secrets(session.definition))
+    wanted = [request.POST["where"]] if request.POST.get("where") else list(inline)
+    if not wanted or any(where not in inline for where in wanted):
+        raise editing.EditError("There is no inline secret there (any more).")
+    definition, moved = session.definition, {}
+    for where in wanted:
+        if where in dict(secrets.inline_secrets(definition)):  # else moved with its twin
+            credential, definition = secrets.move_inline(
+                request.workspace, definition, where, request.user
+            )
+            moved[inline[where]] = credential.name
+    session.change(definition)
+    for secret, name in moved.items():
+        session.workflow.forget_secret(secret, name)
+    session.refresh_from_db()
+    names = ", ".join(sorted(set(moved.values())))
+    return Outcome(step=request.POST.get("step", ""), message=f"Moved into credentials: {names}.")
 
 
 def undo(request, session):
@@ -280,6 +308,7 @@ ACTIONS = {
     "publish": publish,
     "discard": discard,
     "restore": restore,
+    "secrets": move_secrets,
 }
 
 
@@ -293,7 +322,10 @@ def _render(request, workflow, session, definition, outcome):
 
 
 def editor_context(request, workflow, session, definition, outcome) -> dict:
-    problems = definitions.validate(definition)
+    problems = [
+        *definitions.validate(definition),
+        *secrets.reference_problems(workflow.workspace_id, definition),
+    ]
     by_step = problems_by_step(definition, problems)
     selected = outcome.get("step", "")
     version = outcome.get("version")
@@ -322,15 +354,18 @@ def editor_context(request, workflow, session, definition, outcome) -> dict:
         "here": reverse("workflow_editor", args=[workflow.workspace.slug, workflow.id]),
         "act": reverse("workflow_act", args=[workflow.workspace.slug, workflow.id, "-"])[:-2],
         "run_url": _run_url(request),
+        "inline_secrets": [where for where, _ in secrets.inline_secrets(definition)],
+        "can_manage_credentials": request.membership.allows(Role.OWNER),
     }
     if context["mode"] == "json":
-        context["json_text"] = outcome.get("text") or json.dumps(definition, indent=2)
+        shown = secrets.masked(definition)  # nobody sees an inline secret again
+        context["json_text"] = outcome.get("text") or json.dumps(shown, indent=2)
         context["json_problems"] = outcome.get("json_problems", [])
-    context.update(_panel(definition, problems, outcome))
+    context.update(_panel(request.workspace, definition, problems, outcome))
     return context
 
 
-def _panel(definition, problems, outcome) -> dict:
+def _panel(workspace, definition, problems, outcome) -> dict:
     """The right sidebar: the action picker, a step's settings, or the workflow's."""
     panel = outcome.get("panel", "")
     if panel == "picker" or outcome.get("replace"):
@@ -347,18 +382,21 @@ def _panel(definition, problems, outcome) -> dict:
             steps, index = editing.locate(definition, selected)
         except editing.EditError:
             return {"panel": "settings"}
-        return {"panel": "step", **_step_panel(selected, steps[index], problems, outcome)}
+        step_panel = _step_panel(workspace, selected, steps[index], problems, outcome)
+        return {"panel": "step", **step_panel}
     return {"panel": "settings"}
 
 
-def _step_panel(where: str, step: dict, problems, outcome) -> dict:
+def _step_panel(workspace, where: str, step: dict, problems, outcome) -> dict:
     found = registry.get(definitions.step_provider(step))
     known = config_form.problems_for_step(problems, where)
     known.update(outcome.get("form_errors") or {})
     fields = []
     if found is not None:
-        config = step.get("config") or {}
-        fields = config_form.fields(found.config_schema, config, known, outcome.get("submitted"))
+        schema = found.config_schema
+        config = credentials.masked(schema, step.get("config") or {})
+        choices = _credential_choices(workspace) if credentials.has_secrets(schema) else []
+        fields = config_form.fields(schema, config, known, outcome.get("submitted"), choices)
     return {
         "step": step,
         "step_provider": found,
@@ -366,6 +404,12 @@ def _step_panel(where: str, step: dict, problems, outcome) -> dict:
         "booleans": config_form.boolean_pointers(fields),
         "step_problems": [p for p in problems if p.path.startswith(where + "/")],
     }
+
+
+def _credential_choices(workspace) -> list[tuple[str, str]]:
+    """The workspace's credentials by name and kind: never their values."""
+    found = Credential.objects.filter(workspace=workspace).only("name", "kind")
+    return [(c.name, f"{c.name} · {c.get_kind_display()}") for c in found]
 
 
 def _run_url(request) -> str:

@@ -17,6 +17,7 @@ from invopop_console.immutable import ImmutableModel
 from invopop_console.secrets_box import open_sealed, seal
 
 from . import definition as definitions
+from . import secrets
 from .schemas import DocSchema
 
 
@@ -111,7 +112,11 @@ class Workflow(models.Model):
         self.extra.update({k: v for k, v in definition.items() if k not in COLUMN_DEFAULTS})
 
     def problems(self) -> list:
-        return definitions.validate(self.definition())
+        definition = self.definition()
+        return [
+            *definitions.validate(definition),
+            *secrets.reference_problems(self.workspace_id, definition),
+        ]
 
     def save_draft(self, definition: dict) -> None:
         """Keep `definition` as the workflow's current one: a draft, unless it is exactly the
@@ -120,6 +125,23 @@ class Workflow(models.Model):
         latest = self.versions.order_by("-number").first()
         self.draft = latest is None or latest.hash != definition_hash(self.definition())
         self.save()
+
+    @transaction.atomic
+    def forget_secret(self, secret: str, name: str) -> None:
+        """An inline secret moved into the credential `name`: name it instead wherever this
+        workflow keeps a copy, its saved draft and everybody's working copies and undo
+        history, so that no row holds the secret any more. Published versions are
+        immutable; they cannot hold inline secrets (definition.py refuses to publish them)."""
+        before = self.hash
+        saved = secrets.replaced(self.definition(), secret, name)
+        if definition_hash(saved) != before:
+            self.save_draft(saved)
+        for session in self.edit_sessions.select_for_update():
+            session.definition = secrets.replaced(session.definition, secret, name)
+            session.history = [secrets.replaced(d, secret, name) for d in session.history]
+            if session.base_hash == before:
+                session.base_hash = self.hash
+            session.save(update_fields=["definition", "history", "base_hash", "updated_at"])
 
     @transaction.atomic
     def publish(self, user=None) -> "WorkflowVersion":

@@ -14,6 +14,7 @@ from django.db.models.fields.json import KT
 from invopop_console import api
 from providers.serializers import iso
 
+from . import secrets
 from .models import Workflow
 
 SWITCHES = ("draft", "disabled")
@@ -59,12 +60,13 @@ def version_label(number: int) -> str:
 
 
 def workflow_json(workflow: Workflow, versions=None) -> dict:
-    """TransformWorkflow: the definition as stored (unknown fields included) with the
-    workflow's state, and `problems` [{path, message, level}] of the current definition.
+    """TransformWorkflow: the definition as stored (unknown fields included; inline
+    secrets masked, workflows/secrets.py) with the workflow's state, and `problems`
+    [{path, message, level}] of the current definition.
     `versions` (TransformWorkflowVersion) only for a single workflow, as Invopop does."""
     definition = {
         key: value
-        for key, value in workflow.definition().items()
+        for key, value in secrets.masked(workflow.definition()).items()
         if key not in SWITCHES + READ_ONLY
     }
     data = {

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from invopop_console.accounts.models import Workspace
 from invopop_console.accounts.services import create_workspace, get_or_create_user
+from providers.models import Credential, CredentialKind
 from providers.verifactu.models import VerifactuConfig
 from silo.models import SiloEntry
 from workflows.definition import errors
@@ -53,6 +54,8 @@ SANDBOX_PATH = "/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # A seeded workflow's one save lands within milliseconds of its creation; an edit comes later.
 UNTOUCHED = timedelta(seconds=2)
+# What Export to ERP (HTTP API) sends as its bearer token: replace it in Configuration.
+DEMO_CREDENTIALS = [("erp-token", CredentialKind.BEARER, "replace-with-your-erp-token")]
 
 
 def sandbox_url(port: int, host: str = "127.0.0.1") -> str:
@@ -70,6 +73,7 @@ def seed_demo(agency_sandbox_url: str | None = None) -> Workspace:
         workspace = create_workspace("Demo", user, slug=DEMO_SLUG)
     for path in sorted((HERE / "documents").glob("*.json")):
         _seed_document(workspace, path)
+    _seed_credentials(workspace)
     for path in sorted((HERE / "workflows").glob("*.json")):
         _seed_workflow(workspace, path)
     _seed_verifactu(workspace, agency_sandbox_url)
@@ -113,6 +117,15 @@ def _seeded_draft(workflow: Workflow) -> bool:
         return False
     untouched = workflow.updated_at - workflow.created_at < UNTOUCHED
     return untouched or bool(errors(workflow.problems()))
+
+
+def _seed_credentials(workspace: Workspace) -> None:
+    """The credentials the demo workflows name, with placeholder values to replace."""
+    for name, kind, secret in DEMO_CREDENTIALS:
+        if not Credential.objects.filter(workspace=workspace, name=name).exists():
+            credential = Credential(workspace=workspace, name=name, kind=kind)
+            credential.secret = secret
+            credential.save()
 
 
 def _seed_verifactu(workspace: Workspace, agency_sandbox_url: str | None) -> None:
