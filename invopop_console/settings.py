@@ -329,7 +329,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["invopop_console.accounts.auth.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "invopop_console.parsers.JSONParser",
         "invopop_console.parsers.MergePatchParser",
         "invopop_console.parsers.JsonPatchParser",
     ],
@@ -354,6 +354,10 @@ SPECTACULAR_SETTINGS = {
 # Bodies over this answer 413 (files included); Django's own limit is set to match.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# How large a document and a workflow may grow (API, console and editor alike): the longest
+# invoices seen in practice have a few thousand lines, and a workflow a few dozen steps; far
+# beyond, every page, build and edit of them is slow for everyone sharing the workers.
+WORKFLOW_MAX_STEPS = env_int("WORKFLOW_MAX_STEPS", 500)  # rescue and nested steps included
 
 SESSION_COOKIE_SECURE = not DEBUG and SITE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -19,10 +19,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from redis.exceptions import RedisError
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from invopop_console import api
+from invopop_console.parsers import JSONParser
 from silo.models import SiloEntry, SiloEntryVersion, SiloFile
 from workflows.models import Workflow
 

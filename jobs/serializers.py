@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from rest_framework import serializers as drf
 
-from invopop_console import api
-from silo.serializers import as_envelope, gobl_problems, is_envelope, made_from, nul_problems
+from invopop_console import api, json_input
+from silo.serializers import as_envelope, gobl_problems, is_envelope, made_from
 
 from .models import EventStatus, JobStatus
 
@@ -35,10 +35,10 @@ class Fields:
         self.read: set[str] = set()
 
     def check(self) -> None:
-        """Raise a 422 with the problems found, and NUL characters in the fields read (which
-        PostgreSQL cannot store, nor even compare)."""
+        """Raise a 422 with the problems found, and what json_input refuses in the fields read
+        (NUL characters: PostgreSQL cannot store, nor even compare them)."""
         read = {name: self.body[name] for name in self.read if name in self.body}
-        problems = {**nul_problems(read), **self.problems}
+        problems = {**json_input.problems(read), **self.problems}
         if problems:
             raise api.invalid(problems)
 

@@ -8,6 +8,10 @@ from django.utils import timezone
 from .base import StepContext, ko, ok, skip
 from .registry import provider
 
+# The longest interval of a schedule (workflows/triggers.py keeps to it too): ten years of
+# seconds still fit Trigger.interval, and any date can hold the next run.
+MAX_INTERVAL = 10 * 365 * 86400
+
 
 @provider(
     "cron.subscribe",
@@ -28,10 +32,18 @@ from .registry import provider
             "interval": {
                 "title": "Every",
                 "type": ["string", "integer"],
+                "minimum": 60,
+                "maximum": MAX_INTERVAL,
                 "examples": ["hourly", "daily"],
                 "description": "minutely, hourly, daily, weekly, or seconds.",
             },
-            "factor": {"type": "integer", "title": "Times", "minimum": 1, "default": 1},
+            "factor": {
+                "type": "integer",
+                "title": "Times",
+                "minimum": 1,
+                "maximum": MAX_INTERVAL // 60,
+                "default": 1,
+            },
         },
     },
 )

@@ -2,21 +2,20 @@
 writing SequenceSeries and SequenceEntry.
 
 Requests are read by hand so that a wrong type is an error (DRF would turn 12 into "12") and
-every problem is named by its JSON pointer. `json_body` also guards what no model can store
-or no renderer can write: NUL characters, infinite numbers, absurd nesting.
+every problem is named by its JSON pointer. What no model can store or no renderer can
+write (NUL characters, infinite numbers, absurd nesting) is refused by
+invopop_console.json_input, as every body is.
 """
 
 import base64
 import binascii
-import math
 import uuid
 from dataclasses import asdict, dataclass
 
-from invopop_console import api
+from invopop_console import api, json_input
 
 from . import sequence
 
-MAX_DEPTH = 64  # nesting of objects and arrays in a body; workflows need a fraction of it
 MAX_BIG_INT = 2**63 - 1  # PositiveBigIntegerField
 
 
@@ -56,40 +55,15 @@ def cursor_number(cursor: str) -> int:
 
 
 def json_body(request) -> dict:
-    """The request's JSON object, or a 422 saying what makes it unusable."""
-    try:
-        body = request.data
-    except RecursionError:
-        raise api.invalid({"/": f"must not nest deeper than {MAX_DEPTH} levels"}) from None
+    """The request's JSON object, or a 422 saying what makes it unusable (the parser has
+    refused what json_input does; a form-encoded body is checked here the same way)."""
+    body = request.data
     if not isinstance(body, dict):
         raise api.invalid({"/": "the body must be a JSON object"})
-    problems = unstorable(body)
+    problems = json_input.problems(body)
     if problems:
         raise api.invalid(problems)
     return dict(body)
-
-
-def unstorable(body) -> dict[str, str]:
-    """What in a parsed JSON value cannot be stored and given back, by pointer: too deep
-    nesting, the NUL character (PostgreSQL refuses it), numbers beyond a double."""
-    problems: dict[str, str] = {}
-    pending = [((), body)]
-    while pending and len(problems) < 20:
-        path, value = pending.pop()
-        if len(path) > MAX_DEPTH:
-            return {pointer(*path[:MAX_DEPTH]): f"must not nest deeper than {MAX_DEPTH} levels"}
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if "\x00" in key:
-                    problems[pointer(*path)] = "keys must not contain the NUL character"
-                pending.append(((*path, key), item))
-        elif isinstance(value, list):
-            pending.extend(((*path, index), item) for index, item in enumerate(value))
-        elif isinstance(value, str) and "\x00" in value:
-            problems[pointer(*path)] = "must not contain the NUL character"
-        elif isinstance(value, float) and not math.isfinite(value):
-            problems[pointer(*path)] = "must be a finite number"
-    return problems
 
 
 class Fields:

@@ -17,10 +17,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from invopop_console import api
+from invopop_console import api, json_input
+from invopop_console.parsers import JSONParser
 
 from . import services
 from .models import SiloEntry
@@ -42,7 +43,6 @@ from .serializers import (
     gobl_problems,
     has_sigs,
     is_envelope,
-    json_problems,
     made_from,
     operation_problems,
     result_problems,
@@ -86,9 +86,11 @@ def validated(serializer_class, data) -> dict:
 
 
 def check_json(data, prefix="") -> None:
-    problems = json_problems(data)
+    """What json_input refuses, also in a multipart form's fields and in a console form's
+    data (a JSON body was checked by the parser already)."""
+    problems = json_input.problems(data, prefix)
     if problems:
-        raise api.invalid(pointed(problems, prefix))
+        raise api.invalid(problems)
 
 
 def pointed(problems: dict[str, str], prefix: str) -> dict[str, str]:
@@ -315,7 +317,7 @@ def change_data(entry: SiloEntry, kind: str, data, *, prefix: str) -> None:
     if entry.signed:
         raise api.conflict(SIGNED)
     envelope = outcome(entry, kind, data, prefix)
-    problems = json_problems(envelope)
+    problems = json_input.problems(envelope)
     if problems:  # patches that each nest a little deeper
         pointer, message = next(iter(problems.items()))
         raise api.invalid({prefix or "/": f"the result at {pointer} {message}"})

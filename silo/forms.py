@@ -4,13 +4,11 @@ It is checked exactly as the API checks a posted entry (api_views.validated with
 EntryCreateSerializer), so both refuse the same things with the same JSON pointers.
 """
 
-import json
-
 from django import forms
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
 
-from invopop_console import api
+from invopop_console import api, json_input
 
 from .api_views import validated
 from .serializers import EntryCreateSerializer
@@ -36,10 +34,13 @@ class EntryForm(forms.Form):
         if text is None:
             return self.cleaned_data
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno}, column {exc.colno}"
-            self.refuse("/", f"is not JSON: {exc.msg} ({where})")
+            data = json_input.parse(text)
+        except json_input.NotJson as exc:
+            self.refuse("/", f"is not JSON: {exc}")
+            return self.cleaned_data
+        except json_input.BadJson as exc:  # pointers into the document itself
+            for pointer, message in exc.problems.items():
+                self.refuse(pointer, message)
             return self.cleaned_data
         body = {
             "data": data,

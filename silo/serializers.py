@@ -24,7 +24,6 @@ ENVELOPE_RE = re.compile(r"^https://gobl\.org/draft-\d+/envelope$")
 JSON_TYPE = "application/json"
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
-MAX_DEPTH = 64  # GOBL documents nest about ten levels deep
 PATCH_OPS = {"add", "remove", "replace", "move", "copy", "test"}
 STATE_KEY = RegexValidator(r"^[a-z][a-z0-9-]*$", "must match ^[a-z][a-z0-9-]*$")
 
@@ -109,35 +108,6 @@ def _operation_problem(operation) -> tuple[str, str] | None:
     if name in ("add", "replace", "test") and "value" not in operation:
         return "/value", "is required"
     return None
-
-
-def json_problems(value) -> dict[str, str]:
-    """Where `value` holds what cannot be stored or worked on: a NUL character (PostgreSQL
-    stores none in text or jsonb) or nesting deeper than MAX_DEPTH (patching and storing
-    recurse, and would run out of stack)."""
-    pending = [("", value, 0)]
-    while pending:  # a loop, not recursion, for that very reason
-        pointer, value, depth = pending.pop()
-        if isinstance(value, str) and "\x00" in value:
-            return {pointer or "/": "must not contain NUL characters"}
-        if isinstance(value, dict | list) and value and depth >= MAX_DEPTH:
-            return {pointer or "/": f"must not nest deeper than {MAX_DEPTH} levels"}
-        items = value.items() if isinstance(value, dict) else ()
-        items = enumerate(value) if isinstance(value, list) else items
-        for key, item in items:
-            here = f"{pointer}/{escape(str(key))}"
-            if "\x00" in str(key):
-                return {here: "must not contain NUL characters"}
-            pending.append((here, item, depth + 1))
-    return {}
-
-
-nul_problems = json_problems  # the name jobs/serializers.py knows it by
-
-
-def escape(token: str) -> str:
-    """A key as a JSON pointer token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def as_envelope(data: dict, head_uuid) -> dict:

@@ -305,7 +305,7 @@ def test_bad_json_is_an_error_and_the_old_value_stays():
     changed, errors = parse(schema_of("silo.modify"), config, {"/data": '{"a": ', "/jq": ".x"})
     assert changed == {"data": {"a": 1}, "jq": ".x"}
     assert list(errors) == ["/data"]
-    assert errors["/data"].startswith("is not valid JSON: Expecting value: line 1 column 7")
+    assert errors["/data"].startswith("is not valid JSON: Expecting value (line 1, column 7)")
 
 
 def test_a_list_of_numbers_is_read_one_number_a_line():

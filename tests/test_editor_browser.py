@@ -454,3 +454,48 @@ def test_the_steps_inside_a_condition_are_drawn_and_can_be_dragged_out(page, wor
     editor.drag("/steps/0/next/0/steps/0", "/steps", 1)
     assert editor.names() == ["Number invoice", "Park for review"]
     assert editor.names("/steps/0/next/0/steps") == []
+
+
+def test_a_pasted_inline_secret_is_masked_and_moved_into_credentials_in_one_click(page, workspace):
+    from providers.models import Credential
+
+    token = "crm-t0ken-0123456789-wxyz"
+    workflow = Workflow(workspace=workspace)
+    workflow.save_draft(catalogue.instantiate("empty-invoice"))
+    editor = Editor(page)
+    page.goto(f"/w/{workspace.slug}/workflows/{workflow.id}/edit/")
+    pasted = {
+        "name": "Notify the CRM",
+        "schema": "bill/invoice",
+        "steps": [
+            {
+                "id": "hook",
+                "name": "Notify CRM",
+                "provider": "webhook",
+                "config": {"url": "https://crm.example.com/hooks", "bearer_token": token},
+            }
+        ],
+    }
+    editor.set_dev_mode(True)
+    page.locator("#definition-json").fill(json.dumps(pasted))
+    editor.set_dev_mode(False)
+
+    # The secret is a problem, offered to move; the step form shows it only by its mask.
+    expect(page.locator("#inline-secrets")).to_contain_text("/steps/0/config/bearer_token")
+    editor.select("/steps/0")
+    expect(page.locator("#cfg-bearer_token option:checked")).to_have_text(
+        "Inline secret ••••••wxyz"
+    )
+    assert token not in page.content()
+    editor.shot("inline-secret")
+
+    editor.act(page.locator("#move-secrets").click)
+    expect(page.locator(".flash.ok")).to_contain_text("notify-crm-bearer_token")
+    expect(page.locator("#inline-secrets")).to_have_count(0)
+    assert Credential.objects.get(workspace=workspace).secret == token
+    editor.select("/steps/0")
+    expect(page.locator("#cfg-bearer_token option:checked")).to_have_text(
+        "notify-crm-bearer_token · Bearer token"
+    )
+    editor.act(page.locator("#publish").click)
+    expect(editor.chip("v1 published")).to_be_visible()

@@ -279,8 +279,9 @@ def test_subscribe_with_an_empty_workflow_id_means_this_workflow(workspace):
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "n": 1e400}', 400),
-        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "n": NaN}', 400),
+        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "n": 1e400}', 422),
+        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "n": NaN}', 422),
+        (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "n": ' + b"[" * 10**5, 400),
         (b'{"$schema": "https://gobl.org/draft-0/bill/invoice", "t": "a\\u0000b"}', 422),
         (b'{"$schema": "https://gobl.org/draft-0/envelope", "doc": 5}', 422),
     ],

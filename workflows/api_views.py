@@ -27,7 +27,7 @@ from providers.serializers import json_body, parse_id
 
 from . import definition as definitions
 from . import openapi, secrets, serializers
-from .models import InvalidDefinition, Workflow
+from .models import InvalidDefinition, RefusedDefinition, Workflow
 
 
 @extend_schema(operation_id="list_workflows", responses={200: openapi.COLLECTION})
@@ -142,9 +142,10 @@ def raced(workspace, pk) -> api.ApiError:
 
 
 def unpublishable(exc: InvalidDefinition) -> api.ApiError:
+    what = "kept" if isinstance(exc, RefusedDefinition) else "published"
     return api.invalid(
         serializers.problem_fields(exc.problems),
-        f"The workflow cannot be published: {len(exc.problems)} problem(s)",
+        f"The workflow cannot be {what}: {len(exc.problems)} problem(s)",
     )
 
 

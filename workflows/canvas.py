@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from providers import registry
 
 from .definition import Problem, pointer, step_provider, walk
+from .definition import blocks as next_blocks
 from .editing import EditError, resolve
 
 STATUS_LABELS = {"OK": "If OK", "KO": "If KO", "SKIP": "If skipped", "TIMEOUT": "If timed out"}
@@ -93,11 +94,10 @@ def cards(definition: dict, container: str, problems: dict[str, list[str]]) -> l
 
 def _blocks(definition: dict, card: Card, problems) -> list[Block]:
     blocks = []
-    for n, raw in enumerate(card.step.get("next") or []):
-        if not isinstance(raw, dict):
-            continue
+    for n, raw in next_blocks(card.step):
         where = f"{card.pointer}/next/{n}"
-        status = raw.get("status") or "Any"
+        status = raw.get("status") if isinstance(raw.get("status"), str) else ""
+        status = status or "Any"
         block = Block(
             pointer=where,
             label=STATUS_LABELS.get(status, "Any status"),

@@ -21,6 +21,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from invopop_console import json_input
+
 from .definition import pointer as json_pointer
 
 MISSING = object()  # a key absent from the config, unlike a null value
@@ -408,8 +410,8 @@ def _read_text(schema: dict, text: str):
     if "string" in _types(schema) and len(_types(schema)) == 1:
         return text
     try:
-        number = json.loads(text)
-    except ValueError:
+        number = json_input.loads(text)
+    except json_input.NotJson:
         number = None
     if any(_is_type(t, number) for t in _types(schema) if t != "string"):
         return number
@@ -481,9 +483,11 @@ def _read_secret(schema: dict, text: str):
 
 def _read_json(schema: dict, text: str):
     try:
-        return json.loads(text)
-    except ValueError as exc:
+        return json_input.parse(text)
+    except json_input.NotJson as exc:
         raise Invalid(f"is not valid JSON: {exc}") from None
+    except json_input.BadJson as exc:
+        raise Invalid(f"holds what cannot be kept: {exc}") from None
 
 
 READERS = {

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.conf import settings
 from jsonschema import Draft202012Validator
 
 from providers import credentials, registry
@@ -145,9 +146,56 @@ def _walk_steps(steps, path):
         if not isinstance(step, dict):
             continue
         yield [*path, index], step
-        for n, block in enumerate(step.get("next") or []):
+        for n, block in blocks(step):
+            yield from _walk_steps(block.get("steps"), [*path, index, "next", n, "steps"])
+
+
+def blocks(step: dict):
+    """(index, block) for the step's `next` blocks that are objects (a draft may hold
+    anything there; the schema reports it)."""
+    found = step.get("next")
+    for n, block in enumerate(found if isinstance(found, list) else []):
+        if isinstance(block, dict):
+            yield n, block
+
+
+def refusals(definition: dict, before: dict | None = None) -> list[Problem]:
+    """What a workflow may not hold even as a draft: an item of a step list, or of a `next`
+    list, that is not an object (nothing could draw, edit or run it, and nothing in it is
+    worth keeping), and more steps than WORKFLOW_MAX_STEPS (every edit and run of it would
+    be slow for everyone). A workflow that had more already (`before`, from before the
+    limit) may keep them and lose some, not gain any; a list that did not change is kept."""
+    before = before or {}
+    found = []
+    for top in ("steps", "rescue"):
+        if definition.get(top) != before.get(top):
+            found.extend(_not_objects(definition.get(top), [top]))
+    limit = settings.WORKFLOW_MAX_STEPS
+    count = step_count(definition)
+    if count > limit and count > step_count(before):
+        message = f"a workflow has at most {limit} steps, rescue and nested ones included"
+        found.append(Problem("/steps", f"{message}; this one has {count}"))
+    return found
+
+
+def step_count(definition: dict) -> int:
+    return sum(1 for _ in walk(definition))
+
+
+def _not_objects(steps, path) -> list[Problem]:
+    found = []
+    for index, step in enumerate(steps if isinstance(steps, list) else []):
+        if not isinstance(step, dict):
+            found.append(Problem(pointer([*path, index]), "must be an object: a step"))
+            continue
+        listed = step.get("next")
+        for n, block in enumerate(listed if isinstance(listed, list) else []):
+            here = [*path, index, "next", n]
             if isinstance(block, dict):
-                yield from _walk_steps(block.get("steps"), [*path, index, "next", n, "steps"])
+                found.extend(_not_objects(block.get("steps"), [*here, "steps"]))
+            else:
+                found.append(Problem(pointer(here), "must be an object: a condition"))
+    return found
 
 
 def _step_problems(path, step, seen_ids):
@@ -183,9 +231,9 @@ def _inline_secret_problem(where: str, value: str) -> Problem:
 
 def _jump_problems(definition, seen_ids):
     for path, step in walk(definition):
-        for n, block in enumerate(step.get("next") or []):
-            if not isinstance(block, dict) or "step_id" not in block:
-                continue
+        for n, block in blocks(step):
+            if not isinstance(block.get("step_id"), str):
+                continue  # absent, or not text: the schema says so
             where = pointer([*path, "next", n, "step_id"])
             if block["step_id"] not in seen_ids:
                 yield Problem(where, f"jumps to unknown step {block['step_id']!r}")

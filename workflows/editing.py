@@ -7,11 +7,15 @@ pasted definition may have steps without ids, or with duplicate ones, and still 
 """
 
 import copy
+import re
 import uuid
 
 from providers import registry
 
-from .definition import STATUSES, pointer
+from .definition import STATUSES, blocks, pointer
+
+
+INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
 class EditError(ValueError):
@@ -19,13 +23,14 @@ class EditError(ValueError):
 
 
 def parts(path: str) -> list:
-    """JSON pointer → parts, list indexes as ints."""
+    """JSON pointer → parts, list indexes as ints (only as RFC 6901 writes them: "2", never
+    "02", "-1" or "²", which name no list item)."""
     if path == "":
         return []
     if not path.startswith("/"):
         raise EditError(f"not a JSON pointer: {path!r}")
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
-    return [int(t) if t.isdigit() else t for t in tokens]
+    return [int(t) if INDEX.fullmatch(t) else t for t in tokens]
 
 
 def resolve(definition: dict, path: str):
@@ -40,10 +45,16 @@ def resolve(definition: dict, path: str):
 
 def step_list(definition: dict, path: str) -> list:
     """The step list at `path`, created when it is a missing or null list of a block or the
-    rescue flow (an empty condition block has `steps: null` or none at all)."""
-    *head, name = parts(path)
-    if name not in ("steps", "rescue"):
-        raise EditError(f"{path} is not a list of steps")
+    rescue flow (an empty condition block has `steps: null` or none at all). Only the main
+    flow, the rescue flow and a condition block's steps are step lists."""
+    found = parts(path)
+    top_level = len(found) == 1 and found[0] in ("steps", "rescue")
+    in_block = len(found) >= 4 and found[-1] == "steps" and found[-3] == "next"
+    if not (top_level or (in_block and isinstance(found[-2], int))):
+        raise EditError(f"{path or '/'} is not a list of steps")
+    *head, name = found
+    if in_block:
+        locate(definition, pointer(head[:-2]))  # the block belongs to a step
     owner = resolve(definition, pointer(head))
     if not isinstance(owner, dict):
         raise EditError(f"nothing at {path}")
@@ -54,9 +65,9 @@ def step_list(definition: dict, path: str) -> list:
 
 def locate(definition: dict, path: str) -> tuple[list, int]:
     """The list holding the step at `path`, and its index there."""
-    *head, index = parts(path)
+    *head, index = parts(path) or [None]
     if not isinstance(index, int):
-        raise EditError(f"{path} is not a step")
+        raise EditError(f"{path or '/'} is not a step")
     steps = step_list(definition, pointer(head))
     if index >= len(steps) or not isinstance(steps[index], dict):
         raise EditError(f"no step at {path}")
@@ -150,8 +161,9 @@ def duplicate_step(definition: dict, source: str) -> tuple[dict, str]:
 
 def _renew_ids(step: dict) -> None:
     step["id"] = str(uuid.uuid4())
-    for block in step.get("next") or []:
-        for inner in (block.get("steps") or []) if isinstance(block, dict) else []:
+    for _, block in blocks(step):
+        inner_steps = block.get("steps")
+        for inner in inner_steps if isinstance(inner_steps, list) else []:
             if isinstance(inner, dict):
                 _renew_ids(inner)
 

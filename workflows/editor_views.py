@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from invopop_console import json_input
 from invopop_console.accounts.access import get_owned, workspace_view
 from invopop_console.accounts.models import Role
 from providers import credentials, registry
@@ -21,7 +22,7 @@ from providers.models import Credential
 from . import catalogue, config_form, editing, secrets
 from . import definition as definitions
 from .canvas import cards, problems_by_step
-from .models import EditSession, InvalidDefinition, Workflow
+from .models import EditSession, InvalidDefinition, RefusedDefinition, Workflow
 from .schemas import DocSchema
 
 
@@ -65,7 +66,7 @@ def act(request, workflow_id, action):
     session = EditSession.open(workflow, request.user)
     try:
         outcome = handler(request, session)
-    except editing.EditError as error:
+    except (editing.EditError, RefusedDefinition) as error:  # a version from before a limit
         outcome = Outcome(error=str(error))
     if not request.htmx:
         return _back_to_page(workflow, outcome)
@@ -213,10 +214,13 @@ def apply_json(request, session):
     """Developer mode → visual: take the pasted definition if its shape can be drawn."""
     text = request.POST.get("definition", "")
     try:
-        pasted = json.loads(text)
-    except ValueError as error:
+        pasted = json_input.parse(text)
+    except json_input.NotJson as error:
         problem = definitions.Problem("", f"not valid JSON: {error}")
         return Outcome(mode="json", text=text, json_problems=[problem])
+    except json_input.BadJson as error:
+        found = [definitions.Problem(where, message) for where, message in error.problems.items()]
+        return Outcome(mode="json", text=text, json_problems=found)
     problems = definitions.structure_problems(pasted)
     if problems:
         return Outcome(mode="json", text=text, json_problems=problems)

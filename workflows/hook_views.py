@@ -1,8 +1,6 @@
 """Inbound webhooks: another system (an ERP, an embedded app) POSTs a document to a
 trigger's URL; it becomes a silo entry and the trigger's workflow runs on it."""
 
-import json
-import math
 import uuid
 
 from django.db import transaction
@@ -10,10 +8,11 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from invopop_console import json_input
 from invopop_console.api import error_body
 from jobs.models import Job
 from silo.models import SiloEntry
-from silo.serializers import as_envelope, gobl_problems, json_problems
+from silo.serializers import as_envelope, gobl_problems
 
 from .models import Trigger, TriggerKind
 from .triggers import start, verify_webhook
@@ -40,25 +39,16 @@ def inbound(request, trigger_id):
             "Send the trigger's secret as a bearer token or sign the request (Standard Webhooks)",
         )
     try:
-        data = json.loads(request.body, parse_float=_finite, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        data = json_input.parse(request.body)
+    except json_input.NotJson as exc:
         return _error(400, "invalid-json", f"The body is not valid JSON: {exc}")
-    problems = json_problems(data) or gobl_problems(data)
+    except json_input.BadJson as exc:
+        return _error(422, "invalid", "The body holds what cannot be stored", exc.problems)
+    problems = gobl_problems(data)
     if problems:
         fields = {pointer or "/": message for pointer, message in problems.items()}
         return _error(422, "invalid", "The body is not a GOBL document", fields)
     return _accept(trigger, as_envelope(data, uuid.uuid4()), _delivery_id(request))
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"{text} is too large a number")
-    return value
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _delivery_id(request) -> str:

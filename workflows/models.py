@@ -12,12 +12,14 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from invopop_console import json_input
 from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
 from invopop_console.secrets_box import open_sealed, seal
 
 from . import definition as definitions
 from . import secrets
+from .editing import EditError
 from .schemas import DocSchema
 
 
@@ -31,6 +33,13 @@ class InvalidDefinition(Exception):
     def __init__(self, problems):
         super().__init__(f"{len(problems)} problem(s) in the workflow definition")
         self.problems = problems
+
+
+class RefusedDefinition(InvalidDefinition):
+    """A definition that a workflow may not hold even as a draft (definitions.refusals)."""
+
+    def __str__(self) -> str:
+        return "; ".join(f"{p.path}: {p.message}" for p in self.problems)
 
 
 COLUMN_DEFAULTS = {
@@ -100,7 +109,11 @@ class Workflow(models.Model):
         return {**fields, **self.extra}
 
     def apply_definition(self, definition: dict) -> None:
-        """Take a whole definition (pasted, PUT, a template), keeping every field it has."""
+        """Take a whole definition (pasted, PUT, a template), keeping every field it has;
+        raises RefusedDefinition, changing nothing, for one no workflow may hold."""
+        refused = definitions.refusals(definition, before=self.definition())
+        if refused:
+            raise RefusedDefinition(refused)
         self.extra = {}
         for field, default in COLUMN_DEFAULTS.items():
             value = definition.get(field, default)
@@ -304,9 +317,15 @@ class EditSession(models.Model):
         return self.base_hash != self.workflow.hash
 
     def change(self, definition: dict) -> None:
-        """Make `definition` the working copy, remembering the previous one for undo."""
+        """Make `definition` the working copy, remembering the previous one for undo. Every
+        edit comes through here, so here is where what cannot be kept is refused."""
         if definition == self.definition:
             return
+        problems = json_input.problems(definition)
+        refused = definitions.refusals(definition, before=self.definition)
+        problems.update({p.path: p.message for p in refused})
+        if problems:
+            raise EditError("; ".join(f"{where}: {what}" for where, what in problems.items()))
         self.history = [*self.history, self.definition][-self.UNDO_DEPTH :]
         self.definition = definition
         self.save(update_fields=["definition", "history", "updated_at"])

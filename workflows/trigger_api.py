@@ -9,8 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from invopop_console import api
-from silo.serializers import json_problems
+from invopop_console import api, json_input
 
 from .models import Trigger, TriggerKind, Workflow, new_trigger_secret
 from .schemas import DocSchema
@@ -125,7 +124,7 @@ def cleaned(data, kind: str | None = None) -> dict:
     """The trigger's fields from a request body, or a 422 naming each bad one."""
     if not isinstance(data, dict):
         raise api.invalid({"/": "the body is a JSON object"})
-    unstorable = json_problems(data)
+    unstorable = json_input.problems(data)
     if unstorable:
         raise api.invalid(unstorable)
     kind = kind or data.get("kind")

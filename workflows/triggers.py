@@ -12,15 +12,18 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from providers.cron import MAX_INTERVAL
 
 from .models import Trigger, TriggerKind
 
 log = logging.getLogger(__name__)
 INTERVALS = {"minutely": 60, "hourly": 3600, "daily": 86400, "weekly": 7 * 86400}
+CRON_MAX_LENGTH = 100  # Trigger.cron
 SIGNATURE_TOLERANCE = 300  # seconds a signed webhook may be old (Standard Webhooks)
 
 
@@ -33,24 +36,51 @@ class TriggerError(Exception):
 # --- Schedules
 
 
-def interval_seconds(interval, factor=1) -> int:
-    """'hourly' × 6, or a number of seconds; at least a minute."""
-    try:
-        seconds = INTERVALS[interval] if interval in INTERVALS else int(interval)
-        seconds *= int(factor or 1)
-    except (TypeError, ValueError):
-        raise TriggerError(f"not an interval: {interval!r}", "/interval") from None
-    if seconds < 60:
+def interval_seconds(interval, factor=None) -> int:
+    """'hourly' × 6, or a whole number of seconds; from a minute to MAX_INTERVAL (beyond,
+    no date can hold the next run)."""
+    if isinstance(interval, str) and interval in INTERVALS:
+        seconds = INTERVALS[interval]
+    else:
+        seconds = _whole(interval, "/interval", f"must be {', '.join(INTERVALS)} or seconds")
+    times = 1 if factor is None else _whole(factor, "/factor", "must be a whole number")
+    if times < 1:
+        raise TriggerError("must be at least 1", "/factor")
+    if seconds * times < 60:
         raise TriggerError("an interval is at least 60 seconds", "/interval")
-    return seconds
+    if seconds * times > MAX_INTERVAL:
+        field = "/factor" if factor is not None and seconds <= MAX_INTERVAL else "/interval"
+        raise TriggerError(f"an interval is at most {MAX_INTERVAL:,} seconds (ten years)", field)
+    return seconds * times
 
 
-def check_cron(expression: str) -> None:
-    if not croniter.is_valid(expression):
-        raise TriggerError(f"not a cron expression: {expression!r}", "/cron")
+def _whole(value, field: str, message: str) -> int:
+    """A whole number given as a number or as digits ("3600", 3600, 3600.0), else refused."""
+    if isinstance(value, float) and value.is_integer():  # 1e308 is whole: refused as too long
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if len(value.strip()) <= 30:
+            return int(value)
+        return MAX_INTERVAL + 1
+    raise TriggerError(message, field)
+
+
+def check_cron(expression) -> None:
+    """A cron expression whose next time exists: 30 February is valid cron, and never comes."""
+    valid = isinstance(expression, str) and len(expression) <= CRON_MAX_LENGTH
+    if not valid or not croniter.is_valid(expression):
+        raise TriggerError("not a cron expression, such as 0 6 * * 1", "/cron")
+    try:
+        croniter(expression, timezone.now()).get_next(datetime)
+    except CroniterError:
+        raise TriggerError("a cron expression whose time never comes", "/cron") from None
 
 
 def next_run(trigger: Trigger, after: datetime) -> datetime:
+    """Raises CroniterError for a cron expression whose time never comes (stored before
+    check_cron said so)."""
     if trigger.cron:
         return croniter(trigger.cron, after).get_next(datetime)
     return after + timedelta(seconds=trigger.interval)
@@ -65,7 +95,12 @@ def fire_due_schedules(limit: int = 100) -> int:
     ).select_related("workflow", "silo_entry")[:limit]
     fired = 0
     for trigger in due:
-        following = next_run(trigger, max(now, trigger.next_run_at))
+        try:
+            following = next_run(trigger, max(now, trigger.next_run_at))
+        except CroniterError:  # it would come up again forever, holding up the others
+            log.warning("schedule %s never comes: %r; disabled", trigger.id, trigger.cron)
+            Trigger.objects.filter(pk=trigger.pk).update(enabled=False)
+            continue
         won = Trigger.objects.filter(pk=trigger.pk, next_run_at=trigger.next_run_at).update(
             next_run_at=following, last_run_at=now
         )
