@@ -129,7 +129,7 @@ def places(schema: dict, config) -> list[tuple[list[str], object]]:
 def _header_secret(name: str, value) -> bool:
     if reference_name(value) is not None:
         return True
-    return bool(SECRET_HEADER.search(name)) and is_inline(value)
+    return bool(SECRET_HEADER.search(str(name))) and is_inline(value)
 
 
 def is_inline(value) -> bool:

@@ -11,6 +11,7 @@ import re
 
 from django.db import IntegrityError, transaction
 
+from invopop_console.secrets_box import SealBroken
 from providers import credentials, registry
 from providers.models import Credential, CredentialKind
 
@@ -39,13 +40,19 @@ def masked(definition):
 def unmasked(definition, before):
     """`definition` with the masks of `before`'s inline secrets put back, matching steps by
     id (a step may have moved, in developer mode or a PUT)."""
-    old = {step.get("id"): step for _, step, _ in _configs(before)}
+    old = {_id(step): step for _, step, _ in _configs(before) if _id(step)}
     restored = copy.deepcopy(definition)
     for _, step, schema in _configs(restored):
-        previous = old.get(step.get("id"))
+        previous = old.get(_id(step))
         if previous is not None:
             step["config"] = credentials.unmasked(schema, step["config"], previous["config"])
     return restored
+
+
+def _id(step: dict) -> str:
+    """The step's id; "" when a draft holds something else there (a list, say)."""
+    found = step.get("id")
+    return found if isinstance(found, str) else ""
 
 
 def inline_secrets(definition) -> list[tuple[str, str]]:
@@ -89,10 +96,22 @@ def move_inline(workspace, definition, where: str, user=None) -> tuple[Credentia
     secret = dict(inline_secrets(definition)).get(where)
     if secret is None:
         raise LookupError(f"there is no inline secret at {where}")
-    found = Credential.objects.filter(workspace=workspace).only("name", "secret_sealed")
-    same = next((c for c in found if c.secret == secret), None)
-    credential = same or _new_credential(workspace, definition, where, secret, user)
+    credential = _holding(workspace, secret) or _new_credential(
+        workspace, definition, where, secret, user
+    )
     return credential, replaced(definition, secret, credential.name)
+
+
+def _holding(workspace, secret: str) -> Credential | None:
+    """The workspace's credential that already holds `secret`: a second copy of the same
+    token becomes a second reference, not a second credential."""
+    for found in Credential.objects.filter(workspace=workspace).only("name", "secret_sealed"):
+        try:
+            if found.secret == secret:
+                return found
+        except SealBroken:  # sealed under a SECRET_KEY that is gone: holds nothing usable
+            continue
+    return None
 
 
 def replaced(definition, secret: str, name: str):
