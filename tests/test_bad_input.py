@@ -148,6 +148,7 @@ def test_cron_subscribe_with_an_interval_too_long_goes_ko_instead_of_failing(wor
     from types import SimpleNamespace
 
     from engine_helpers import entry
+
     from providers import registry
     from providers.base import StepContext
 
@@ -240,7 +241,7 @@ def test_next_that_is_not_a_list_is_a_problem_not_a_500(api, next_blocks):
 def test_an_entry_with_a_lone_surrogate_is_a_422_naming_the_field(api):
     data = json.dumps(INVOICE).replace('"Sample Consumer"', '"\\ud800"')
 
-    response = raw(api, "post", "/silo/v1/entries", '{"data": %s}' % data)
+    response = raw(api, "post", "/silo/v1/entries", '{"data": ' + data + "}")
 
     assert response.status_code == 422
     assert "/data/doc/customer/name" in response.json()["fields"]

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.conf import settings
 from jsonschema import Draft202012Validator
 
 from providers import credentials, registry

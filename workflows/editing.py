@@ -14,7 +14,6 @@ from providers import registry
 
 from .definition import STATUSES, blocks, pointer
 
-
 INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
