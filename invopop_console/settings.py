@@ -357,7 +357,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # How large a document and a workflow may grow (API, console and editor alike): the longest
 # invoices seen in practice have a few thousand lines, and a workflow a few dozen steps; far
 # beyond, every page, build and edit of them is slow for everyone sharing the workers.
+DOCUMENT_MAX_LINES = env_int("DOCUMENT_MAX_LINES", 10_000)
 WORKFLOW_MAX_STEPS = env_int("WORKFLOW_MAX_STEPS", 500)  # rescue and nested steps included
+ENTRY_PAGE_LINES = env_int("ENTRY_PAGE_LINES", 100)  # lines per page of an entry's line table
 
 SESSION_COOKIE_SECURE = not DEBUG and SITE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

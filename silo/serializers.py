@@ -9,6 +9,7 @@ import binascii
 import hashlib
 import re
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
@@ -54,6 +55,7 @@ def gobl_problems(data) -> dict[str, str]:
     if not isinstance(schema, str) or not schema.startswith(GOBL_PREFIX):
         return {"/$schema": f"must be a GOBL schema URL starting with {GOBL_PREFIX}"}
     problems = envelope_problems(data) if is_envelope(data) else {}
+    problems = problems or line_problems(data)
     if problems:
         return problems
     _, found = build_envelope(data)  # what as_envelope() will store, checked first
@@ -80,7 +82,18 @@ def result_problems(data) -> dict[str, str]:
         return {"": "must stay an object: a GOBL envelope"}
     if not is_envelope(data):
         return {"/$schema": f"must stay the envelope schema, {ENVELOPE_SCHEMA}"}
-    return envelope_problems(data)
+    return envelope_problems(data) or line_problems(data)
+
+
+def line_problems(data: dict) -> dict[str, str]:
+    """A document of more than DOCUMENT_MAX_LINES lines, at its lines' pointer: building,
+    signing, printing and showing it would hold a worker and the page for minutes."""
+    doc, where = (data.get("doc"), "/doc/lines") if is_envelope(data) else (data, "/lines")
+    lines = doc.get("lines") if isinstance(doc, dict) else None
+    limit = settings.DOCUMENT_MAX_LINES
+    if isinstance(lines, list) and len(lines) > limit:
+        return {where: f"a document has at most {limit:,} lines; this one has {len(lines):,}"}
+    return {}
 
 
 def operation_problems(operations) -> dict[str, str]:

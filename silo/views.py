@@ -3,8 +3,11 @@ its tabs. Each page also answers htmx with the fragment it swaps (`request.htmx`
 whole page otherwise, so that every link and every reload works."""
 
 import json
+import re
 import uuid
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +33,7 @@ TABS = {
 }
 KIND_OF_TYPE = {doc_type: kind for kind, (doc_type, _, _) in KINDS.items()}
 INLINE_TYPES = {"application/pdf"}  # never HTML or SVG: they would run on our origin
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def kind_or_404(kind: str) -> tuple[str, str, str]:
@@ -105,17 +109,64 @@ def entry_detail(request, entry_id):
         "tabs": TABS,
         "run_url": run_url(request, entry),
     }
-    if fragment(request) and request.GET.get("part") == "head":
+    part = request.GET.get("part") if fragment(request) else None
+    if part == "head":
         return render(request, "silo/_entry_head.html", context)
+    if part in ("lines", "json"):
+        context |= document_context(request, entry, with_json=part == "json")
+        return render(request, f"silo/_{part}.html", context)
     context |= tab_context(entry, tab)
     if fragment(request):
         return render(request, "silo/_tabs.html", context)
-    doc = snippets.document(entry.data)
-    context |= {
-        "doc": doc,
-        "data_json": activity.pretty(entry.data),
-    }
+    context |= document_context(request, entry, with_json=request.GET.get("json") == "1")
     return render(request, "silo/detail.html", context)
+
+
+def document_context(request, entry: SiloEntry, with_json: bool) -> dict:
+    """The summary's document: one page of its lines, and the whole envelope as JSON when
+    it has a page of lines at most or when asked (a long one is megabytes of page)."""
+    doc = snippets.document(entry.data)
+    lines = LinePage.of(doc.get("lines"), request.GET.get("lines"))
+    shown = with_json or lines.pages == 1
+    return {"doc": doc, "lines": lines, "data_json": activity.pretty(entry.data) if shown else None}
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """A page of a document's lines (ENTRY_PAGE_LINES each); `number` counts from 1, and a
+    page out of range is the nearest one."""
+
+    lines: list
+    number: int
+    pages: int
+    count: int
+    offset: int
+
+    @classmethod
+    def of(cls, lines, wanted) -> "LinePage":
+        lines = lines if isinstance(lines, list) else []
+        size = settings.ENTRY_PAGE_LINES
+        pages = max(1, -(-len(lines) // size))
+        number = int(wanted) if PAGE_NUMBER.fullmatch(wanted or "") else 1
+        number = min(max(number, 1), pages)
+        offset = (number - 1) * size
+        return cls(lines[offset : offset + size], number, pages, len(lines), offset)
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.lines)
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
 
 
 def tab_context(entry: SiloEntry, tab: str) -> dict:
