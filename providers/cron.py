@@ -22,7 +22,6 @@ MAX_INTERVAL = 10 * 365 * 86400
     transactional=True,  # database work only: one transaction with its outcome
     config_schema={
         "type": "object",
-        "required": ["interval"],
         "properties": {
             "workflow_id": {
                 "type": "string",
@@ -35,7 +34,8 @@ MAX_INTERVAL = 10 * 365 * 86400
                 "minimum": 60,
                 "maximum": MAX_INTERVAL,
                 "examples": ["hourly", "daily"],
-                "description": "minutely, hourly, daily, weekly, or seconds.",
+                "default": "hourly",
+                "description": "minutely, hourly, daily, weekly, or seconds (hourly when unset).",
             },
             "factor": {
                 "type": "integer",
@@ -58,7 +58,8 @@ def subscribe(context: StepContext):
     if workflow is None:
         return ko("no such workflow in this workspace", "workflow-not-found")
     try:
-        seconds = interval_seconds(context.config["interval"], context.config.get("factor"))
+        interval = context.config.get("interval") or "hourly"
+        seconds = interval_seconds(interval, context.config.get("factor"))
     except TriggerError as exc:
         return ko(str(exc), "invalid-interval")
     trigger, made = Trigger.objects.update_or_create(

@@ -65,11 +65,12 @@ SCHEMA = {
             "subject, and {{.faults}}.",
         },
         "attach": {
-            "type": "array",
+            "type": ["array", "string"],
             "title": "Attach",
             "items": {"type": "string"},
             "examples": [["pdf"]],
-            "description": "Files of the entry by key, category or extension, such as pdf.",
+            "description": "Files of the entry by key, category or extension, such as pdf "
+            "(one as text, as some of Invopop's templates have it; empty: none).",
         },
         "add_invoice_customer": {
             "type": "boolean",
@@ -129,7 +130,7 @@ def send_email(context: StepContext):
     if server is None:
         return ko(f"no email connection {config['connection_id']!r}", "connection-not-found")
     try:
-        attachments = attachments_of(context.entry, config.get("attach") or [])
+        attachments = attachments_of(context.entry, attach_keys(config.get("attach")))
     except LookupError as exc:
         return ko(str(exc), "attachment-missing")
     message = EmailMessage(
@@ -217,6 +218,13 @@ def body_text(body: str) -> str:
         return body
     readable = all(c.isprintable() or c in "\n\r\t" for c in decoded)
     return decoded if readable else body
+
+
+def attach_keys(attach) -> list:
+    """`attach` as a list: Invopop's templates also write one key as text, or "" for none."""
+    if isinstance(attach, str):
+        return [attach] if attach else []
+    return attach or []
 
 
 def attachments_of(entry, selectors: list[str]) -> list[tuple[str, bytes, str]]:

@@ -323,6 +323,15 @@ def test_the_body_may_be_base64_or_plain_text(body, text):
     assert body_text(body) == text
 
 
+@pytest.mark.parametrize(
+    ("attach", "keys"), [("", []), (None, []), ("pdf", ["pdf"]), (["pdf", "xml"], ["pdf", "xml"])]
+)
+def test_attach_may_be_one_key_as_text_or_empty_as_in_invopops_templates(attach, keys):
+    from providers.email import attach_keys
+
+    assert attach_keys(attach) == keys
+
+
 def test_templates_read_the_document_and_the_args():
     values = {"full_code": "INV-1", "customer": {"name": "Ann"}, "lines": [{"sum": "1.00"}]}
     template = "{{.full_code}} {{ .customer.name }} {{.lines.0.sum}} {{args.x}} {{.nope}} {{if}}"

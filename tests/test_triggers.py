@@ -276,6 +276,14 @@ def test_subscribe_with_an_empty_workflow_id_means_this_workflow(workspace):
     assert Trigger.objects.get().workflow == job.workflow
 
 
+def test_subscribe_with_no_config_runs_this_workflow_hourly(workspace):
+    """As Invopop's pl-register-receive template has it: no config at all."""
+    job = run(start(workspace, [step("cron.subscribe")]))
+    assert job.status == "OK"
+    scheduled = Trigger.objects.get()
+    assert (scheduled.workflow, scheduled.interval) == (job.workflow, 3600)
+
+
 @pytest.mark.parametrize(
     ("body", "status"),
     [

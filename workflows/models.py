@@ -104,6 +104,8 @@ class Workflow(models.Model):
             "steps": self.steps,
             "rescue": self.rescue,
         }
+        if not self.schema:  # a workflow for any document (some of Invopop's have no schema)
+            del fields["schema"]
         if self.country:
             fields["country"] = self.country
         return {**fields, **self.extra}
