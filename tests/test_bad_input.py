@@ -238,13 +238,17 @@ def test_next_that_is_not_a_list_is_a_problem_not_a_500(api, next_blocks):
     assert "/steps/0/next" in [problem["path"] for problem in response.json()["problems"]]
 
 
-def test_an_entry_with_a_lone_surrogate_is_a_422_naming_the_field(api):
-    data = json.dumps(INVOICE).replace('"Sample Consumer"', '"\\ud800"')
+@pytest.mark.parametrize(
+    ("where", "pointer"),
+    [('"code": "\\ud800", ', "/data/doc/code"), ('"\\udfff": "x", ', "/data/doc/\\udfff")],
+)
+def test_an_entry_with_a_lone_surrogate_is_a_422_naming_the_field(api, where, pointer):
+    data = json.dumps(INVOICE).replace('"doc": {', '"doc": {' + where, 1)
 
     response = raw(api, "post", "/silo/v1/entries", '{"data": ' + data + "}")
 
     assert response.status_code == 422
-    assert "/data/doc/customer/name" in response.json()["fields"]
+    assert pointer in response.json()["fields"]
     assert not SiloEntry.objects.exists()
 
 
