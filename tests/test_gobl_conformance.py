@@ -15,6 +15,57 @@ from silo.gobl import build_document, digest
 EXAMPLES = ("reference", "gobl", "examples")
 INVOICE = "https://gobl.org/draft-0/bill/invoice"
 
+# Where our calculation does not equal GOBL's yet; issue 16 closes each. They are strict
+# xfails: one that starts to pass fails the suite, so the lists only shrink.
+REGIMES_NOT_BUILT = {
+    *("ae", "ar", "be", "ca", "co", "dk", "fi", "gr", "ie", "in", "mx", "no", "pl", "se", "sg"),
+    "zw",
+}
+MERGED_KEYS = "GOBL merges rate rows of different not-charged keys (first key wins)"
+KNOWN_DIFFERENCES = {
+    "es/invoice-es-usd.yaml": ("exchange rates are not applied", None),
+    "es/invoice-es-bypass.json": (MERGED_KEYS, {"test_tax_totals_match"}),
+    "es/invoice-es-nl-b2b.yaml": (
+        MERGED_KEYS,
+        {"test_tax_totals_match", "test_tax_totals_match_with_their_extensions"},
+    ),
+    "fr/invoice-de-fr-choruspro.yaml": (
+        "line figures of a foreign supplier",
+        {"test_line_sums_and_totals_match"},
+    ),
+    "it/b2c-corrective.json": ("it-sdi / it-ticket add-on rates", None),
+    "it/b2c-ticket.json": ("it-sdi / it-ticket add-on rates", None),
+    "it/flat-rate.json": (
+        "it-sdi add-on keys",
+        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
+    ),
+    "it/freelance.json": (
+        "it-sdi add-on keys",
+        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
+    ),
+    "it/reverse-charge.json": (
+        "it-sdi add-on keys",
+        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
+    ),
+}
+
+
+@pytest.fixture(autouse=True)
+def known_difference(request):
+    """Marks this test of this example as a known difference (strict xfail), if it is one."""
+    name = request.node.callspec.params.get("name", "") if hasattr(request.node, "callspec") else ""
+    test = request.node.originalname
+    if test == "test_our_digest_of_the_expected_document_is_gobls":
+        return
+    if name.split("/")[0] in REGIMES_NOT_BUILT:
+        reason = f"{name}: the {name[:2].upper()} regime is not built here yet (issue 16)"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    elif name in KNOWN_DIFFERENCES:
+        what, tests = KNOWN_DIFFERENCES[name]
+        if tests is None or test in tests:
+            reason = f"{name}: {what} (issue 16)"
+            request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+
 
 def example_names() -> list[str]:
     root = SHARED.joinpath(*EXAMPLES)
