@@ -331,26 +331,43 @@ def test_the_output_passes_our_checks_and_the_peppol_rules(name):
     assert [str(f) for f in peppol.check_rules(found.files[0].content)] == []
 
 
+# Why ubl.generate refuses some of the shared examples: what EN 16931 cannot carry, what is
+# not an invoice, and the gaps issue 17 closes (prices including tax; GOBL's "other" type).
+REFUSALS = {
+    "no-customer": "EN 16931 needs a buyer (simplified invoices)",
+    "no-lines": "EN 16931 needs a line",
+    "no-document": "not an invoice (payments, parties, statuses…)",
+    "prices-include-tax": "prices including tax (issue 17)",
+    "unsupported-type": "GOBL's 'other' invoice type (issue 17)",
+}
+# Totals that do not match yet: taxes other than VAT (issue 17). The check must fail for
+# them, so that the list shrinks as the gaps close.
+KNOWN_MISMATCHES = {
+    "invoice-ar-arca-monotributo.json": "a supplier outside VAT (monotributo)",
+    "invoice-in-in-stdr.json": "India's GST categories",
+}
+
+
 def test_every_shared_gobl_example_gives_valid_ubl_with_the_documents_totals():
     examples = sorted(shared_path("reference/gobl/examples").glob("*/out/*.json"))
-    refused = {}
+    generated = 0
     for path in examples:
         data = json.loads(path.read_text())
         found = outcome(data)
         if found.status != "OK":
-            refused[path.name] = found.code
+            assert found.code in REFUSALS, (path.name, found.code, found.message)
             continue
         root = etree.fromstring(found.files[0].content)
+        if path.name in KNOWN_MISMATCHES:
+            with pytest.raises(AssertionError):
+                assert_totals_match(root, data["doc"])
+            continue
         assert_totals_match(root, data["doc"])
         if XSD is not None:  # else test_the_output_is_valid_ubl_21 shows the skip
             valid, errors = XSD(etree.tostring(root))
             assert valid, (path.name, errors)
-    # Documents EN 16931 cannot carry: without a customer, and without lines.
-    assert refused == {
-        "invoice-de-simplified.json": "no-customer",
-        "invoice-es-es-only-charges.json": "no-lines",
-    }
-    assert len(examples) - len(refused) >= 10
+        generated += 1
+    assert generated >= 40
 
 
 def test_validation_names_the_rules_a_document_breaks():

@@ -4,6 +4,7 @@ Babel (CLDR) decides separators, symbol placement and month names. Two adjustmen
 - the narrow no-break space (U+202F, French grouping) becomes a plain no-break space: the PDF's
   standard Helvetica has no glyph for it, and embedding a font for one character would cost
   more than it gives;
+- a currency symbol Helvetica cannot draw (₹) is written as its ISO code;
 - amounts keep every digit the document has (decimal_quantization=False): a price of 0.1234
   must not print as 0.12, while whole amounts still get the currency's two decimals.
 """
@@ -15,7 +16,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, get_day_names, get_month_names
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
 AMOUNT = "#,##0.00"
 STRFTIME_NAMES = re.compile(r"%[aAbB]")
@@ -48,6 +49,19 @@ def _printable(text: str) -> str:
     return text.replace("\u202f", "\u00a0")
 
 
+def _with_printable_symbol(text: str, code: str, locale: Locale) -> str:
+    """The ISO code where the currency's symbol is outside Helvetica's WinAnsi encoding (₹,
+    ₺, ₴…), which the PDF would draw as a box: "INR 2,017.80"."""
+    try:
+        text.encode("cp1252")
+        return text
+    except UnicodeEncodeError:
+        symbol = get_currency_symbol(code, locale=locale)
+        if text.startswith(symbol):
+            return f"{code}\u00a0{text[len(symbol) :]}"
+        return text.replace(symbol, code)
+
+
 class Formats:
     """Every value of one PDF, written for one locale (and, for dates, an optional strftime
     pattern, as Invopop's date_format)."""
@@ -71,9 +85,8 @@ class Formats:
         if number is None:
             return ""
         code = currency or self.currency
-        return _printable(
-            format_currency(number, code, locale=self.locale, decimal_quantization=False)
-        )
+        text = format_currency(number, code, locale=self.locale, decimal_quantization=False)
+        return _with_printable_symbol(_printable(text), code, self.locale)
 
     def amount(self, value) -> str:
         """An amount without symbol, at least two decimals (table cells): "1.234,56"."""

@@ -17,6 +17,16 @@ TITLES = {
         "pt": "Fatura",
         "nl": "Factuur",
     },
+    # GOBL's "other": an invoice that none of its other types describes.
+    ("bill/invoice", "other"): {
+        "en": "Invoice",
+        "es": "Factura",
+        "de": "Rechnung",
+        "fr": "Facture",
+        "it": "Fattura",
+        "pt": "Fatura",
+        "nl": "Factuur",
+    },
     ("bill/invoice", "credit-note"): {
         "en": "Credit note",
         "es": "Nota de crédito",
