@@ -36,7 +36,7 @@ from workflows.definition import step_provider
 
 from . import live, queue
 from .cursor import after_step, jump, locate, matching_block
-from .models import EventStatus, Intent, IntentEvent, Job, JobStatus
+from .models import Intent, IntentEvent, Job, JobStatus
 
 log = logging.getLogger(__name__)
 FAILED = (Status.KO, Status.TIMEOUT)
@@ -280,7 +280,7 @@ class Runner:
         self.intent_saved = not intent._state.adding
         self.stopped = self._verdict_without_running(step) if self.events else None
         if self.stopped is None:
-            self._add_event(EventStatus.RUN)
+            self._add_event(Status.RUN)
 
     def _verdict_without_running(self, step) -> Outcome | None:
         """For an intent whose worker stopped in the middle of the step: TIMEOUT when it was
@@ -345,7 +345,7 @@ class Runner:
         return *recorded, job_changes
 
     def _context(self, job, step) -> StepContext:
-        queued = [e.at for e in self.events if e.status == EventStatus.QUEUED]
+        queued = [e.at for e in self.events if e.status == Status.QUEUED]
         return StepContext(
             workspace=job.workspace,
             job=job,
@@ -355,7 +355,7 @@ class Runner:
             args={**job.args, **job.step_args},
             faults=job.faults,
             ref=self.intent.ref,
-            attempt=sum(e.status == EventStatus.RUN for e in self.events),
+            attempt=sum(e.status == Status.RUN for e in self.events),
             poke=job.poke,
             waited=(timezone.now() - queued[0]).total_seconds() if queued else None,
         )
@@ -407,7 +407,7 @@ class Runner:
         return True
 
     def _retry_later(self, job, definition, cursor, step, outcome) -> bool:
-        errors = [e for e in self.events if e.status == EventStatus.ERR]
+        errors = [e for e in self.events if e.status == Status.ERR]
         delay = retry_delay(step, len(errors), outcome.retry_in)
         if (timezone.now() - errors[0].at).total_seconds() + delay > _give_up(step):
             final = ko(f"gave up retrying: {outcome.message}", outcome.code or "retries-exhausted")
@@ -428,7 +428,7 @@ class Runner:
         return False
 
     def _waited_too_long(self, step) -> bool:
-        queued = [e.at for e in self.events if e.status == EventStatus.QUEUED]
+        queued = [e.at for e in self.events if e.status == Status.QUEUED]
         return bool(queued) and (timezone.now() - queued[0]).total_seconds() > _give_up(step)
 
     def _release(self, job, status, delay: float) -> None:
@@ -588,7 +588,7 @@ def interruptions(events) -> int:
     """RUNs that no outcome followed: attempts whose worker stopped mid-step."""
     statuses = [event.status for event in events]
     return sum(
-        status == EventStatus.RUN and (i + 1 == len(statuses) or statuses[i + 1] == EventStatus.RUN)
+        status == Status.RUN and (i + 1 == len(statuses) or statuses[i + 1] == Status.RUN)
         for i, status in enumerate(statuses)
     )
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
+from providers.base import Status
 from silo.models import SiloEntry
 from workflows.models import Workflow, WorkflowVersion
 
@@ -17,17 +18,6 @@ class JobStatus(models.TextChoices):
     OK = "OK"
     KO = "KO"
     ERR = "ERR", "ERR (retry pending)"
-
-
-class EventStatus(models.TextChoices):
-    RUN = "RUN"
-    OK = "OK"
-    ERR = "ERR"
-    QUEUED = "QUEUED"
-    SKIP = "SKIP"
-    KO = "KO"
-    TIMEOUT = "TIMEOUT"
-    POKE = "POKE"
 
 
 class Job(models.Model):
@@ -109,7 +99,7 @@ class Intent(models.Model):
 class IntentEvent(ImmutableModel):
     intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="events")
     index = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=EventStatus.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
     code = models.CharField(max_length=100, blank=True)
     message = models.TextField(blank=True)
     args = models.JSONField(default=dict, blank=True)

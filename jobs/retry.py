@@ -17,13 +17,14 @@ already answered with a definitive no.
 from django.db import transaction
 from django.utils import timezone
 
+from providers.base import Status
 from workflows.definition import walk
 
 from . import engine, live, queue
 from .cursor import cursor_of
-from .models import EventStatus, Intent, Job, JobStatus
+from .models import Intent, Job, JobStatus
 
-FAILED = (EventStatus.KO, EventStatus.TIMEOUT)
+FAILED = (Status.KO, Status.TIMEOUT)
 
 
 class RetryError(Exception):

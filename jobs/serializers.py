@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from rest_framework import serializers as drf
 
 from invopop_console import api, json_input
+from providers.base import Status
 from silo.serializers import as_envelope, gobl_problems, is_envelope, made_from
 
-from .models import EventStatus, JobStatus
+from .models import JobStatus
 
 SCHEMA_MAX_LENGTH = 200  # SiloEntry.doc_schema
 
@@ -259,7 +260,7 @@ def job_json(job, request) -> dict:
 
 class TransformEvent(drf.Serializer):
     index = drf.IntegerField()
-    status = drf.ChoiceField(EventStatus.choices)
+    status = drf.ChoiceField(Status.choices)
     code = drf.CharField()
     message = drf.CharField()
     args = drf.DictField(child=drf.CharField())

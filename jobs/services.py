@@ -6,12 +6,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from invopop_console import rows
+from providers.base import Status
 from silo.models import SiloEntry
 from workflows import versions
 from workflows.models import Workflow, WorkflowVersion
 
 from . import engine, live, queue
-from .models import EventStatus, Intent, Job, JobStatus
+from .models import Intent, Job, JobStatus
 
 
 class JobError(Exception):
@@ -82,7 +83,7 @@ def poke(workspace, *, intent_id=None, job_id=None, ref=None, code="", message="
     job = Job.objects.select_for_update().get(pk=intent.job_id)
     if intent.completed or job.status != JobStatus.QUEUED:
         raise JobError("the step is not waiting for a poke", "/id", status=409)
-    event = engine.add_event(intent, EventStatus.POKE, code, message, args)
+    event = engine.add_event(intent, Status.POKE, code, message, args)
     job.poke = {"code": code, "message": message, "args": args or {}}
     job.run_at = timezone.now()
     job.dispatched_at = timezone.now()

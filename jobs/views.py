@@ -16,12 +16,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from invopop_console.accounts.access import get_owned, workspace_view
 from invopop_console.accounts.models import Role
 from invopop_console.api import ApiError, decode_cursor, encode_cursor
+from providers.base import Status
 from silo.models import SiloEntry
 from workflows.models import Workflow
 from workflows.schemas import DocSchema
 
 from . import retry
-from .models import EventStatus, Intent, Job, JobStatus
+from .models import Intent, Job, JobStatus
 from .services import JobError, create_job
 
 PAGE_SIZE = 50
@@ -288,7 +289,7 @@ def trace_rows(job, intents, main: set[str], opened: set[str]) -> list[TraceRow]
     for intent in intents:
         events = list(intent.events.all())
         last = events[-1] if events else None
-        status = last.status if last else EventStatus.RUN
+        status = last.status if last else Status.RUN
         finished = intent.completed and last is not None
         rows.append(
             TraceRow(
@@ -299,7 +300,7 @@ def trace_rows(job, intents, main: set[str], opened: set[str]) -> list[TraceRow]
                 rescue=intent.step_id not in main,
                 rerun=intent.step_id in seen,
                 open=str(intent.id) in opened,
-                waiting=not intent.completed and status in (EventStatus.ERR, EventStatus.QUEUED),
+                waiting=not intent.completed and status in (Status.ERR, Status.QUEUED),
             )
         )
         seen.add(intent.step_id)

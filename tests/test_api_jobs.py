@@ -16,8 +16,9 @@ from django.utils import timezone
 from engine_helpers import INVOICE, entry, run, state, step, workflow
 
 from invopop_console.accounts.models import ApiToken
-from jobs.models import EventStatus, Intent, IntentEvent, Job
+from jobs.models import Intent, IntentEvent, Job
 from jobs.services import create_job
+from providers.base import Status
 from silo.models import SiloEntry, SiloFile
 from workflows.models import Workflow
 
@@ -505,7 +506,7 @@ def test_the_list_takes_a_constant_number_of_queries(
         intent = Intent.objects.create(job=job, step_id="s1", provider="silo.state")
         IntentEvent.objects.bulk_create(
             IntentEvent(intent=intent, index=i, status=status)
-            for i, status in enumerate([EventStatus.RUN, EventStatus.OK])
+            for i, status in enumerate([Status.RUN, Status.OK])
         )
         SiloFile.objects.create(
             entry=job.silo_entry, name="a.pdf", sha256="ab" * 32, file="x/a.pdf", job_id=job.id

@@ -15,9 +15,10 @@ from django.urls import reverse
 from engine_helpers import entry, run, start, state, step, workflow
 
 from jobs import engine, live
-from jobs.models import EventStatus, Intent, IntentEvent, Job, JobStatus
+from jobs.models import Intent, IntentEvent, Job, JobStatus
 from jobs.routing import websocket_urlpatterns
 from jobs.services import create_job
+from providers.base import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +346,7 @@ def test_a_step_waiting_on_retry_shows_when_it_runs_next(client, owner, workspac
 def test_a_running_job_shows_its_open_step_without_a_duration(client, owner, flow, document):
     job = make_job(flow, document, status=JobStatus.RUN)
     intent = Intent.objects.create(job=job, step_id="s", name="Sending", provider="silo.state")
-    IntentEvent.objects.create(intent=intent, index=0, status=EventStatus.RUN)
+    IntentEvent.objects.create(intent=intent, index=0, status=Status.RUN)
     client.force_login(owner)
     page = client.get(job_url(job)).content.decode()
     assert "Running" in page and "so far" in page

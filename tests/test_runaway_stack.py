@@ -4,7 +4,6 @@ another workspace's jobs, ends TIMEOUT near its limit, and is never run again.
 Each test starts its own cluster (no other cluster may be listening to the queue meanwhile).
 """
 
-
 import pytest
 from conftest import running_stack
 from engine_helpers import start, state, step, trace

@@ -8,7 +8,8 @@ import pytest
 from engine_helpers import run, start, state, step, trace, workflow
 
 from jobs import batch, engine, queue
-from jobs.models import EventStatus, Intent, IntentEvent, Job
+from jobs.models import Intent, IntentEvent, Job
+from providers.base import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,7 +107,7 @@ def interrupted(job: Job, runs: int) -> Intent:
     first = job.workflow_version.definition["steps"][0]
     intent = Intent.objects.create(job=job, step_id=first["id"], name=first["name"])
     for index in range(runs):
-        IntentEvent.objects.create(intent=intent, index=index, status=EventStatus.RUN)
+        IntentEvent.objects.create(intent=intent, index=index, status=Status.RUN)
     return intent
 
 

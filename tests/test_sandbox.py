@@ -59,4 +59,3 @@ def test_an_output_over_the_limit_is_refused(settings):
     sandbox._sandbox().stop()
     with pytest.raises(sandbox.LimitExceeded, match="more than 1000 bytes"):
         sandbox.jq("[range(1000)]", 1)
-

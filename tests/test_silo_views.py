@@ -885,12 +885,13 @@ def test_each_activity_row_of_a_job_links_the_job_and_its_workflow_version(
 
 
 def test_a_running_step_shows_while_it_runs(as_owner, workspace):
-    from jobs.models import EventStatus, Intent, IntentEvent, Job
+    from jobs.models import Intent, IntentEvent, Job
+    from providers.base import Status
 
     entry = make_entry(workspace)
     job = start_on(entry, [state("sent")])
     intent = Intent.objects.create(job=job, step_id="s1", name="Send to agency", provider="x")
-    IntentEvent.objects.create(intent=intent, index=0, status=EventStatus.RUN)
+    IntentEvent.objects.create(intent=intent, index=0, status=Status.RUN)
     Job.objects.filter(pk=job.pk).update(status="RUN")
 
     html = as_owner.get(entry_url(entry, "activity")).content.decode()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from silo import services as silo
 
 from .. import outbound
-from ..base import NewFile, Outcome, StepContext, err, ko, ok, queued, skip
+from ..base import NewFile, Outcome, Status, StepContext, err, ko, ok, queued, skip
 from ..registry import provider
 from ..sign import seal
 from ..silo import fresh
@@ -126,7 +126,7 @@ def cancel(context: StepContext):
     if record.verdict in (Verdict.ACCEPTED, Verdict.ACCEPTED_WITH_ERRORS):
         return skip(f"the cancellation was already accepted (CSV {record.csv})", "already-sent")
     outcome = deliver(context, config, record)
-    if outcome.status == "OK":
+    if outcome.status == Status.OK:
         outcome.files.insert(0, _request_file(record))
         outcome.meta = {**(outcome.meta or {}), "verifactu_status": "cancelled"}
     return outcome
@@ -161,7 +161,7 @@ def deliver(context: StepContext, config: VerifactuConfig, record: Record) -> Ou
     outcome = judge(delivery, answer, attempt=context.attempt)
     _keep_verdict(record, outcome, answer)
     response = _response_file(record, delivery.body)
-    if outcome.status == "OK":
+    if outcome.status == Status.OK:
         outcome.files.append(response)
         outcome.meta = {**_meta(record), **(outcome.meta or {})}
     elif answer is not None and context.entry is not None:
@@ -218,15 +218,15 @@ def _release_turn(config: VerifactuConfig, wait: int | None) -> None:
 
 
 def _keep_verdict(record: Record, outcome: Outcome, answer: xml.Answer | None) -> None:
-    if answer is None or outcome.status not in ("OK", "KO"):
+    if answer is None or outcome.status not in (Status.OK, Status.KO):
         return
-    if outcome.status == "KO":
+    if outcome.status == Status.KO:
         record.verdict = Verdict.REJECTED
     elif outcome.code == "accepted-with-errors":
         record.verdict = Verdict.ACCEPTED_WITH_ERRORS
     else:
         record.verdict = Verdict.ACCEPTED
-    record.code = outcome.code if outcome.status == "KO" else ""
+    record.code = outcome.code if outcome.status == Status.KO else ""
     record.message = outcome.message
     record.csv = answer.csv or record.csv
     record.sent_at = timezone.now()
