@@ -221,7 +221,7 @@ def noop_throughput(settings, count: int) -> float:
     import redis
     from django_q.tasks import async_task
 
-    from jobs.engine import broker
+    from jobs.queue import broker
 
     key = f"bench:noop:{uuid.uuid4().hex}"
     client = redis.from_url(settings.REDIS_URL)
