@@ -7,6 +7,7 @@ may produce a 500: the handler below turns every exception DRF knows into one of
 
 import base64
 import binascii
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -168,28 +169,36 @@ class DatabaseUnavailableMiddleware:
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+INTEGER = re.compile(r"-?[0-9]+\Z")
 
 
 def page_limit(request) -> int:
-    raw = request.query_params.get("limit")
-    if raw in (None, ""):
+    """?limit, as Invopop reads it: DEFAULT_LIMIT when absent or below 1 (Go's zero value),
+    MAX_LIMIT at most. Clamped, not refused: Invopop's schema allows any integer."""
+    limit = whole_number(request, "limit")
+    if limit is None or limit < 1:
         return DEFAULT_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise invalid({"/limit": "must be a whole number"}) from None
-    if not 1 <= limit <= MAX_LIMIT:
-        raise invalid({"/limit": f"must be from 1 to {MAX_LIMIT}"})
-    return limit
+    return min(limit, MAX_LIMIT)
+
+
+def whole_number(request, name: str) -> int | None:
+    """The integer query parameter `name`; None when absent, a 422 when it is no integer
+    (an empty value included: `?limit=` is not a number)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not INTEGER.match(raw):  # int() would take " 1" and "1_0"
+        raise invalid({f"/{name}": "must be a whole number"})
+    return int(raw)
 
 
 def created_at_param(request) -> datetime | None:
     """?created_at: list what was created at or before this moment (ISO 8601, UTC if no zone)."""
     raw = request.query_params.get("created_at")
-    if not raw:
+    if raw is None:
         return None
     try:
-        moment = datetime.fromisoformat(raw)
+        moment = datetime.fromisoformat(raw)  # "" too is no date: a 422
     except ValueError:
         raise invalid({"/created_at": "must be an ISO 8601 date and time"}) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

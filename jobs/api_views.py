@@ -21,7 +21,7 @@ from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.response import Response
 
-from invopop_console import api
+from invopop_console import api, openapi
 from invopop_console.parsers import JSONParser
 from silo.models import SiloEntry, SiloEntryVersion, SiloFile
 from workflows.models import Workflow
@@ -36,7 +36,10 @@ MAX_WAIT = 60
 COMPLETED = frozenset({JobStatus.OK.value, JobStatus.KO.value})
 
 WAIT = OpenApiParameter(
-    "wait", int, description="Seconds (0 to 60) to hold the answer until the job completes"
+    "wait",
+    int,
+    description=f"Seconds to hold the answer until the job completes: 0 (the default) to "
+    f"{MAX_WAIT}, a longer wait counts as {MAX_WAIT}",
 )
 ACCEPTED = {
     202: OpenApiResponse(
@@ -76,11 +79,7 @@ def owned_job(workspace, **lookup) -> Job:
     methods=["GET"],
     operation_id="transform_jobs_list",
     description="Jobs of the workspace, newest first.",
-    parameters=[
-        OpenApiParameter("created_at", str, description="Only jobs created until then (ISO)"),
-        OpenApiParameter("cursor", str),
-        OpenApiParameter("limit", int, description="1 to 100, 20 by default"),
-    ],
+    parameters=openapi.PAGE,
     responses={200: serializers.TransformJobCollection},
 )
 @extend_schema(
@@ -299,16 +298,10 @@ def _page(request) -> dict:
 
 
 def wait_seconds(request) -> int:
-    raw = request.query_params.get("wait")
-    if raw in (None, ""):
-        return 0
-    try:
-        seconds = int(raw)
-    except ValueError:
-        raise api.invalid({"/wait": "must be a whole number of seconds"}) from None
-    if not 0 <= seconds <= MAX_WAIT:
-        raise api.invalid({"/wait": f"must be from 0 to {MAX_WAIT} seconds"})
-    return seconds
+    """?wait, held to 0..MAX_WAIT seconds: a longer wait is a wait as long as allowed (Invopop's
+    schema allows any integer), not an error."""
+    seconds = api.whole_number(request, "wait") or 0
+    return max(0, min(seconds, MAX_WAIT))
 
 
 def wait_for(job: Job, seconds: int) -> bool:

@@ -20,6 +20,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from invopop_console import api
+from invopop_console import openapi as api_doc
 
 from . import openapi, serializers
 from .models import SequenceEntry, Series
@@ -102,7 +103,11 @@ def owned_series(workspace, pk, lock=False) -> Series:
 # --- Entries
 
 
-@extend_schema(operation_id="list_series_entries", responses={200: openapi.ENTRY_LIST})
+@extend_schema(
+    operation_id="list_series_entries",
+    parameters=[api_doc.CURSOR, api_doc.LIMIT],
+    responses={200: openapi.ENTRY_LIST},
+)
 @api_view(["GET"])
 def series_entries(request, series_id):
     """SequenceEntryCollection, highest number first; `cursor` (and `next_cursor`, as in the

@@ -12,15 +12,14 @@ import jsonpatch
 import jsonpointer
 from django.db import IntegrityError, transaction
 from django.http import FileResponse
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from invopop_console import api, json_input
+from invopop_console import api, json_input, openapi
 from invopop_console.parsers import JSONParser
 
 from . import services
@@ -50,6 +49,7 @@ from .serializers import (
 
 SIGNED = "The entry is signed: its data cannot change"
 PATCH_ERRORS = (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, TypeError)
+CONFLICT = OpenApiResponse(description="The id or key belongs to a different request")
 WITH_DATA = OpenApiParameter(
     "data", bool, description="Include the envelope (`data`) in the entry: data=true."
 )
@@ -101,8 +101,11 @@ def entry_context(request) -> dict:
     return {"request": request, "with_data": flag(request, "data")}
 
 
-def entry_response(request, entry: SiloEntry, status=200) -> Response:
-    return Response(EntrySerializer(entry, context=entry_context(request)).data, status=status)
+def entry_response(request, entry: SiloEntry, replayed=False) -> Response:
+    """200 with the entry; a repeated create says so in a header, as jobs do (Invopop
+    answers 200 to a create, new or not, so the status cannot)."""
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(EntrySerializer(entry, context=entry_context(request)).data, headers=headers)
 
 
 def media_type(request) -> str:
@@ -116,22 +119,16 @@ def media_type(request) -> str:
     methods=["GET"],
     operation_id="silo_entries_list",
     description="Entries of the workspace, newest first.",
-    parameters=[
-        OpenApiParameter("folder", str),
-        OpenApiParameter("created_at", str, description="Upper bound, an ISO timestamp"),
-        OpenApiParameter("cursor", str),
-        OpenApiParameter("limit", int),
-        WITH_DATA,
-    ],
+    parameters=[OpenApiParameter("folder", str), *openapi.PAGE, WITH_DATA],
     responses={200: EntryCollectionSerializer},
 )
 @extend_schema(
     methods=["POST"],
     operation_id="silo_entries_create",
     description="Create an entry with a new id; a `key` already used answers with its entry "
-    "when the request is the same (200), else 409.",
+    "when the request is the same (with Idempotent-Replayed: true), else 409.",
     request=EntryCreateSerializer,
-    responses={200: EntrySerializer, 201: EntrySerializer},
+    responses={200: EntrySerializer, 409: CONFLICT},
 )
 @api_view(["GET", "POST"])
 def entries(request):
@@ -150,9 +147,9 @@ def entries(request):
     methods=["PUT"],
     operation_id="silo_entries_put",
     description="Create an entry with the client's id; repeating the same request answers "
-    "with the entry (200), a different one with 409.",
+    "with the entry (with Idempotent-Replayed: true), a different one with 409.",
     request=EntryCreateSerializer,
-    responses={200: EntrySerializer, 201: EntrySerializer},
+    responses={200: EntrySerializer, 409: CONFLICT},
 )
 @extend_schema(
     methods=["PATCH"],
@@ -165,7 +162,10 @@ def entries(request):
         MERGE_PATCH: OpenApiTypes.OBJECT,
         JSON_PATCH: {"type": "array", "items": {"type": "object"}},
     },
-    responses={200: EntrySerializer},
+    responses={
+        200: EntrySerializer,
+        409: OpenApiResponse(description="The entry is signed, or changed meanwhile"),
+    },
 )
 @api_view(["GET", "PUT", "PATCH"])
 def entry(request, entry_id):
@@ -198,22 +198,13 @@ def list_entries(request) -> Response:
     check_json({name: params.get(name) for name in ("folder", "created_at")})
     if params.get("folder"):
         queryset = queryset.filter(folder=params["folder"])
-    if params.get("created_at"):
-        queryset = queryset.filter(created_at__lte=timestamp(params["created_at"], "created_at"))
+    until = api.created_at_param(request)
+    if until is not None:
+        queryset = queryset.filter(created_at__lte=until)
     context = entry_context(request)
     page = api.paginate(request, queryset, lambda e: EntrySerializer(e, context=context).data)
     echoed = {name: params[name] for name in ("cursor", "folder", "created_at") if name in params}
     return Response({**page, **echoed})
-
-
-def timestamp(raw: str, name: str):
-    try:
-        found = parse_datetime(raw.replace("Z", "+00:00"))
-    except ValueError:
-        found = None
-    if found is None or found.tzinfo is None:
-        raise api.invalid({f"/{name}": "must be an ISO timestamp with its time zone"})
-    return found
 
 
 # --- Creating, idempotently
@@ -223,15 +214,15 @@ def create_entry(request, entry_id, *, client_id: bool) -> Response:
     fields = validated(EntryCreateSerializer, request.data)
     existing = existing_entry(request, entry_id, fields, client_id=client_id)
     if existing is not None:
-        return entry_response(request, existing)
+        return entry_response(request, existing, replayed=True)
     try:
         created = store_entry(request, entry_id, fields)
     except IntegrityError:  # a concurrent request stored this id or key first
         existing = existing_entry(request, entry_id, fields, client_id=client_id)
         if existing is None:
             raise api.conflict("The entry was created meanwhile by another request") from None
-        return entry_response(request, existing)
-    return entry_response(request, created, status=201)
+        return entry_response(request, existing, replayed=True)
+    return entry_response(request, created)
 
 
 def existing_entry(request, entry_id, fields: dict, *, client_id: bool) -> SiloEntry | None:
@@ -436,7 +427,7 @@ def any_accept(view):
         "multipart/form-data": FileUploadSerializer,
         "application/json": FileCreateSerializer,
     },
-    responses={201: FileSerializer},
+    responses={200: FileSerializer},
 )
 @api_view(["GET", "POST"])
 @parser_classes([JSONParser, MultiPartParser])
@@ -445,7 +436,7 @@ def entry_files(request, entry_id):
     context = {"request": request}
     if request.method == "POST":
         stored = services.attach_file(found, **file_fields(request))
-        return Response(FileSerializer(stored, context=context).data, status=201)
+        return Response(FileSerializer(stored, context=context).data)  # 200, as Invopop
     files = FileSerializer(found.files.all(), many=True, context=context).data
     return Response({"list": files})
 
@@ -484,7 +475,8 @@ def file_mime(mime: str, name: str) -> str:
 
 @extend_schema(
     operation_id="silo_entry_files_download",
-    responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    description="The file's contents, with its own MIME type as Content-Type.",
+    responses={(200, "*/*"): OpenApiTypes.BINARY},
 )
 @api_view(["GET"])
 @any_accept
@@ -513,7 +505,7 @@ def entry_file(request, entry_id, file_id):
     methods=["POST"],
     operation_id="silo_entry_states_create",
     request=StateCreateSerializer,
-    responses={201: StateSerializer},
+    responses={200: StateSerializer},
 )
 @api_view(["GET", "POST"])
 def entry_states(request, entry_id):
@@ -534,4 +526,4 @@ def create_state(request, entry: SiloEntry) -> Response:
         src="api-key",
         src_id=request.auth.id,
     )
-    return Response(StateSerializer(state).data, status=201)
+    return Response(StateSerializer(state).data)  # 200, as Invopop

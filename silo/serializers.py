@@ -38,6 +38,16 @@ class Text(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class Boolean(serializers.BooleanField):
+    """A BooleanField that takes only true and false: 0, "yes" or "true" is a type error, as
+    the schema says, not a boolean that DRF guessed."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 # --- GOBL data
 
 
@@ -202,7 +212,7 @@ class EntryCreateSerializer(serializers.Serializer):
     data = GoblData()
     key = Text(max_length=255, required=False, allow_blank=True, default="")
     folder = Text(max_length=100, required=False, allow_blank=True, default="")
-    sign = serializers.BooleanField(required=False, validators=[not_signing])
+    sign = Boolean(required=False, validators=[not_signing])
 
 
 class EntryUpdateSerializer(serializers.Serializer):
@@ -213,7 +223,7 @@ class EntryUpdateSerializer(serializers.Serializer):
     content_type = serializers.ChoiceField(
         choices=[JSON_TYPE, MERGE_PATCH, JSON_PATCH], required=False, default=JSON_TYPE
     )
-    sign = serializers.BooleanField(required=False, validators=[not_signing])
+    sign = Boolean(required=False, validators=[not_signing])
 
 
 class StateCreateSerializer(serializers.Serializer):

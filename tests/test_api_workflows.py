@@ -210,6 +210,14 @@ def test_next_created_at_pages_as_invopop_clients_do(api, workspace):
     second = api.get(url(), {"limit": 2, "created_at": first["next_created_at"]}).json()
     assert [w["name"] for w in second["list"]] == ["W2", "W3"]
     assert second["created_at"] == first["next_created_at"]
+    last = api.get(url(), {"limit": 2, "created_at": second["next_created_at"]}).json()
+    assert [w["name"] for w in last["list"]] == ["W4"]
+    assert "next_created_at" not in last  # not null: Invopop's schema says a string
+
+
+def test_an_empty_list_has_no_null_times(api):
+    page = api.get(url()).json()
+    assert page["list"] == [] and "created_at" not in page and "next_created_at" not in page
 
 
 def test_listing_takes_a_fixed_number_of_queries(api, workspace, django_assert_max_num_queries):
@@ -284,6 +292,7 @@ def test_a_patch_of_a_missing_workflow_is_404(api):
         (42, "/"),
         (valid(draft="yes"), "/draft"),
         (valid(disabled=1), "/disabled"),
+        (valid(draft=None), "/draft"),  # a boolean, not nullable, in Invopop's schema too
         (valid(notes="a\x00b"), "/notes"),
     ],
 )

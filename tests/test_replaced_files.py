@@ -39,7 +39,7 @@ def test_a_file_posted_again_under_its_name_replaces_the_earlier_one(
     for text in (b"first", b"second"):
         with django_capture_on_commit_callbacks(execute=True):
             body = {"name": "notes.txt", "data": base64.b64encode(text).decode()}
-            assert api.post(files, body, format="json").status_code == 201
+            assert api.post(files, body, format="json").status_code == 200
 
     listed = api.get(files).json()["list"]
 

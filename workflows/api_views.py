@@ -18,11 +18,12 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from invopop_console import api
+from invopop_console import openapi as api_doc
 from providers.serializers import json_body, parse_id
 
 from . import definition as definitions
@@ -30,7 +31,11 @@ from . import openapi, secrets, serializers
 from .models import InvalidDefinition, RefusedDefinition, Workflow
 
 
-@extend_schema(operation_id="list_workflows", responses={200: openapi.COLLECTION})
+@extend_schema(
+    operation_id="list_workflows",
+    parameters=[OpenApiParameter("schema", str, description="Only this schema's"), *api_doc.PAGE],
+    responses={200: openapi.COLLECTION},
+)
 @api_view(["GET"])
 def all_workflows(request):
     found = Workflow.objects.filter(workspace=request.workspace)

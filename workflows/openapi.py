@@ -61,7 +61,11 @@ COLLECTION = inline_serializer(
         "limit": s.IntegerField(),
         "next_cursor": s.CharField(),
         "schema": s.CharField(),
-        "created_at": s.DateTimeField(allow_null=True),
-        "next_created_at": s.DateTimeField(allow_null=True),
+        "created_at": s.DateTimeField(
+            required=False, help_text="The first workflow's, or the ?created_at asked for"
+        ),
+        "next_created_at": s.DateTimeField(
+            required=False, help_text="Where the next page starts; absent on the last page"
+        ),
     },
 )

@@ -34,7 +34,7 @@ def workflow_request(body: dict) -> WorkflowRequest:
     problems = {
         f"/{name}": "must be true or false"
         for name in SWITCHES
-        if body.get(name) is not None and not isinstance(body[name], bool)
+        if name in body and not isinstance(body[name], bool)  # null too: absent is absent
     }
     if problems:
         raise api.invalid(problems)
@@ -110,9 +110,8 @@ def collection_json(page: dict, schema: str, created_at, next_created_at) -> dic
     """TransformWorkflowCollection, with the cursor of api.paginate: `next_cursor` pages
     exactly; `next_created_at` serves clients that page with ?created_at= as Invopop's do."""
     first = page["list"][0]["created_at"] if page["list"] else None
-    return {
-        **page,
-        "schema": schema,
-        "created_at": iso(created_at) if created_at else first,
-        "next_created_at": iso(next_created_at),
-    }
+    collection = {**page, "schema": schema, "created_at": iso(created_at) if created_at else first}
+    if next_created_at is not None:
+        collection["next_created_at"] = iso(next_created_at)
+    # Left out rather than null: Invopop's schema types them as strings.
+    return {key: value for key, value in collection.items() if value is not None}
