@@ -221,16 +221,20 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise invalid({"/cursor": "is not a cursor this API gave out"}) from None
 
 
-def paginate(request, queryset, serialize) -> dict:
-    """{list, limit, next_cursor}: the page after `cursor`, newest first."""
+def paginate(request, queryset, serialize, ascending=False) -> dict:
+    """{list, limit, next_cursor}: the page after `cursor`, newest first (oldest first when
+    `ascending`; a cursor is then read in that order too)."""
     from django.db.models import Q
 
     limit = page_limit(request)
-    queryset = queryset.order_by("-created_at", "-pk")
+    queryset = queryset.order_by(*(("created_at", "pk") if ascending else ("-created_at", "-pk")))
     cursor = request.query_params.get("cursor")
     if cursor:
         created, pk = decode_cursor(cursor)
-        queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, pk__lt=pk))
+        beyond = "gt" if ascending else "lt"
+        queryset = queryset.filter(
+            Q(**{f"created_at__{beyond}": created}) | Q(created_at=created, **{f"pk__{beyond}": pk})
+        )
     rows = list(queryset[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

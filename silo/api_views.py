@@ -118,8 +118,15 @@ def media_type(request) -> str:
 @extend_schema(
     methods=["GET"],
     operation_id="silo_entries_list",
-    description="Entries of the workspace, newest first.",
-    parameters=[OpenApiParameter("folder", str), *openapi.PAGE, WITH_DATA],
+    description="Entries of the workspace, newest first (or oldest first).",
+    parameters=[
+        OpenApiParameter("folder", str),
+        *openapi.PAGE,
+        OpenApiParameter(
+            "ascending", bool, description="Oldest first; created_at is then the lower bound"
+        ),
+        WITH_DATA,
+    ],
     responses={200: EntryCollectionSerializer},
 )
 @extend_schema(
@@ -191,18 +198,21 @@ def entry_by_key(request, key):
 
 
 def list_entries(request) -> Response:
-    if flag(request, "ascending"):
-        raise api.invalid({"/ascending": "only newest first is available"})
+    """Newest first, or oldest first with ?ascending=true (as Invopop's: created_at is then
+    the lower bound, not the upper one)."""
+    ascending = flag(request, "ascending")
     queryset = workspace_entries(request).prefetch_related("files")
     params = request.query_params
     check_json({name: params.get(name) for name in ("folder", "created_at")})
     if params.get("folder"):
         queryset = queryset.filter(folder=params["folder"])
-    until = api.created_at_param(request)
-    if until is not None:
-        queryset = queryset.filter(created_at__lte=until)
+    bound = api.created_at_param(request)
+    if bound is not None:
+        queryset = queryset.filter(**{"created_at__gte" if ascending else "created_at__lte": bound})
     context = entry_context(request)
-    page = api.paginate(request, queryset, lambda e: EntrySerializer(e, context=context).data)
+    page = api.paginate(
+        request, queryset, lambda e: EntrySerializer(e, context=context).data, ascending=ascending
+    )
     echoed = {name: params[name] for name in ("cursor", "folder", "created_at") if name in params}
     return Response({**page, **echoed})
 

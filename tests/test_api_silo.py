@@ -424,7 +424,7 @@ def test_the_list_takes_a_few_queries_however_many_entries(
             "/cursor",
         ),
         ({"created_at": "yesterday"}, "/created_at"),
-        ({"ascending": "true"}, "/ascending"),
+        ({"ascending": "maybe"}, "/ascending"),
     ],
 )
 def test_bad_list_parameters_are_422(api, params, pointer):
@@ -437,6 +437,18 @@ def test_the_list_takes_created_at_as_its_upper_bound(api, workspace):
     body = api.get(ENTRIES, {"created_at": made[2].created_at.isoformat()}).json()
 
     assert [entry["id"] for entry in body["list"]] == [str(e.id) for e in made[2:]]
+
+
+def test_the_list_may_be_oldest_first_with_created_at_as_its_lower_bound(api, workspace):
+    made = make_entries(workspace, 5)  # newest first
+    params = {"ascending": "true", "limit": 2, "created_at": made[3].created_at.isoformat()}
+    seen, body = [], api.get(ENTRIES, params).json()
+    while True:
+        seen += [entry["id"] for entry in body["list"]]
+        if not body["next_cursor"]:
+            break
+        body = api.get(ENTRIES, {**params, "cursor": body["next_cursor"]}).json()
+    assert seen == [str(e.id) for e in reversed(made[:4])]
 
 
 # --- Changing
