@@ -5,7 +5,8 @@ another request); the errors that follow from an operation's shape are added her
 no view can forget one: every operation can answer 401 (no valid token) and 503 (the database
 is unreachable for a moment), one with path ids 404, one with query parameters or a body 422,
 one with a body 400, 413 and 415. All of them in the API's one error format (invopop_console/
-api.py). Added by a drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS).
+api.py). Text query parameters say that they take no NUL character. Added by a
+drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS).
 
 The parameters that every list takes are described here once, too.
 """
@@ -51,6 +52,7 @@ WHY = {
     422: "Invalid fields or parameters, by JSON pointer",
     503: "The database cannot be reached for a moment: try again after Retry-After",
 }
+NO_NUL = "^[^\\x00]*$"
 RETRY_AFTER = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}}
 
 
@@ -60,6 +62,8 @@ def document_errors(result, generator, request, public):
         for operation in operations.values():
             for status in error_statuses(operation):
                 _document(operation["responses"], status)
+            for parameter in operation.get("parameters", []):
+                _no_nul(parameter)
             operation["responses"]["503"]["headers"] = RETRY_AFTER
     return result
 
@@ -78,6 +82,15 @@ def error_statuses(operation: dict) -> list[int]:
         statuses |= {400, 413, 415, 422}
     statuses |= {int(status) for status in operation["responses"] if status[0] == "4"}
     return sorted(statuses)
+
+
+def _no_nul(parameter: dict) -> None:
+    """A text query parameter takes no NUL character (a 422: PostgreSQL can store none, nor
+    compare one); the schema says so, rather than leave it to be found out."""
+    schema = parameter.get("schema", {})
+    constrained = schema.keys() & {"format", "enum", "pattern"}
+    if parameter["in"] == "query" and schema.get("type") == "string" and not constrained:
+        schema["pattern"] = NO_NUL
 
 
 def _document(responses: dict, status: int) -> None:

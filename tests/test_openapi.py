@@ -50,3 +50,4 @@ def test_list_parameters_say_what_the_api_does_with_them(client):
         assert parameters["created_at"]["schema"] == {"type": "string", "format": "date-time"}
         assert parameters["limit"]["schema"]["type"] == "integer"
         assert "minimum" not in parameters["limit"]["schema"]  # held to 1..100, not refused
+        assert parameters["cursor"]["schema"]["pattern"] == "^[^\\x00]*$"  # no NUL: a 422
