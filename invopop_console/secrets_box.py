@@ -32,6 +32,14 @@ def open_sealed(sealed: str) -> str:
         raise SealBroken("the secret cannot be opened: was SECRET_KEY changed?") from None
 
 
+def sealed(field: str) -> property:
+    """A model's secret as text, kept sealed in its `field`: read opens it, write seals it."""
+    return property(
+        lambda self: open_sealed(getattr(self, field)),
+        lambda self, value: setattr(self, field, seal(value)),
+    )
+
+
 def _box() -> MultiFernet:
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return MultiFernet([Fernet(_derived(key)) for key in keys])

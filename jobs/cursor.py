@@ -10,7 +10,7 @@ from providers.base import Status
 from workflows.definition import pointer, walk
 
 ANY_STATUS = ("", "NA", "Any", "any")
-FAILURES = ("KO", "TIMEOUT")
+FAILED = (Status.KO, Status.TIMEOUT)  # the outcomes that take a failure path
 
 
 def resolve(definition: dict, at: str):
@@ -72,7 +72,7 @@ def cursor_of(definition: dict, step_id: str, among=("steps", "rescue")):
             block = resolve(definition, pointer(path[:i]))["next"][path[i + 1]]
             stop_after = False
             if block.get("stop"):
-                stop_after = "KO" if block.get("status") in FAILURES else "OK"
+                stop_after = "KO" if block.get("status") in FAILED else "OK"
             frames.append([pointer(path[: i + 3]), path[i + 3], stop_after])
         return frames
     return None

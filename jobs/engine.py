@@ -35,11 +35,10 @@ from silo import services as silo
 from workflows.definition import step_provider
 
 from . import live, queue
-from .cursor import after_step, jump, locate, matching_block
+from .cursor import FAILED, after_step, jump, locate, matching_block
 from .models import Intent, IntentEvent, Job, JobStatus
 
 log = logging.getLogger(__name__)
-FAILED = (Status.KO, Status.TIMEOUT)
 
 
 class TooSlow(Exception):

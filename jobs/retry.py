@@ -17,14 +17,11 @@ already answered with a definitive no.
 from django.db import transaction
 from django.utils import timezone
 
-from providers.base import Status
 from workflows.definition import walk
 
 from . import engine, live, queue
-from .cursor import cursor_of
+from .cursor import FAILED, cursor_of
 from .models import Intent, Job, JobStatus
-
-FAILED = (Status.KO, Status.TIMEOUT)
 
 
 class RetryError(Exception):

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from invopop_console.accounts.models import Workspace
-from invopop_console.secrets_box import open_sealed, seal
+from invopop_console.secrets_box import open_sealed, seal, sealed
 
 MAX_PADDING = 20
 
@@ -111,13 +111,7 @@ class SigningKey(models.Model):
     def __repr__(self) -> str:  # never the private key, not even in a traceback
         return f"<SigningKey {self.kid} of {self.workspace_id}>"
 
-    @property
-    def private_pem(self) -> str:
-        return open_sealed(self.private_sealed)
-
-    @private_pem.setter
-    def private_pem(self, value: str) -> None:
-        self.private_sealed = seal(value)
+    private_pem = sealed("private_sealed")
 
 
 class Security(models.TextChoices):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from invopop_console import json_input
 from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
-from invopop_console.secrets_box import open_sealed, seal
+from invopop_console.secrets_box import seal, sealed
 
 from . import definition as definitions
 from . import secrets
@@ -262,13 +262,7 @@ class Trigger(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.workflow}"
 
-    @property
-    def secret(self) -> str:
-        return open_sealed(self.secret_sealed)
-
-    @secret.setter
-    def secret(self, value: str) -> None:
-        self.secret_sealed = seal(value)
+    secret = sealed("secret_sealed")
 
     @property
     def secret_hint(self) -> str:
