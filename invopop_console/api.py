@@ -142,6 +142,35 @@ class BodyLimitMiddleware:
         return self.get_response(request)
 
 
+class NulQueryMiddleware:
+    """A query parameter with the NUL character is refused before any view reads it:
+    PostgreSQL can neither store nor compare one, so a lookup by it would be a 500 (SQLite
+    takes it, which is how one slipped through). 422 by pointer for the API, 400 for pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                return nul_response(request, name)
+        return self.get_response(request)
+
+
+def nul_response(request, name: str) -> HttpResponse:
+    message = "must not contain the NUL character"
+    if not is_api_path(request.path):
+        return HttpResponse(
+            f"The parameter {name!r} {message}", status=400, content_type="text/plain"
+        )
+    fields = {"/" + name.replace("\x00", ""): message}
+    return JsonResponse(error_body("invalid", "The request has invalid fields", fields), status=422)
+
+
+def is_api_path(path: str) -> bool:
+    return path.strip("/").split("/")[0] in API_PREFIXES
+
+
 class DatabaseUnavailableMiddleware:
     """503 with Retry-After, instead of a 500, while the database cannot be reached (it
     restarts, fails over, refuses connections): the client did nothing wrong and should try
@@ -157,7 +186,7 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         message = "The database is unavailable for a moment; try again"
-        if request.path.strip("/").split("/")[0] in API_PREFIXES:
+        if is_api_path(request.path):
             response = JsonResponse(error_body("unavailable", message), status=503)
         else:
             response = HttpResponse(message, status=503, content_type="text/plain")
@@ -201,7 +230,18 @@ def created_at_param(request) -> datetime | None:
         moment = datetime.fromisoformat(raw)  # "" too is no date: a 422
     except ValueError:
         raise invalid({"/created_at": "must be an ISO 8601 date and time"}) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return in_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def in_utc(moment: datetime) -> datetime:
+    """The moment in UTC. Python takes offsets up to ±23:59 and PostgreSQL only to ±15:59
+    (a DataError, so a 500); past the calendar's ends it is the end itself, which lists the
+    same rows as any moment beyond it would."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.max if moment.year == datetime.max.year else datetime.min
+        return edge.replace(tzinfo=UTC)
 
 
 def encode_cursor(obj) -> str:
@@ -216,7 +256,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         moment = datetime.fromisoformat(created)
         if moment.tzinfo is None:
             raise ValueError("a cursor's time has its zone")
-        return moment, str(uuid.UUID(pk))
+        return in_utc(moment), str(uuid.UUID(pk))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise invalid({"/cursor": "is not a cursor this API gave out"}) from None
 

@@ -380,3 +380,50 @@ def test_a_new_entry_that_cannot_be_kept_is_refused_naming_where(
         pointers = [where for where, _ in response.context["form"].problems]
         assert any(where.startswith(pointer) for where in pointers), pointers
     assert not SiloEntry.objects.exists()
+
+
+# --- Query parameters PostgreSQL cannot take (schemathesis found them on PostgreSQL only)
+
+LISTS = ["/transform/v1/workflows", "/transform/v1/jobs", "/silo/v1/entries"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("query", ["schema=a%00b", "folder=%00", "cursor=x%00", "a%00=1"])
+def test_a_query_parameter_with_nul_is_a_422_naming_it(api, url, query):
+    response = api.get(f"{url}?{query}")
+
+    assert response.status_code == 422, response.content[:300]
+    name = query.split("=")[0].replace("%00", "")
+    assert response.json()["fields"] == {f"/{name}": "must not contain the NUL character"}
+
+
+def test_a_console_page_with_nul_in_its_query_is_a_400(client, workspace):
+    client.force_login(workspace.memberships.first().user)
+    response = client.get(f"/w/{workspace.slug}/silo/?q=%00")
+
+    assert response.status_code == 400
+    assert b"NUL" in response.content
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "9252-09-29T20:47:39-22:25",
+        "2905-05-08T10:05:21+17:53",
+        "9999-12-31T23:59:59-05:00",
+        "0001-01-01T00:00:00+05:00",
+    ],
+)
+def test_any_offset_python_reads_lists_instead_of_a_500(api, flow, url, moment):
+    response = api.get(url, {"created_at": moment})
+
+    assert response.status_code == 200, response.content[:300]
+    assert isinstance(response.json()["list"], list)
+
+
+def test_an_offset_beyond_postgresqls_is_the_same_moment_in_utc(api, flow):
+    response = api.get("/transform/v1/workflows", {"created_at": "2000-01-01T00:00:00-22:00"})
+    assert response.json()["list"] == []  # 2000-01-01T22:00Z: long before `flow`
+    response = api.get("/transform/v1/workflows", {"created_at": "9999-12-31T23:00:00-22:00"})
+    assert [row["id"] for row in response.json()["list"]] == [str(flow.id)]
