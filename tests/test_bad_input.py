@@ -218,24 +218,25 @@ def test_steps_that_are_not_objects_are_a_422_and_not_stored(api, flow, steps, r
 
 
 @pytest.mark.parametrize("step_id", [{}, [], 5, None])
-def test_a_jump_to_a_step_id_that_is_not_text_is_a_problem_not_a_500(api, step_id):
+def test_a_jump_to_a_step_id_that_is_not_text_is_a_422_not_a_500(api, step_id):
     step = {"id": "a", "provider": "silo.state", "next": [{"status": "OK", "step_id": step_id}]}
 
     response = put(api, json.dumps({"name": "x", "steps": [step]}))
 
-    assert response.status_code == 200, response.content[:300]
-    paths = [problem["path"] for problem in response.json()["problems"]]
-    assert "/steps/0/next/0/step_id" in paths
+    assert response.status_code == 422, response.content[:300]
+    assert "/steps/0/next/0/step_id" in response.json()["fields"]
+    assert not Workflow.objects.exists()
 
 
 @pytest.mark.parametrize("next_blocks", [5, "OK", {"status": "OK"}])
-def test_next_that_is_not_a_list_is_a_problem_not_a_500(api, next_blocks):
+def test_next_that_is_not_a_list_is_a_422_not_a_500(api, next_blocks):
     step = {"id": "a", "provider": "silo.state", "next": next_blocks}
 
     response = put(api, json.dumps({"name": "x", "steps": [step]}))
 
-    assert response.status_code == 200
-    assert "/steps/0/next" in [problem["path"] for problem in response.json()["problems"]]
+    assert response.status_code == 422, response.content[:300]
+    assert "/steps/0/next" in response.json()["fields"]
+    assert not Workflow.objects.exists()
 
 
 @pytest.mark.parametrize(

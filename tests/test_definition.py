@@ -7,7 +7,7 @@ from conftest import SHARED, shared_path
 
 from providers import registry
 from workflows.definition import errors, validate, walk
-from workflows.models import Workflow
+from workflows.models import RefusedDefinition, Workflow
 
 TEMPLATES = sorted((SHARED / "reference/invopop/templates").glob("*.json"))
 
@@ -91,9 +91,9 @@ def test_a_legacy_jump_is_a_warning_and_an_unknown_target_an_error():
 @pytest.mark.django_db
 def test_an_invalid_draft_is_saved_without_losing_anything(workspace):
     pasted = {
-        "name": ["not", "a", "string"],
+        "name": "",
         "country": "Spain",
-        "steps": {"oops": 1},
+        "steps": [{"id": "a", "provider": "no.such", "config": {"x": 1}}, {"name": "no id"}],
         "labels": {"team": "finance"},
     }
     workflow = Workflow(workspace=workspace)
@@ -101,7 +101,36 @@ def test_an_invalid_draft_is_saved_without_losing_anything(workspace):
     workflow.save()
     workflow.refresh_from_db()
     assert {k: workflow.definition()[k] for k in pasted} == pasted
-    assert {p.path for p in workflow.problems()} >= {"/name", "/country", "/steps"}
+    assert {p.path for p in workflow.problems()} >= {"/name", "/country", "/steps/0/provider"}
+
+
+MISTYPED = [
+    ({"name": ["not", "a", "string"]}, "/name"),
+    ({"steps": {"oops": 1}}, "/steps"),
+    ({"steps": [{"id": 5, "provider": "pdf"}]}, "/steps/0/id"),
+    ({"steps": [{"id": "a", "provider": "pdf", "timeout": "20"}]}, "/steps/0/timeout"),
+    (
+        {"steps": [{"id": "a", "provider": "pdf", "next": [{"step_id": False}]}]},
+        "/steps/0/next/0/step_id",
+    ),
+    ({"rescue": [{"id": "a", "provider": "pdf", "config": "x"}]}, "/rescue/0/config"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("change", "where"), MISTYPED)
+def test_a_field_of_the_wrong_type_is_refused_even_as_a_draft(workspace, change, where):
+    workflow = Workflow(workspace=workspace)
+    workflow.apply_definition({"name": "Kept", "steps": []})
+    workflow.save()
+    kept = workflow.definition()
+
+    with pytest.raises(RefusedDefinition) as refused:
+        workflow.apply_definition({"name": "Kept", "steps": [], **change})
+
+    assert where in {p.path for p in refused.value.problems}
+    workflow.refresh_from_db()
+    assert workflow.definition() == kept
 
 
 @pytest.mark.django_db

@@ -161,20 +161,41 @@ def blocks(step: dict):
 def refusals(definition: dict, before: dict | None = None) -> list[Problem]:
     """What a workflow may not hold even as a draft: an item of a step list, or of a `next`
     list, that is not an object (nothing could draw, edit or run it, and nothing in it is
-    worth keeping), and more steps than WORKFLOW_MAX_STEPS (every edit and run of it would
-    be slow for everyone). A workflow that had more already (`before`, from before the
-    limit) may keep them and lose some, not gain any; a list that did not change is kept."""
+    worth keeping); a field of the wrong type (a step id 5, a step_id false: the API would
+    answer it back in a shape its document does not allow, and no editor could show it);
+    and more steps than WORKFLOW_MAX_STEPS (every edit and run of it would be slow for
+    everyone). A workflow that had more already (`before`, from before the limit) may keep
+    them and lose some, not gain any; a part that did not change is kept as it was."""
     before = before or {}
     found = []
     for top in ("steps", "rescue"):
         if definition.get(top) != before.get(top):
             found.extend(_not_objects(definition.get(top), [top]))
+    found.extend(_mistyped(definition, before, {p.path for p in found}))
     limit = settings.WORKFLOW_MAX_STEPS
     count = step_count(definition)
     if count > limit and count > step_count(before):
         message = f"a workflow has at most {limit} steps, rescue and nested ones included"
         found.append(Problem("/steps", f"{message}; this one has {count}"))
     return found
+
+
+def _mistyped(definition: dict, before: dict, refused: set[str]) -> list[Problem]:
+    changed = {
+        key for key in definition.keys() | before.keys() if definition.get(key) != before.get(key)
+    }
+    return [
+        Problem(pointer(error.absolute_path), _schema_message(error))
+        for error in sorted(_validator().iter_errors(definition), key=_error_order)
+        if error.validator == "type"
+        and error.absolute_path
+        and error.absolute_path[0] in changed
+        and not _under(pointer(error.absolute_path), refused)
+    ]
+
+
+def _under(where: str, refused: set[str]) -> bool:
+    return any(where == path or where.startswith(path + "/") for path in refused)
 
 
 def step_count(definition: dict) -> int:
