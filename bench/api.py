@@ -1,0 +1,445 @@
+"""API benchmark: jobs as a client sees them, through HTTP, against a stack this script starts
+(`manage.py serve`, DEBUG off, a throwaway VAR_DIR), and against n8n in the same run
+(bench/peers/n8n, when it can be installed).
+
+    .venv/bin/python bench/api.py [--jobs 2000] [--concurrency 1,8,32] [--rounds 3]
+        [--database-url postgres://...] [--peer n8n] [--modes sync,async]
+
+The workflow is the one of bench/engine.py (3 steps, no outside I/O); each execution posts one
+invoice as the job's `data`. Two ways of waiting:
+
+- sync: `POST /transform/v1/jobs?wait=30`, answered when the job has completed;
+- async: `POST /transform/v1/jobs` for every execution, then the run ends when the last job
+  has completed (read from the jobs' completion times; the client polls a count meanwhile).
+
+For each (mode, concurrency): executions per second over the whole run, the latency of each
+request (p50/p95/p99), errors, and the CPU seconds per execution and the memory (RSS) of each
+kind of process of the stack (web, workers, redis, postgres), read from /proc.
+
+The rounds alternate between this project and the peer (A B A B ...), so that both see the
+same machine; the summary is the median of the rounds.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from engine import STEPS  # noqa: E402  the same workflow as the engine benchmark
+
+PASSWORD = "bench-password"
+# What a client posts: a small invoice the API calculates and validates, as a real one would be.
+INVOICE = {
+    "$schema": "https://gobl.org/draft-0/envelope",
+    "doc": {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "type": "standard",
+        "issue_date": "2026-01-15",
+        "currency": "EUR",
+        "supplier": {"name": "Bench S.L.", "tax_id": {"country": "ES", "code": "B98602642"}},
+        "customer": {"name": "Sample Consumer"},
+        "lines": [
+            {
+                "quantity": "1",
+                "item": {"name": "Development services", "price": "100.00"},
+                "taxes": [{"cat": "VAT", "rate": "standard"}],
+            }
+        ],
+    },
+}
+
+
+def percentile(values, q):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- Processes: CPU and RSS by kind, from /proc
+
+
+def process_kind(cmdline: str) -> str | None:
+    if "uvicorn" in cmdline:
+        return "web"
+    if "qcluster" in cmdline:
+        return "workers"
+    if "redis-server" in cmdline:
+        return "redis"
+    if cmdline.startswith("postgres"):
+        return "postgres"
+    if "n8n" in cmdline:
+        return "n8n"
+    return None
+
+
+def usage(root_pids: list[int]) -> dict[str, dict[str, float]]:
+    """{kind: {"cpu_s", "rss_mb"}} over the process trees of root_pids, and PostgreSQL's."""
+    import psutil
+
+    found: dict[str, dict[str, float]] = {}
+    seen = set()
+    trees = []
+    for pid in root_pids:
+        try:
+            root = psutil.Process(pid)
+            trees += [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            continue
+    trees += [p for p in psutil.process_iter() if p.name().startswith("postgres")]
+    for process in trees:
+        if process.pid in seen:
+            continue
+        seen.add(process.pid)
+        try:
+            kind = process_kind(" ".join(process.cmdline()) or process.name())
+            if kind is None:
+                continue
+            times = process.cpu_times()
+            rss = process.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        into = found.setdefault(kind, {"cpu_s": 0.0, "rss_mb": 0.0})
+        into["cpu_s"] += times.user + times.system
+        into["rss_mb"] += rss / 2**20
+    return found
+
+
+def spent(before: dict, after: dict, executions: int) -> dict:
+    """CPU ms per execution and RSS (MB) at the end, by kind of process."""
+    return {
+        kind: {
+            "cpu_ms_per_exec": round(
+                (now["cpu_s"] - before.get(kind, {}).get("cpu_s", 0.0)) * 1000 / executions, 2
+            ),
+            "rss_mb": round(now["rss_mb"], 1),
+        }
+        for kind, now in after.items()
+    }
+
+
+# --- The load client
+
+
+async def load(post, executions: int, concurrency: int) -> dict:
+    """Run `executions` calls of `post(client, n)` (it returns (ok, body)) with `concurrency`
+    of them in flight; per-request latencies in ms, errors, and the wall time."""
+    import httpx
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    results: list = []
+    counter = iter(range(executions))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def one_client(client):
+        for n in counter:
+            started = time.perf_counter()
+            try:
+                ok, body = await post(client, n)
+            except httpx.HTTPError as exc:
+                ok, body = False, repr(exc)
+            latencies.append((time.perf_counter() - started) * 1000)
+            (results if ok else errors).append(body)
+
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(client) for _ in range(concurrency)))
+        wall = time.perf_counter() - started
+    return {"latencies": latencies, "errors": errors, "results": results, "wall_s": wall}
+
+
+def summary(run: dict, executions: int, wall_s: float) -> dict:
+    latencies = run["latencies"]
+    return {
+        "exec_per_s": round(executions / wall_s, 1),
+        "p50_ms": round(percentile(latencies, 0.5), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "errors": len(run["errors"]),
+        "first_errors": run["errors"][:3],
+    }
+
+
+# --- This project
+
+
+class Console:
+    """The stack, started by `manage.py serve` in its own VAR_DIR, with a workspace, an API
+    token and the published workflow."""
+
+    name = "console"
+
+    def __init__(self, database_url: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = self._environment(database_url)
+        self.process = None
+
+    def _environment(self, database_url: str) -> dict:
+        env = {
+            **os.environ,
+            "VAR_DIR": tempfile.mkdtemp(prefix="bench-api-"),
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-api-not-secret",
+            "QUEUE_NAME": f"bench-api-{os.getpid()}",
+            "WORKERS": "2",
+        }
+        env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
+        if database_url:
+            from history_list import create_postgres_database
+
+            create_postgres_database(database_url)
+            env["DATABASE_URL"] = database_url
+            env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
+        return env
+
+    def start(self) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
+        self.token, self.workflow_id = self._seed()
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until_up(f"{self.url}/healthz/", self.process)
+        time.sleep(3)  # the cluster forks its workers
+
+    def _seed(self) -> tuple[str, str]:
+        """A workspace, a token and the published workflow, made by a child with the stack's
+        environment (this process has no Django of its own)."""
+        script = f"""
+import django, json
+django.setup()
+from invopop_console.accounts.models import ApiToken
+from invopop_console.accounts.services import create_workspace, get_or_create_user
+from workflows.models import Workflow
+user = get_or_create_user("bench@example.com", {PASSWORD!r})
+workspace = create_workspace("Bench", user, slug="bench-{uuid.uuid4().hex[:8]}")
+_, secret = ApiToken.issue(workspace, "bench")
+workflow = Workflow(workspace=workspace)
+workflow.apply_definition({{"name": "Bench", "schema": "bill/invoice", "steps": {STEPS!r}}})
+workflow.save()
+workflow.publish()
+print(json.dumps([secret, str(workflow.pk)]))
+"""
+        env = {**self.env, "DJANGO_SETTINGS_MODULE": "invopop_console.settings"}
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGINT)  # serve stops web, workers and Redis itself
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def pids(self) -> list[int]:
+        return [self.process.pid]
+
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+
+    def body(self, n: int) -> bytes:
+        doc = {**INVOICE["doc"], "code": f"B-{n}"}
+        return json.dumps({"workflow_id": self.workflow_id, "data": {**INVOICE, "doc": doc}})
+
+    def poster(self, wait: bool):
+        url = f"{self.url}/transform/v1/jobs" + ("?wait=30" if wait else "")
+        headers = self.headers()
+
+        async def post(client, n):
+            response = await client.post(url, content=self.body(n), headers=headers)
+            if response.status_code not in (200, 201, 202):
+                return False, f"{response.status_code} {response.text[:200]}"
+            job = response.json()
+            if wait and job.get("status") != "OK":
+                return False, f"ended {job.get('status')!r}: {response.text[:200]}"
+            return True, job["id"]
+
+        return post
+
+    async def completed_at(self, job_ids: list[str]) -> float:
+        """Wall-clock time (time.time) at which the last of job_ids completed, waiting for it
+        by asking the API for each job that had not completed when last asked."""
+        import httpx
+
+        pending = set(job_ids)
+        last = 0.0
+        async with httpx.AsyncClient(timeout=60) as client:
+            while pending:
+                batch = list(pending)[:50]
+                answers = await asyncio.gather(
+                    *(
+                        client.get(f"{self.url}/transform/v1/jobs/{i}", headers=self.headers())
+                        for i in batch
+                    )
+                )
+                for job_id, answer in zip(batch, answers, strict=True):
+                    job = answer.json()
+                    if job.get("completed_at"):
+                        pending.discard(job_id)
+                        last = max(last, iso_seconds(job["completed_at"]))
+                if pending:
+                    await asyncio.sleep(0.2)
+        return last
+
+
+def iso_seconds(text: str) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return time.time()
+
+
+def wait_until_up(url: str, process, timeout: float = 120) -> None:
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process stopped (exit code {process.returncode})")
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not come up")
+
+
+# --- One measurement
+
+
+def measure(target, mode: str, executions: int, concurrency: int) -> dict:
+    before = usage(target.pids())
+    started = time.time()
+    run = asyncio.run(load(target.poster(mode == "sync"), executions, concurrency))
+    wall = run["wall_s"]
+    if mode == "async" and run["results"]:
+        last = asyncio.run(target.completed_at(run["results"]))
+        wall = max(wall, last - started)
+    after = usage(target.pids())
+    return {**summary(run, executions, wall), "processes": spent(before, after, executions)}
+
+
+def targets(args):
+    found = [Console(args.database_url)]
+    if args.peer == "n8n":
+        from peers.n8n import N8n
+
+        found += N8n.modes(args)
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs", type=int, default=2000, help="executions per measurement")
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--modes", default="sync,async")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--peer", default="", help="n8n: the same load against n8n")
+    parser.add_argument("--json", default="", help="write every figure to this file")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    modes = args.modes.split(",")
+    chosen = targets(args)
+    figures: dict = {}
+    for target in chosen:
+        target.start()
+    try:
+        for round_number in range(args.rounds):
+            for concurrency in levels:
+                for mode in modes:
+                    for target in chosen:
+                        if mode not in getattr(target, "supports", ("sync", "async")):
+                            continue
+                        row = measure(target, mode, args.jobs, concurrency)
+                        key = f"{target.name} {mode} c={concurrency}"
+                        figures.setdefault(key, []).append(row)
+                        print(f"round {round_number + 1} {key}: {brief(row)}", flush=True)
+                        if row["first_errors"]:
+                            print("  errors such as:", *row["first_errors"], sep="\n    ")
+    finally:
+        for target in chosen:
+            target.stop()
+    report(figures)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+
+
+def brief(row: dict) -> str:
+    cpu = ", ".join(f"{k} {v['cpu_ms_per_exec']} ms" for k, v in row["processes"].items())
+    return (
+        f"{row['exec_per_s']} exec/s, p50 {row['p50_ms']} p95 {row['p95_ms']} ms, "
+        f"{row['errors']} errors; CPU/exec: {cpu}"
+    )
+
+
+def report(figures: dict) -> None:
+    print("\nmedian of the rounds:")
+    print(
+        "| target | exec/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/exec by process | RSS MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for key, rows in figures.items():
+        med = {
+            f: statistics.median(r[f] for r in rows)
+            for f in ("exec_per_s", "p50_ms", "p95_ms", "p99_ms")
+        }
+        errors = sum(r["errors"] for r in rows)
+        kinds = rows[-1]["processes"].keys()
+        cpu = ", ".join(f"{k} {median_cpu(rows, k)}" for k in kinds)
+        rss = round(sum(v["rss_mb"] for v in rows[-1]["processes"].values()))
+        print(
+            f"| {key} | {med['exec_per_s']} | {med['p50_ms']} | {med['p95_ms']} | {med['p99_ms']} "
+            f"| {errors} | {cpu} | {rss} |"
+        )
+
+
+def median_cpu(rows: list[dict], kind: str) -> float:
+    return statistics.median(r["processes"].get(kind, {}).get("cpu_ms_per_exec", 0) for r in rows)
+
+
+if __name__ == "__main__":
+    main()
