@@ -262,6 +262,7 @@ class Runner:
     def _open_intent(self, job, step, resuming: bool) -> None:
         """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN."""
         intent = self._open_intent_of(job, step.get("id", "")) if resuming else None
+        self.intent_saved = intent is not None  # an open intent is read from the database
         if intent is None:
             intent_id = uuid.uuid4()
             intent = Intent(
@@ -276,7 +277,6 @@ class Runner:
         else:
             self.events = list(intent.events.all())
         self.intent = intent
-        self.intent_saved = not intent._state.adding
         self.stopped = self._verdict_without_running(step) if self.events else None
         if self.stopped is None:
             self._add_event(Status.RUN)
