@@ -16,6 +16,9 @@ class ImmutableModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        # Model._state is documented (docs/ref/models/instances) despite its underscore, and
+        # the one thing that says a row exists: a UUID pk is set before the first save.
+        # tests/test_private_django_api.py.
         if not self._state.adding:
             raise ImmutableError(f"{type(self).__name__} is immutable once saved")
         kwargs["force_insert"] = True

@@ -44,6 +44,10 @@ def insert(objects: list[models.Model]) -> None:
     (UUIDs) or left to the database (automatic ones, not read back: nothing needs them)."""
     run(inserting(objects))
     for obj in objects:
+        # What save() does once its INSERT ran, so that the instances count as saved (a
+        # later save() updates, ImmutableModel refuses it). Model._state is documented
+        # (docs/ref/models/instances), underscore and all; the plain INSERT it completes is
+        # "Bookkeeping in plain SQL" in BENCHMARKS.md. tests/test_private_django_api.py.
         obj._state.adding = False
         obj._state.db = connection.alias
 
@@ -211,6 +215,12 @@ def _select(model, related: tuple[str, ...], lock: bool, count: int = 1):
     columns, names = [], []
     for table, alias, _ in tables:
         for field in table._meta.concrete_fields:
+            # The ORM's own converters, from its undocumented compiler API (Field.get_col,
+            # DatabaseOperations.get_db_converters, Expression.get_db_converters): values
+            # come back exactly as a queryset gives them. Not QuerySet.raw(), which applies
+            # them too: it builds no related instances. The statement skips the query
+            # compiler, 0.1-0.6 ms a statement ("Bookkeeping in plain SQL", BENCHMARKS.md).
+            # tests/test_private_django_api.py fails if this API changes.
             column = field.get_col(alias)
             converters = connection.ops.get_db_converters(column)
             columns.append((column, converters + column.get_db_converters(connection)))
@@ -251,7 +261,14 @@ def _binding_cursor():
     """A cursor that sends values apart from the SQL on PostgreSQL (psycopg's server-side
     binding): Django's own cursors quote every value into the SQL text in Python, which cost
     a batch more than running its statements. Statements built here are plain INSERTs and
-    UPDATEs, which need nothing of client-side binding."""
+    UPDATEs, which need nothing of client-side binding.
+
+    Undocumented Django: the backend's ServerBindingCursor and the wrapper's make_cursor(),
+    make_debug_cursor() and queries_logged, as BaseDatabaseWrapper.cursor() uses them. The
+    option not taken, OPTIONS["server_side_binding"], binds every query of the process,
+    the ORM's too, which were not written for it. It pays in "Cheaper reads and
+    conversions" (BENCHMARKS.md: a batch on PostgreSQL 4.5 -> 3.0 ms a job with the other
+    changes there); tests/test_private_django_api.py fails if this API changes."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor

@@ -9,7 +9,8 @@ jobs, oldest first, up to BATCH_SIZE at a time, and runs each batch in three mov
    commits;
 2. the run, in memory: the jobs, their entries and their open intents are read once, and
    the steps whose providers are pure (providers/registry.py) run one after the other, their
-   records and their entries' changes kept aside (silo.services' held entries);
+   records and their entries' changes kept aside (silo.services.HeldEntry, one per entry,
+   passed to the steps and to the code that applies their changes);
 3. the write, in one short transaction: it checks that the entries are as they were read
    and that the batch's lease still holds, then writes everything with a statement or two
    per table. Live status goes out once it commits.
@@ -132,7 +133,7 @@ class Batch:
     def __init__(self, ids: list, token):
         self.ids = ids
         self.token = token
-        self.entries: list[SiloEntry] = []
+        self.held: list[silo.HeldEntry] = []  # the entries read, which take the changes
         self.entry_rows: list = []  # the entries' rows as read, to compare at the write
 
     def run(self) -> tuple[list, dict]:
@@ -144,14 +145,10 @@ class Batch:
         started = time.monotonic()
         budget = settings.ENGINE["batch_budget"]
         going_on = []
-        try:
-            for runner in runners:
-                if time.monotonic() - started > budget or runner.run_pure():
-                    going_on.append(runner)
-            self._write(runners)
-        finally:
-            for entry in self.entries:
-                silo.release(entry)
+        for runner in runners:
+            if time.monotonic() - started > budget or runner.run_pure():
+                going_on.append(runner)
+        self._write(runners)
         slow = {r.job.pk: r.slow_step for r in going_on if r.slow_step is not None}
         return [runner.job.pk for runner in going_on], slow
 
@@ -165,10 +162,9 @@ class Batch:
             job.workflow_version = published[job.workflow_version_id]
             job.workspace = workspaces[job.workspace_id]
         entry_ids = sorted({job.silo_entry_id for job in jobs if job.silo_entry_id})
-        self.entries = rows.get_many(SiloEntry, entry_ids, rows=self.entry_rows)
-        by_id = {entry.pk: entry for entry in self.entries}
-        for entry in self.entries:
-            silo.hold(entry)
+        entries = rows.get_many(SiloEntry, entry_ids, rows=self.entry_rows)
+        self.held = [silo.HeldEntry(entry) for entry in entries]
+        by_id = {held.entry.pk: held for held in self.held}
         open_intents: dict = {}
         for intent in Intent.objects.filter(job__in=self.ids, completed=False).order_by(
             "created_at"
@@ -176,8 +172,9 @@ class Batch:
             open_intents.setdefault(intent.job_id, {}).setdefault(intent.step_id, intent)
         runners = []
         for job in jobs:
-            job.silo_entry = by_id.get(job.silo_entry_id)
-            runners.append(BatchRunner(job, self.token, open_intents.get(job.pk, {})))
+            held = by_id.get(job.silo_entry_id)
+            job.silo_entry = held.entry if held is not None else None
+            runners.append(BatchRunner(job, self.token, open_intents.get(job.pk, {}), held))
         return runners
 
     def _write(self, runners) -> None:
@@ -195,7 +192,7 @@ class Batch:
         token = rows.db_value(Job, "lease_token", self.token)
         leased = rows.updating(Job, job_changes, "lease_token = %s", [token])
         records = [
-            *silo.writing_held(self.entries),
+            *silo.writing_held(self.held),
             *rows.inserting(intents),
             *rows.inserting(events),
             *rows.updating(Intent, intent_changes),
@@ -209,9 +206,9 @@ class Batch:
 
     def _check_entries(self) -> None:
         """The entries are as they were read (and, on PostgreSQL, locked until commit)."""
-        if not self.entries:
+        if not self.held:
             return
-        now = rows.get_rows(SiloEntry, [entry.pk for entry in self.entries], lock=True)
+        now = rows.get_rows(SiloEntry, [held.entry.pk for held in self.held], lock=True)
         if now != self.entry_rows:
             raise Conflict("an entry changed since it was read")
 
@@ -221,10 +218,11 @@ class BatchRunner(engine.Runner):
     memory; what they record is taken by the batch (take_records) and written with the
     others'."""
 
-    def __init__(self, job: Job, token, open_intents: dict):
+    def __init__(self, job: Job, token, open_intents: dict, held: silo.HeldEntry | None):
         super().__init__(job.pk, token)
         self.job = job
         self.open_intents = open_intents  # step id -> the step's open intent
+        self.held = held  # the job's entry, held by the batch (None: the job has none)
         # What engine.Runner's claim publishes: a copy, built at commit, showing RUN.
         self.messages = [partial(live.job_message, copy.copy(job))]
 
@@ -247,13 +245,18 @@ class BatchRunner(engine.Runner):
     def _open_intent_of(self, job, step_id: str) -> Intent | None:
         return self.open_intents.get(step_id)
 
+    def _context(self, job, step):
+        context = super()._context(job, step)
+        context.held = self.held
+        return context
+
     def _execute_in_savepoint(self, job, provider, step):
         """Nothing is written yet: a step that does not end OK has its changes to the
         entry undone in memory."""
-        marked = silo.mark(job.silo_entry)
+        marked = self.held.mark() if self.held is not None else None
         timeout = engine.step_timeout(step, provider)
         outcome = engine.execute(provider, self._context(job, step), timeout, inline=True)
-        applied = engine.apply_changes(job, outcome)
-        if applied.status != Status.OK:
-            silo.undo(job.silo_entry, marked)
+        applied = engine.apply_changes(job, outcome, held=self.held)
+        if applied.status != Status.OK and marked is not None:
+            self.held.undo(marked)
         return applied

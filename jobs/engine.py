@@ -262,6 +262,7 @@ class Runner:
     def _open_intent(self, job, step, resuming: bool) -> None:
         """The step's open intent (a retry or a re-run after a crash keeps it) plus RUN."""
         intent = self._open_intent_of(job, step.get("id", "")) if resuming else None
+        self.intent_saved = intent is not None  # an open intent is read from the database
         if intent is None:
             intent_id = uuid.uuid4()
             intent = Intent(
@@ -276,7 +277,6 @@ class Runner:
         else:
             self.events = list(intent.events.all())
         self.intent = intent
-        self.intent_saved = not intent._state.adding
         self.stopped = self._verdict_without_running(step) if self.events else None
         if self.stopped is None:
             self._add_event(Status.RUN)
@@ -617,8 +617,9 @@ def expire_stopped_leases() -> int:
     return expired
 
 
-def apply_changes(job, outcome: Outcome) -> Outcome:
-    """Apply what an OK outcome changes on the entry. A change that cannot be applied turns
+def apply_changes(job, outcome: Outcome, held: silo.HeldEntry | None = None) -> Outcome:
+    """Apply what an OK outcome changes on the entry (`held`: the entry's HeldEntry in a
+    batch of jobs, which writes the changes later). A change that cannot be applied turns
     the outcome into an ERR (a conflict: retried) or a KO (a bad patch, a signed entry)."""
     entry = job.silo_entry
     if outcome.status != Status.OK or entry is None:
@@ -633,6 +634,7 @@ def apply_changes(job, outcome: Outcome) -> Outcome:
                 signed=outcome.sign,
                 based_on=entry.version if outcome.envelope is not None else None,
                 job_id=job.id,
+                held=held,
             )
         for new in outcome.files:
             silo.attach_file(
@@ -645,11 +647,12 @@ def apply_changes(job, outcome: Outcome) -> Outcome:
                 desc=new.desc,
                 replace=new.replace,
                 job_id=job.id,
+                held=held,
             )
         if outcome.meta:
-            silo.merge_meta(entry, outcome.meta)
+            silo.merge_meta(entry, outcome.meta, held=held)
         if outcome.folder is not None:
-            silo.set_folder(entry, outcome.folder)
+            silo.set_folder(entry, outcome.folder, held=held)
         if outcome.state is not None:
             silo.set_state(
                 entry,
@@ -658,6 +661,7 @@ def apply_changes(job, outcome: Outcome) -> Outcome:
                 faults=job.faults,
                 src="job",
                 src_id=job.id,
+                held=held,
             )
     except silo.ChangeConflict as exc:
         return Outcome(Status.ERR, "conflict", str(exc), retry_in=0)

@@ -96,6 +96,9 @@ class StepContext:
     attempt: int  # 1 on the first run of this step
     poke: dict | None = None  # the poke that woke a QUEUED step
     waited: float | None = None  # seconds since the step first answered QUEUED
+    # The entry's silo.services.HeldEntry while a batch of jobs holds it (jobs/batch.py):
+    # its changes are written at the batch's end, and the entry is not reloaded meanwhile.
+    held: Any = None
 
     @property
     def envelope(self) -> dict:

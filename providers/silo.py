@@ -131,7 +131,7 @@ def set_folder(context: StepContext):
 def modify(context: StepContext):
     if context.entry is None:
         return no_entry()
-    fresh(context.entry)
+    fresh(context.entry, context.held)
     config = context.config
     guard = config.get("expr")
     try:
@@ -272,7 +272,7 @@ def _with_addons(outcome, addons: list, doc: dict):
 )
 def condition(context: StepContext):
     if context.entry is not None:
-        fresh(context.entry)
+        fresh(context.entry, context.held)
     try:
         value = expr.truthy(expr.evaluate(context.config["expr"], expression_env(context)))
     except expr.ExprError as exc:
@@ -280,14 +280,18 @@ def condition(context: StepContext):
     return ok("true" if value else "false")
 
 
-def fresh(entry) -> None:
+def fresh(entry, held=None) -> None:
     """Lock the entry's row and reload it, in the transaction of the step's outcome.
 
     The engine loads the entry when it claims the job, and another job may have changed it
     since: a guard, a jq program or the add-ons computed from that copy would decide on stale
     data and, written back, lose the other job's change. The engine's copy is reloaded in
-    place, so that a whole new envelope is based on the version it was computed from."""
-    refresh_locked(entry)
+    place, so that a whole new envelope is based on the version it was computed from.
+
+    An entry `held` by a batch of jobs is left as it is: the batch's copy is the latest, or
+    the batch's write finds the entry changed and gives up (jobs/batch.py)."""
+    if held is None:
+        refresh_locked(entry)
 
 
 def no_entry():

@@ -4,8 +4,9 @@ Callers hold no lock: every function here locks the entry row itself, so two job
 the same entry are applied one after the other and neither loses the other's change.
 
 An entry *held* by a batch of jobs (jobs/batch.py) is the exception: the batch read it once
-and checks, when it writes, that nobody changed it since. Its changes are made to the copy
-and queued here, and write_held() writes them all at once.
+and checks, when it writes, that nobody changed it since. The batch makes a HeldEntry for it
+and passes it (`held=`) to each function here: the changes are made to the copy and queued
+on the HeldEntry, and writing_held() writes them all at once.
 """
 
 import hashlib
@@ -65,11 +66,11 @@ def change_data(
     based_on: int | None = None,
     job_id=None,
     user=None,
+    held: "HeldEntry | None" = None,
 ) -> SiloEntryVersion | None:
     """A new version of the entry's data; None, or the latest version, when nothing changed.
     Raises SignedEntry, ChangeConflict or jsonpatch's errors, having changed nothing."""
     change = {"envelope": envelope, "merge": merge, "operations": operations, "signed": signed}
-    held = _held(entry)
     if held is None:
         return _change_locked(entry, based_on=based_on, job_id=job_id, user=user, **change)
     data = _new_data(entry, based_on=based_on, **change)
@@ -119,14 +120,21 @@ def _new_data(latest: SiloEntry, *, envelope, merge, operations, signed, based_o
 
 
 def set_state(
-    entry: SiloEntry, key: str, *, notes="", faults=None, meta=None, src="user", src_id=None
+    entry: SiloEntry,
+    key: str,
+    *,
+    notes="",
+    faults=None,
+    meta=None,
+    src="user",
+    src_id=None,
+    held: "HeldEntry | None" = None,
 ):
     faults = faults or []
     entry.state, entry.faults = key, faults
     state = SiloState(
         entry=entry, key=key, notes=notes, faults=faults, meta=meta or {}, src=src, src_id=src_id
     )
-    held = _held(entry)
     if held is not None:
         held.dirty |= {"state", "faults"}
         held.states.append(state)
@@ -139,17 +147,15 @@ def set_state(
     return state
 
 
-def set_folder(entry: SiloEntry, folder: str) -> None:
+def set_folder(entry: SiloEntry, folder: str, held: "HeldEntry | None" = None) -> None:
     entry.folder = folder
-    held = _held(entry)
     if held is not None:
         held.dirty.add("folder")
     else:
         SiloEntry.objects.filter(pk=entry.pk).update(folder=folder)
 
 
-def merge_meta(entry: SiloEntry, meta: dict) -> None:
-    held = _held(entry)
+def merge_meta(entry: SiloEntry, meta: dict, held: "HeldEntry | None" = None) -> None:
     if held is not None:
         entry.meta = {**entry.meta, **meta}
         held.dirty.add("meta")
@@ -163,11 +169,21 @@ def merge_meta(entry: SiloEntry, meta: dict) -> None:
 
 @transaction.atomic
 def attach_file(
-    entry, *, name, content: bytes, mime, category="", key="", desc="", replace=True, job_id=None
+    entry,
+    *,
+    name,
+    content: bytes,
+    mime,
+    category="",
+    key="",
+    desc="",
+    replace=True,
+    job_id=None,
+    held: "HeldEntry | None" = None,
 ) -> SiloFile:
     """Store a file on the entry; with `replace`, an earlier file of the same category and
     key (or name, when there is no key) goes away once the new one is stored."""
-    if _held(entry) is not None:  # a batch runs only providers that answer no files
+    if held is not None:  # a batch runs only providers that answer no files
         raise RuntimeError("a file cannot be attached to an entry held by a batch")
     SiloEntry.objects.select_for_update().filter(pk=entry.pk).first()
     earlier = SiloFile.objects.filter(entry=entry, category=category)
@@ -200,10 +216,7 @@ def lock(entry: SiloEntry) -> SiloEntry:
 
 
 def refresh_locked(entry: SiloEntry) -> None:
-    """Lock the entry's row and reload it in place (see providers.silo.fresh). A held entry
-    is left as it is: its copy is the latest, or the batch's write finds out and gives up."""
-    if _held(entry) is not None:
-        return
+    """Lock the entry's row and reload it in place (see providers.silo.fresh)."""
     locked = lock(entry)
     for field in SiloEntry._meta.concrete_fields:
         setattr(entry, field.attname, getattr(locked, field.attname))
@@ -226,63 +239,44 @@ def _refresh(entry: SiloEntry, locked: SiloEntry) -> None:
 # --- Entries held by a batch of jobs
 
 
-class _Held:
-    """What changed on a held entry: its changed fields, and its new versions and states."""
-
-    def __init__(self):
-        self.dirty: set[str] = set()
-        self.versions: list[SiloEntryVersion] = []
-        self.states: list[SiloState] = []
-
-
 # What a step may change on a held entry, saved before it runs to undo a failed step.
 _STEP_FIELDS = ("data", "version", "signed", "state", "faults", "folder", "meta")
 
 
-def hold(entry: SiloEntry) -> None:
-    """From now on, this copy of the entry takes the changes (see the module's docstring)."""
-    entry.__dict__["_held"] = _Held()
+class HeldEntry:
+    """An entry held by a batch of jobs (see the module's docstring): its copy, which takes
+    the changes, and what changed on it, written by writing_held(). The batch makes one
+    for each entry it read and passes it to the functions above as `held=`."""
+
+    def __init__(self, entry: SiloEntry):
+        self.entry = entry
+        self.dirty: set[str] = set()  # the entry's changed fields
+        self.versions: list[SiloEntryVersion] = []
+        self.states: list[SiloState] = []
+
+    def mark(self):
+        """The entry as it is, for undo(): the changes of a step that failed are dropped."""
+        fields = {f: getattr(self.entry, f) for f in (*_STEP_FIELDS, *SiloEntry.DERIVED)}
+        return fields, set(self.dirty), len(self.versions), len(self.states)
+
+    def undo(self, marked) -> None:
+        fields, self.dirty, versions, states = marked
+        for name, value in fields.items():
+            setattr(self.entry, name, value)
+        del self.versions[versions:], self.states[states:]
 
 
-def release(entry: SiloEntry) -> None:
-    entry.__dict__.pop("_held", None)
-
-
-def _held(entry) -> _Held | None:
-    return entry.__dict__.get("_held") if entry is not None else None
-
-
-def mark(entry: SiloEntry | None):
-    """The held entry as it is, for undo(): the changes of a step that failed are dropped."""
-    held = _held(entry)
-    if held is None:
-        return None
-    fields = {f: getattr(entry, f) for f in (*_STEP_FIELDS, *SiloEntry.DERIVED)}
-    return fields, set(held.dirty), len(held.versions), len(held.states)
-
-
-def undo(entry: SiloEntry | None, marked) -> None:
-    if marked is None:
-        return
-    held = _held(entry)
-    fields, held.dirty, versions, states = marked
-    for name, value in fields.items():
-        setattr(entry, name, value)
-    del held.versions[versions:], held.states[states:]
-
-
-def writing_held(entries: list[SiloEntry]) -> list[rows.Statement]:
+def writing_held(held: list[HeldEntry]) -> list[rows.Statement]:
     """The statements that write what changed on these held entries (rows.run() them in a
     transaction)."""
     now = timezone.now()
     changed = []
-    for entry in entries:
-        held = _held(entry)
-        if held.dirty:
-            values = {name: getattr(entry, name) for name in sorted(held.dirty)}
-            changed.append((entry.pk, {**values, "updated_at": now}))
+    for one in held:
+        if one.dirty:
+            values = {name: getattr(one.entry, name) for name in sorted(one.dirty)}
+            changed.append((one.entry.pk, {**values, "updated_at": now}))
     return [
         *rows.updating(SiloEntry, changed),
-        *rows.inserting([version for entry in entries for version in _held(entry).versions]),
-        *rows.inserting([state for entry in entries for state in _held(entry).states]),
+        *rows.inserting([version for one in held for version in one.versions]),
+        *rows.inserting([state for one in held for state in one.states]),
     ]

@@ -26,7 +26,7 @@ from .models import EditSession, InvalidDefinition, RefusedDefinition, Workflow
 from .schemas import DocSchema
 
 
-class Outcome(dict):
+class EditResult(dict):
     """What an action leaves for the re-render: selected step, panel, messages."""
 
 
@@ -36,10 +36,12 @@ def editor(request, workflow_id):
     view = dict(request.GET.items())
     if "version" in request.GET:
         version = get_object_or_404(workflow.versions, number=_int(request.GET["version"], 0))
-        return _render(request, workflow, None, version.definition, Outcome(view, version=version))
+        return _render(
+            request, workflow, None, version.definition, EditResult(view, version=version)
+        )
     session = _session(request, workflow)
     current = session.definition if session else workflow.definition()
-    return _render(request, workflow, session, current, Outcome(view))
+    return _render(request, workflow, session, current, EditResult(view))
 
 
 @workspace_view(role=Role.EDITOR)
@@ -65,12 +67,12 @@ def act(request, workflow_id, action):
         return HttpResponseBadRequest(f"Unknown editor action {action!r}")
     session = EditSession.open(workflow, request.user)
     try:
-        outcome = handler(request, session)
+        result = handler(request, session)
     except (editing.EditError, RefusedDefinition) as error:  # a version from before a limit
-        outcome = Outcome(error=str(error))
+        result = EditResult(error=str(error))
     if not request.htmx:
-        return _back_to_page(workflow, outcome)
-    return _render(request, workflow, session, session.definition, outcome)
+        return _back_to_page(workflow, result)
+    return _render(request, workflow, session, session.definition, result)
 
 
 def _template_groups() -> list[tuple[str, list]]:
@@ -88,9 +90,9 @@ def _session(request, workflow):
     return EditSession.open(workflow, request.user)
 
 
-def _back_to_page(workflow, outcome):
+def _back_to_page(workflow, result):
     url = reverse("workflow_editor", args=[workflow.workspace.slug, workflow.id])
-    keep = {k: v for k, v in outcome.items() if k in ("step", "mode") and v}
+    keep = {k: v for k, v in result.items() if k in ("step", "mode") and v}
     return redirect(f"{url}?{urlencode(keep)}" if keep else url)
 
 
@@ -105,7 +107,7 @@ def add_step(request, session):
         session.definition, container, index, request.POST.get("provider", "")
     )
     session.change(changed)
-    return Outcome(step=where)
+    return EditResult(step=where)
 
 
 def move_step(request, session):
@@ -116,32 +118,32 @@ def move_step(request, session):
         _int(request.POST.get("index"), default=10**6),
     )
     session.change(changed)
-    return Outcome(step=where)
+    return EditResult(step=where)
 
 
 def nudge(request, session):
     offset = -1 if request.POST.get("direction") == "up" else 1
     changed, where = editing.nudge(session.definition, request.POST.get("step", ""), offset)
     session.change(changed)
-    return Outcome(step=where)
+    return EditResult(step=where)
 
 
 def delete_step(request, session):
     session.change(editing.delete_step(session.definition, request.POST.get("step", "")))
-    return Outcome()
+    return EditResult()
 
 
 def duplicate_step(request, session):
     changed, where = editing.duplicate_step(session.definition, request.POST.get("step", ""))
     session.change(changed)
-    return Outcome(step=where)
+    return EditResult(step=where)
 
 
 def replace_action(request, session):
     where = request.POST.get("step", "")
     provider = request.POST.get("provider", "")
     session.change(editing.replace_action(session.definition, where, provider))
-    return Outcome(step=where)
+    return EditResult(step=where)
 
 
 def update_step(request, session):
@@ -165,7 +167,7 @@ def update_step(request, session):
         changed = editing.set_config(changed, where, credentials.unmasked(schema, parsed, config))
     session.change(changed)
     submitted = request.POST if form_errors else None  # show what was typed, to fix it
-    return Outcome(step=where, form_errors=form_errors, submitted=submitted)
+    return EditResult(step=where, form_errors=form_errors, submitted=submitted)
 
 
 def add_condition(request, session):
@@ -178,12 +180,12 @@ def add_condition(request, session):
         stop=bool(request.POST.get("stop")),
     )
     session.change(changed)
-    return Outcome(step=where, panel="picker", container=container, index="0")
+    return EditResult(step=where, panel="picker", container=container, index="0")
 
 
 def remove_condition(request, session):
     session.change(editing.remove_condition(session.definition, request.POST.get("block", "")))
-    return Outcome()
+    return EditResult()
 
 
 def handle_errors(request, session):
@@ -192,12 +194,12 @@ def handle_errors(request, session):
     if request.POST.get("on"):
         changed["rescue"] = changed.get("rescue") or []
         session.change(changed)
-        return Outcome(rescue_open=True)
+        return EditResult(rescue_open=True)
     if changed.get("rescue"):
         raise editing.EditError("move or delete the error-handling steps first")
     changed["rescue"] = []
     session.change(changed)
-    return Outcome(rescue_open="")
+    return EditResult(rescue_open="")
 
 
 def update_settings(request, session):
@@ -207,7 +209,7 @@ def update_settings(request, session):
         if key in request.POST
     }
     session.change(editing.update_settings(session.definition, **fields))
-    return Outcome()
+    return EditResult()
 
 
 def apply_json(request, session):
@@ -217,16 +219,16 @@ def apply_json(request, session):
         pasted = json_input.parse(text)
     except json_input.NotJson as error:
         problem = definitions.Problem("", f"not valid JSON: {error}")
-        return Outcome(mode="json", text=text, json_problems=[problem])
+        return EditResult(mode="json", text=text, json_problems=[problem])
     except json_input.BadJson as error:
         found = [definitions.Problem(where, message) for where, message in error.problems.items()]
-        return Outcome(mode="json", text=text, json_problems=found)
+        return EditResult(mode="json", text=text, json_problems=found)
     problems = definitions.structure_problems(pasted)
     if problems:
-        return Outcome(mode="json", text=text, json_problems=problems)
+        return EditResult(mode="json", text=text, json_problems=problems)
     # The JSON showed inline secrets by their masks: steps that kept theirs keep the secret.
     session.change(secrets.unmasked(pasted, session.definition))
-    return Outcome(message="Definition applied from developer mode.")
+    return EditResult(message="Definition applied from developer mode.")
 
 
 def move_secrets(request, session):
@@ -251,19 +253,21 @@ def move_secrets(request, session):
         session.workflow.forget_secret(secret, name)
     session.refresh_from_db()
     names = ", ".join(sorted(set(moved.values())))
-    return Outcome(step=request.POST.get("step", ""), message=f"Moved into credentials: {names}.")
+    return EditResult(
+        step=request.POST.get("step", ""), message=f"Moved into credentials: {names}."
+    )
 
 
 def undo(request, session):
     if not session.undo():
-        return Outcome(error="Nothing to undo.")
-    return Outcome(message="Undone.", step=request.POST.get("step", ""))
+        return EditResult(error="Nothing to undo.")
+    return EditResult(message="Undone.", step=request.POST.get("step", ""))
 
 
 def save(request, session):
     session.workflow.save_draft(session.definition)
     session.reset()
-    return Outcome(message="Draft saved.")
+    return EditResult(message="Draft saved.")
 
 
 def publish(request, session):
@@ -273,16 +277,18 @@ def publish(request, session):
     try:
         version = workflow.publish(request.user)
     except InvalidDefinition as invalid:
-        return Outcome(error="Saved as a draft; not published.", publish_problems=invalid.problems)
+        return EditResult(
+            error="Saved as a draft; not published.", publish_problems=invalid.problems
+        )
     session.reset()
-    return Outcome(message=f"Published as version {version.number}.")
+    return EditResult(message=f"Published as version {version.number}.")
 
 
 def discard(request, session):
     session.change(session.workflow.definition())
     session.base_hash = session.workflow.hash
     session.save(update_fields=["base_hash"])
-    return Outcome(message="Unsaved changes discarded (undo brings them back).")
+    return EditResult(message="Unsaved changes discarded (undo brings them back).")
 
 
 def restore(request, session):
@@ -291,7 +297,7 @@ def restore(request, session):
     session.change(session.workflow.definition())
     session.base_hash = session.workflow.hash
     session.save(update_fields=["base_hash"])
-    return Outcome(message=f"Version {version.number} restored as the draft.")
+    return EditResult(message=f"Version {version.number} restored as the draft.")
 
 
 ACTIONS = {
@@ -319,20 +325,20 @@ ACTIONS = {
 # Rendering
 
 
-def _render(request, workflow, session, definition, outcome):
+def _render(request, workflow, session, definition, result):
     template = "workflows/editor/_editor.html" if request.htmx else "workflows/editor/page.html"
-    context = editor_context(request, workflow, session, definition, outcome)
+    context = editor_context(request, workflow, session, definition, result)
     return render(request, template, context)
 
 
-def editor_context(request, workflow, session, definition, outcome) -> dict:
+def editor_context(request, workflow, session, definition, result) -> dict:
     problems = [
         *definitions.validate(definition),
         *secrets.reference_problems(workflow.workspace_id, definition),
     ]
     by_step = problems_by_step(definition, problems)
-    selected = outcome.get("step", "")
-    version = outcome.get("version")
+    selected = result.get("step", "")
+    version = result.get("version")
     context = {
         "workflow": workflow,
         "session": session,
@@ -342,15 +348,15 @@ def editor_context(request, workflow, session, definition, outcome) -> dict:
         "versions": workflow.versions.all(),
         "steps": cards(definition, "/steps", by_step),
         "rescue": cards(definition, "/rescue", by_step),
-        "rescue_on": bool(definition.get("rescue")) or _rescue_open(request, outcome),
+        "rescue_on": bool(definition.get("rescue")) or _rescue_open(request, result),
         "problems": problems,
         "error_count": len(definitions.errors(problems)),
         "general_problems": by_step.get("", []),
         "dirty": bool(session and session.dirty and version is None),
         "stale": bool(session and session.stale and session.dirty_against_base()),
         "can_undo": bool(session and session.history),
-        "outcome": outcome,
-        "mode": outcome.get("mode", ""),
+        "result": result,
+        "mode": result.get("mode", ""),
         "doc_types": DocSchema.choices,
         "schema_label": _schema_label(definition.get("schema")),
         "selected": selected,
@@ -363,44 +369,44 @@ def editor_context(request, workflow, session, definition, outcome) -> dict:
     }
     if context["mode"] == "json":
         shown = secrets.masked(definition)  # nobody sees an inline secret again
-        context["json_text"] = outcome.get("text") or json.dumps(shown, indent=2)
-        context["json_problems"] = outcome.get("json_problems", [])
-    context.update(_panel(request.workspace, definition, problems, outcome))
+        context["json_text"] = result.get("text") or json.dumps(shown, indent=2)
+        context["json_problems"] = result.get("json_problems", [])
+    context.update(_panel(request.workspace, definition, problems, result))
     return context
 
 
-def _panel(workspace, definition, problems, outcome) -> dict:
+def _panel(workspace, definition, problems, result) -> dict:
     """The right sidebar: the action picker, a step's settings, or the workflow's."""
-    panel = outcome.get("panel", "")
-    if panel == "picker" or outcome.get("replace"):
+    panel = result.get("panel", "")
+    if panel == "picker" or result.get("replace"):
         return {
             "panel": "picker",
             "categories": _categories(),
-            "picker_container": outcome.get("container", "/steps"),
-            "picker_index": outcome.get("index", ""),
-            "picker_replace": outcome.get("replace", ""),
+            "picker_container": result.get("container", "/steps"),
+            "picker_index": result.get("index", ""),
+            "picker_replace": result.get("replace", ""),
         }
-    selected = outcome.get("step", "")
+    selected = result.get("step", "")
     if selected:
         try:
             steps, index = editing.locate(definition, selected)
         except editing.EditError:
             return {"panel": "settings"}
-        step_panel = _step_panel(workspace, selected, steps[index], problems, outcome)
+        step_panel = _step_panel(workspace, selected, steps[index], problems, result)
         return {"panel": "step", **step_panel}
     return {"panel": "settings"}
 
 
-def _step_panel(workspace, where: str, step: dict, problems, outcome) -> dict:
+def _step_panel(workspace, where: str, step: dict, problems, result) -> dict:
     found = registry.get(definitions.step_provider(step))
     known = config_form.problems_for_step(problems, where)
-    known.update(outcome.get("form_errors") or {})
+    known.update(result.get("form_errors") or {})
     fields = []
     if found is not None:
         schema = found.config_schema
         config = credentials.masked(schema, step.get("config") or {})
         choices = _credential_choices(workspace) if credentials.has_secrets(schema) else []
-        fields = config_form.fields(schema, config, known, outcome.get("submitted"), choices)
+        fields = config_form.fields(schema, config, known, result.get("submitted"), choices)
     return {
         "step": step,
         "step_provider": found,
@@ -432,11 +438,11 @@ def _schema_label(schema) -> str:
     return dict(DocSchema.choices).get(schema, str(schema))
 
 
-def _rescue_open(request, outcome) -> bool:
+def _rescue_open(request, result) -> bool:
     """Whether the (still empty) error-handling area was switched on: the page sends it back
     with every request, since an empty area leaves no trace in the definition."""
-    if "rescue_open" in outcome:
-        return bool(outcome["rescue_open"])
+    if "rescue_open" in result:
+        return bool(result["rescue_open"])
     return bool(request.POST.get("rescue_open") or request.GET.get("rescue_open"))
 
 
