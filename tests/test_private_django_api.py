@@ -107,7 +107,7 @@ def test_a_debug_cursor_is_made_when_queries_are_logged_and_logs_them():
         assert connection.queries_logged
         # The backend's own cursor class, as rows' ServerBindingCursor is on PostgreSQL.
         cursor = connection.make_debug_cursor(connection.create_cursor())
-        assert type(cursor) is CursorDebugWrapper
+        assert isinstance(cursor, CursorDebugWrapper)  # PostgreSQL subclasses it (copy())
         with cursor:
             cursor.execute("SELECT %s + 1", [41])
             assert cursor.fetchone()[0] == 42
