@@ -34,7 +34,7 @@ from providers.limits import StepTimeout, step_deadline
 from silo import services as silo
 from workflows.definition import step_provider
 
-from . import live, queue
+from . import live, operations, queue
 from .cursor import FAILED, after_step, jump, locate, matching_block
 from .models import Intent, IntentEvent, Job, JobStatus
 
@@ -357,6 +357,7 @@ class Runner:
             attempt=sum(e.status == Status.RUN for e in self.events),
             poke=job.poke,
             waited=(timezone.now() - queued[0]).total_seconds() if queued else None,
+            operations=operations,
         )
 
     def _record(self, job, definition, cursor, step, outcome: Outcome) -> bool:
