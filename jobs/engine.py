@@ -213,12 +213,15 @@ class Runner:
         try:
             with transaction.atomic():
                 outcome = execute(provider, context, step_timeout(step, provider), inline=True)
+                if outcome.status != Status.OK:
+                    raise _Undo(outcome)
                 applied = apply_changes(job, outcome)
                 if applied.status != Status.OK:
                     raise _Undo(applied)
                 return applied
         except _Undo as undo:
-            return undo.outcome
+            # A failed step's files (the evidence of its failure) outlive what it wrote.
+            return apply_changes(job, undo.outcome)
 
     def _start_outside_step(self, job, step, provider, resuming: bool) -> None:
         """In the caller's transaction: the lease for the step's own timeout, and its RUN."""
@@ -619,10 +622,14 @@ def expire_stopped_leases() -> int:
 
 
 def apply_changes(job, outcome: Outcome) -> Outcome:
-    """Apply what an OK outcome changes on the entry. A change that cannot be applied turns
+    """Apply what an OK outcome changes on the entry, and the files of any outcome (a KO's
+    files are its evidence: the AEAT's rejection). A change that cannot be applied turns
     the outcome into an ERR (a conflict: retried) or a KO (a bad patch, a signed entry)."""
     entry = job.silo_entry
-    if outcome.status != Status.OK or entry is None:
+    if entry is None:
+        return outcome
+    if outcome.status != Status.OK:
+        attach_files(job, outcome.files)
         return outcome
     try:
         if outcome.changes_data or outcome.sign is not None:
@@ -635,18 +642,7 @@ def apply_changes(job, outcome: Outcome) -> Outcome:
                 based_on=entry.version if outcome.envelope is not None else None,
                 job_id=job.id,
             )
-        for new in outcome.files:
-            silo.attach_file(
-                entry,
-                name=new.name,
-                content=new.content,
-                mime=new.mime,
-                category=new.category,
-                key=new.key,
-                desc=new.desc,
-                replace=new.replace,
-                job_id=job.id,
-            )
+        attach_files(job, outcome.files)
         if outcome.meta:
             silo.merge_meta(entry, outcome.meta)
         if outcome.folder is not None:
@@ -669,6 +665,21 @@ def apply_changes(job, outcome: Outcome) -> Outcome:
             return ko(silo.patch_failure(exc), "invalid-patch")
         raise
     return outcome
+
+
+def attach_files(job, files) -> None:
+    for new in files:
+        silo.attach_file(
+            job.silo_entry,
+            name=new.name,
+            content=new.content,
+            mime=new.mime,
+            category=new.category,
+            key=new.key,
+            desc=new.desc,
+            replace=new.replace,
+            job_id=job.id,
+        )
 
 
 def add_event(intent, status, code="", message="", args=None, index=None) -> IntentEvent:

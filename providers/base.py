@@ -54,7 +54,7 @@ class Outcome:
     state_notes: str = ""
     folder: str | None = None
     meta: dict | None = None  # merged into the entry's meta
-    files: list[NewFile] = field(default_factory=list)
+    files: list[NewFile] = field(default_factory=list)  # attached whatever the status
     args: dict = field(default_factory=dict)  # added to the args of the steps that follow
     ref: str | None = None  # QUEUED: the reference a poke may name (e.g. a receipt id)
 
