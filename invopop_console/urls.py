@@ -24,6 +24,7 @@ urlpatterns = [
     path("sequence/v1/", include("providers.api_urls")),
     path("w/<slug:slug>/", job_views.dashboard, name="dashboard"),
     path("w/<slug:slug>/", include("invopop_console.accounts.urls")),
+    path("w/<slug:slug>/", include("providers.urls")),
     path("w/<slug:slug>/workflows/", include("workflows.urls")),
     path("w/<slug:slug>/silo/", include("silo.urls")),
     path("w/<slug:slug>/jobs/", include("jobs.urls")),
