@@ -268,6 +268,8 @@ OUTBOUND_ALLOW_HOSTS = [h.strip() for h in env("OUTBOUND_ALLOW_HOSTS").split(","
 EXPORT_ROOT = Path(env("EXPORT_ROOT", str(VAR_DIR / "exports")))
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting
+# The Configuration page's sections from the apps above accounts (accounts/sections.py).
+CONFIGURATION_SECTIONS = ["providers.views.SECTION", "providers.verifactu.views.SECTION"]
 
 # --- Email: EMAIL_URL such as smtp://user:pass@host:587?starttls=1 or smtps://host:465.
 

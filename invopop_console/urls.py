@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from jobs import views as job_views
 from workflows import hook_views
 
 from . import api_views, converters, views  # noqa: F401 (converters registers "anyuuid")
@@ -21,8 +22,9 @@ urlpatterns = [
     path("transform/v1/", include("jobs.api_urls")),
     path("silo/v1/", include("silo.api_urls")),
     path("sequence/v1/", include("providers.api_urls")),
-    path("w/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("w/<slug:slug>/", job_views.dashboard, name="dashboard"),
     path("w/<slug:slug>/", include("invopop_console.accounts.urls")),
+    path("w/<slug:slug>/", include("providers.urls")),
     path("w/<slug:slug>/workflows/", include("workflows.urls")),
     path("w/<slug:slug>/silo/", include("silo.urls")),
     path("w/<slug:slug>/jobs/", include("jobs.urls")),

@@ -4,10 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
-from invopop_console.accounts.access import user_workspaces, workspace_view
-from jobs.models import Job
-from silo.models import SiloEntry
-from workflows.models import Workflow
+from invopop_console.accounts.access import user_workspaces
 
 from .embedded import redis_answers
 
@@ -21,21 +18,6 @@ def home(request):
     if workspace is None:
         return render(request, "no_workspace.html")
     return redirect("dashboard", slug=workspace.slug)
-
-
-@workspace_view()
-def dashboard(request):
-    workspace = request.workspace
-    context = {
-        "workflow_count": Workflow.objects.filter(workspace=workspace).count(),
-        "entry_count": SiloEntry.objects.filter(workspace=workspace).count(),
-        "job_count": Job.objects.filter(workspace=workspace).count(),
-        "recent_jobs": Job.objects.filter(workspace=workspace).select_related(
-            "workflow", "workflow_version"
-        )[:10],
-        "recent_entries": SiloEntry.objects.filter(workspace=workspace)[:5],
-    }
-    return render(request, "dashboard.html", context)
 
 
 def healthz(request):

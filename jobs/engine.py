@@ -34,7 +34,7 @@ from providers.limits import StepTimeout, step_deadline
 from silo import services as silo
 from workflows.definition import step_provider
 
-from . import live, queue
+from . import live, operations, queue
 from .cursor import FAILED, after_step, jump, locate, matching_block
 from .models import Intent, IntentEvent, Job, JobStatus
 
@@ -213,12 +213,15 @@ class Runner:
         try:
             with transaction.atomic():
                 outcome = execute(provider, context, step_timeout(step, provider), inline=True)
+                if outcome.status != Status.OK:
+                    raise _Undo(outcome)
                 applied = apply_changes(job, outcome)
                 if applied.status != Status.OK:
                     raise _Undo(applied)
                 return applied
         except _Undo as undo:
-            return undo.outcome
+            # A failed step's files (the evidence of its failure) outlive what it wrote.
+            return apply_changes(job, undo.outcome)
 
     def _start_outside_step(self, job, step, provider, resuming: bool) -> None:
         """In the caller's transaction: the lease for the step's own timeout, and its RUN."""
@@ -357,6 +360,7 @@ class Runner:
             attempt=sum(e.status == Status.RUN for e in self.events),
             poke=job.poke,
             waited=(timezone.now() - queued[0]).total_seconds() if queued else None,
+            operations=operations,
         )
 
     def _record(self, job, definition, cursor, step, outcome: Outcome) -> bool:
@@ -618,11 +622,15 @@ def expire_stopped_leases() -> int:
 
 
 def apply_changes(job, outcome: Outcome, held: silo.HeldEntry | None = None) -> Outcome:
-    """Apply what an OK outcome changes on the entry (`held`: the entry's HeldEntry in a
-    batch of jobs, which writes the changes later). A change that cannot be applied turns
+    """Apply what an OK outcome changes on the entry, and the files of any outcome (a KO's
+    files are its evidence: the AEAT's rejection); `held`: the entry's HeldEntry in a batch
+    of jobs, which writes the changes later. A change that cannot be applied turns
     the outcome into an ERR (a conflict: retried) or a KO (a bad patch, a signed entry)."""
     entry = job.silo_entry
-    if outcome.status != Status.OK or entry is None:
+    if entry is None:
+        return outcome
+    if outcome.status != Status.OK:
+        attach_files(job, outcome.files, held)
         return outcome
     try:
         if outcome.changes_data or outcome.sign is not None:
@@ -636,19 +644,7 @@ def apply_changes(job, outcome: Outcome, held: silo.HeldEntry | None = None) -> 
                 job_id=job.id,
                 held=held,
             )
-        for new in outcome.files:
-            silo.attach_file(
-                entry,
-                name=new.name,
-                content=new.content,
-                mime=new.mime,
-                category=new.category,
-                key=new.key,
-                desc=new.desc,
-                replace=new.replace,
-                job_id=job.id,
-                held=held,
-            )
+        attach_files(job, outcome.files, held)
         if outcome.meta:
             silo.merge_meta(entry, outcome.meta, held=held)
         if outcome.folder is not None:
@@ -672,6 +668,22 @@ def apply_changes(job, outcome: Outcome, held: silo.HeldEntry | None = None) -> 
             return ko(silo.patch_failure(exc), "invalid-patch")
         raise
     return outcome
+
+
+def attach_files(job, files, held: silo.HeldEntry | None = None) -> None:
+    for new in files:
+        silo.attach_file(
+            job.silo_entry,
+            name=new.name,
+            content=new.content,
+            mime=new.mime,
+            category=new.category,
+            key=new.key,
+            desc=new.desc,
+            replace=new.replace,
+            job_id=job.id,
+            held=held,
+        )
 
 
 def add_event(intent, status, code="", message="", args=None, index=None) -> IntentEvent:

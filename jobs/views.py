@@ -1,4 +1,5 @@
-"""Console pages of jobs: History, the job page (live), the Run panel, Run again and Retry."""
+"""Console pages of jobs: the dashboard (a workspace's home), History, the job page (live),
+the Run panel, Run again and Retry."""
 
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .services import JobError, create_job
 PAGE_SIZE = 50
 RECENT_ENTRIES = 20
 
+
 # History's status filter: what a person asks for -> the job statuses it means.
 STATUS_FILTERS = {
     "running": ("Running", [JobStatus.QUEUED, JobStatus.RUN]),
@@ -38,6 +40,24 @@ STATUS_FILTERS = {
     # again; a job that has not started yet has none.
     "reply": ("Waiting for a reply", [JobStatus.QUEUED]),
 }
+
+
+# --- The dashboard: a workspace's home
+
+
+@workspace_view()
+def dashboard(request):
+    workspace = request.workspace
+    context = {
+        "workflow_count": Workflow.objects.filter(workspace=workspace).count(),
+        "entry_count": SiloEntry.objects.filter(workspace=workspace).count(),
+        "job_count": Job.objects.filter(workspace=workspace).count(),
+        "recent_jobs": Job.objects.filter(workspace=workspace).select_related(
+            "workflow", "workflow_version"
+        )[:10],
+        "recent_entries": SiloEntry.objects.filter(workspace=workspace)[:5],
+    }
+    return render(request, "jobs/dashboard.html", context)
 
 
 # --- History

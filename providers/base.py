@@ -2,7 +2,10 @@
 
 Providers never touch the job's bookkeeping: they read the context and return an Outcome;
 the engine (jobs/engine.py) records the events and applies the changes to the silo entry,
-in one transaction, so that a crash never leaves half a step behind.
+in one transaction, so that a crash never leaves half a step behind. What a step needs of
+the apps above providers (start a job, subscribe the entry to a schedule) it asks of its
+context, whose `operations` the engine gives (jobs/operations.py): providers never import
+jobs or workflows.
 """
 
 from dataclasses import dataclass, field
@@ -51,7 +54,7 @@ class Outcome:
     state_notes: str = ""
     folder: str | None = None
     meta: dict | None = None  # merged into the entry's meta
-    files: list[NewFile] = field(default_factory=list)
+    files: list[NewFile] = field(default_factory=list)  # attached whatever the status
     args: dict = field(default_factory=dict)  # added to the args of the steps that follow
     ref: str | None = None  # QUEUED: the reference a poke may name (e.g. a receipt id)
 
@@ -80,6 +83,11 @@ def queued(message="", code="", retry_in: float | None = None, ref: str | None =
     return Outcome(Status.QUEUED, code, message, retry_in=retry_in, ref=ref)
 
 
+class OperationRefused(Exception):
+    """An operation of the context cannot be done (a workflow that cannot run, an interval
+    out of range): the provider answers a KO, as retrying would not bring it."""
+
+
 @dataclass
 class StepContext:
     """One run of one step. `ref` stays the same across retries and re-runs after a crash,
@@ -96,6 +104,7 @@ class StepContext:
     attempt: int  # 1 on the first run of this step
     poke: dict | None = None  # the poke that woke a QUEUED step
     waited: float | None = None  # seconds since the step first answered QUEUED
+    operations: Any = None  # jobs/operations.py, given by the engine: see find_workflow()
     # The entry's silo.services.HeldEntry while a batch of jobs holds it (jobs/batch.py):
     # its changes are written at the batch's end, and the entry is not reloaded meanwhile.
     held: Any = None
@@ -124,3 +133,33 @@ class StepContext:
     def doc(self) -> dict:
         doc = self.envelope.get("doc")
         return doc if isinstance(doc, dict) else {}
+
+    # --- Operations on the apps above providers, through `operations`
+
+    def find_workflow(self, workflow_id):
+        """The workspace's workflow `workflow_id`, or None (also for an id that is no UUID)."""
+        return self._operations.find_workflow(self.workspace, workflow_id)
+
+    def start_job(self, workflow, *, entry, args: dict, key: str):
+        """A new job of `workflow` (from find_workflow), or the one that `key` started already
+        (a re-run of the step after a crash); raises OperationRefused when the workflow
+        cannot run (disabled, never published)."""
+        return self._operations.start_job(self.workspace, workflow, entry=entry, args=args, key=key)
+
+    def subscribe_schedule(self, workflow, interval, factor=None):
+        """Run `workflow` on the entry every `interval` (hourly, daily..., or seconds) times
+        `factor`, from now on: (subscription, created), renewing the entry's subscription to
+        the workflow if there is one; raises OperationRefused for an interval out of range."""
+        return self._operations.subscribe_schedule(
+            self.workspace, workflow, self.entry, interval, factor
+        )
+
+    def unsubscribe_schedule(self, workflow_id="") -> int:
+        """Remove the entry's subscriptions (to `workflow_id` only, when given): how many."""
+        return self._operations.unsubscribe_schedule(self.entry, workflow_id)
+
+    @property
+    def _operations(self):
+        if self.operations is None:
+            raise RuntimeError("this context has no operations: the engine gives them")
+        return self.operations

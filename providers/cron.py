@@ -1,11 +1,7 @@
 """Periodic execution of a workflow on the entry: cron.subscribe and cron.unsubscribe, as in
 Invopop's templates. A subscription is a schedule trigger bound to the entry."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
-from .base import StepContext, ko, ok, skip
+from .base import OperationRefused, StepContext, ko, ok, skip
 from .registry import provider
 
 # The longest interval of a schedule (workflows/triggers.py keeps to it too): ten years of
@@ -48,34 +44,19 @@ MAX_INTERVAL = 10 * 365 * 86400
     },
 )
 def subscribe(context: StepContext):
-    from workflows.models import Trigger, TriggerKind, Workflow
-    from workflows.triggers import TriggerError, interval_seconds
-
     if context.entry is None:
         return ko("the job has no silo entry", "no-entry")
-    workflow_id = context.config.get("workflow_id") or context.job.workflow_id
-    workflow = Workflow.objects.filter(workspace=context.workspace, pk=workflow_id).first()
+    workflow = context.find_workflow(context.config.get("workflow_id") or context.job.workflow_id)
     if workflow is None:
         return ko("no such workflow in this workspace", "workflow-not-found")
+    interval = context.config.get("interval") or "hourly"
     try:
-        interval = context.config.get("interval") or "hourly"
-        seconds = interval_seconds(interval, context.config.get("factor"))
-    except TriggerError as exc:
+        trigger, made = context.subscribe_schedule(workflow, interval, context.config.get("factor"))
+    except OperationRefused as exc:
         return ko(str(exc), "invalid-interval")
-    trigger, made = Trigger.objects.update_or_create(
-        workspace=context.workspace,
-        workflow=workflow,
-        kind=TriggerKind.SCHEDULE,
-        silo_entry=context.entry,
-        defaults={
-            "interval": seconds,
-            "enabled": True,
-            "next_run_at": timezone.now() + timedelta(seconds=seconds),
-        },
-    )
     verb = "subscribed" if made else "subscription renewed"
     return ok(
-        message=f"{verb}: {workflow.name} every {seconds} s",
+        message=f"{verb}: {workflow.name} every {trigger.interval} s",
         args={"subscription_id": str(trigger.id)},
     )
 
@@ -95,12 +76,7 @@ def subscribe(context: StepContext):
     },
 )
 def unsubscribe(context: StepContext):
-    from workflows.models import Trigger, TriggerKind
-
     if context.entry is None:
         return ko("the job has no silo entry", "no-entry")
-    found = Trigger.objects.filter(kind=TriggerKind.SCHEDULE, silo_entry=context.entry)
-    if context.config.get("workflow_id"):
-        found = found.filter(workflow_id=context.config["workflow_id"])
-    removed, _ = found.delete()
+    removed = context.unsubscribe_schedule(context.config.get("workflow_id") or "")
     return ok(message=f"{removed} subscription(s) removed") if removed else skip("not subscribed")

@@ -3,7 +3,6 @@ signing keys (silo.close), email connections (email.send), webhook secrets (webh
 the credentials that steps refer to by name (webhook, http.request)."""
 
 import base64
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from invopop_console.accounts.models import Workspace
 from invopop_console.secrets_box import open_sealed, seal, sealed
+from invopop_console.standard_webhooks import new_secret
 
 MAX_PADDING = 20
 
@@ -163,11 +163,6 @@ class EmailConnection(models.Model):
 WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 
 
-def new_webhook_secret() -> str:
-    """A Standard Webhooks secret: "whsec_" and the base64 of 256 random bits."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
 class WebhookSecret(models.Model):
     """The secret that signs a workspace's outgoing webhooks (shown in Configuration).
 
@@ -191,7 +186,7 @@ class WebhookSecret(models.Model):
     @classmethod
     def of(cls, workspace) -> "WebhookSecret":
         found, _ = cls.objects.get_or_create(
-            workspace=workspace, defaults={"secret_sealed": seal(new_webhook_secret())}
+            workspace=workspace, defaults={"secret_sealed": seal(new_secret())}
         )
         return found
 
@@ -208,7 +203,7 @@ class WebhookSecret(models.Model):
 
     def rotate(self) -> None:
         self.previous_sealed = self.secret_sealed
-        self.secret_sealed = seal(new_webhook_secret())
+        self.secret_sealed = seal(new_secret())
         self.rotated_at = timezone.now()
         self.save(update_fields=["previous_sealed", "secret_sealed", "rotated_at"])
 

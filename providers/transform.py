@@ -2,7 +2,9 @@
 
 import uuid
 
-from .base import StepContext, ko, ok
+from silo.models import SiloEntry
+
+from .base import OperationRefused, StepContext, ko, ok
 from .registry import provider
 
 
@@ -27,39 +29,30 @@ from .registry import provider
     },
 )
 def start_workflow(context: StepContext):
-    from jobs.models import Job
-    from jobs.services import JobError, create_job
-    from silo.models import SiloEntry
-    from workflows.models import Workflow
-
-    # The schema's "format": "uuid" is not enforced, and meta holds anything: a string that
-    # is no UUID finds nothing (instead of a ValidationError, retried as an ERR).
-    workflows = Workflow.objects.filter(workspace=context.workspace)
-    workflow = _by_id(workflows, context.config["workflow_id"])
+    workflow = context.find_workflow(context.config["workflow_id"])
     if workflow is None:
         return ko("no such workflow in this workspace", "workflow-not-found")
     entry = context.entry
     meta_key = context.config.get("silo_entry_meta_key")
     if meta_key:
-        entries = SiloEntry.objects.filter(workspace=context.workspace)
-        entry = _by_id(entries, (entry.meta if entry else {}).get(meta_key))
+        entry = _entry(context.workspace, (entry.meta if entry else {}).get(meta_key))
         if entry is None:
             return ko(f"no silo entry under meta key {meta_key!r}", "entry-not-found")
     # The step's ref as the new job's key: a re-run after a crash finds the job it started.
-    key = f"started-by:{context.ref}"
-    job = Job.objects.filter(workspace=context.workspace, key=key).first()
-    if job is None:
-        try:
-            job = create_job(workflow, entry=entry, args=context.args, key=key)
-        except JobError as exc:
-            return ko(str(exc), "job-not-created")
+    try:
+        job = context.start_job(
+            workflow, entry=entry, args=context.args, key=f"started-by:{context.ref}"
+        )
+    except OperationRefused as exc:
+        return ko(str(exc), "job-not-created")
     return ok(message=f"started job {job.id}", args={"started_job_id": str(job.id)})
 
 
-def _by_id(queryset, value):
-    """The row whose UUID is `value`, or None (also when `value` is no UUID at all)."""
+def _entry(workspace, value) -> SiloEntry | None:
+    """The workspace's entry whose UUID is `value`, or None (also when `value` is no UUID:
+    meta holds anything)."""
     try:
         pk = uuid.UUID(str(value))
     except ValueError:
         return None
-    return queryset.filter(pk=pk).first()
+    return SiloEntry.objects.filter(workspace=workspace, pk=pk).first()

@@ -11,7 +11,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from workflows.triggers import sign
+from invopop_console.standard_webhooks import sign
 
 from . import outbound
 from .base import StepContext, err, ko, ok

@@ -3,7 +3,7 @@ workers that stack tests start: outcomes on demand, without outside services."""
 
 import time
 
-from providers.base import Outcome, StepContext, err, ok, queued
+from providers.base import NewFile, Outcome, StepContext, err, ok, queued
 from providers.registry import provider
 
 ANY = {"type": "object"}
@@ -109,3 +109,21 @@ def pure_err_then_forever(context: StepContext):
         return err("first attempt failed", "flaky")
     sandbox.jq("def f: f; f", 1)
     return ok()
+
+
+def evidence(context: StepContext):
+    """The configured outcome, with a file: the answer that a KO holds as its evidence."""
+    found = outcome(context)
+    found.files = [NewFile("answer.xml", b"<rejected/>", "application/xml", "response")]
+    return found
+
+
+SUMMARY = "Answers as configured, with a file."
+provider("test.evidence", name="Evidence", category="Core", summary=SUMMARY)(evidence)
+provider(
+    "test.evidence.inline",
+    name="Evidence, in the transaction",
+    category="Core",
+    summary=SUMMARY,
+    transactional=True,
+)(evidence)

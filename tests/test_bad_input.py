@@ -149,12 +149,14 @@ def test_cron_subscribe_with_an_interval_too_long_goes_ko_instead_of_failing(wor
 
     from engine_helpers import entry
 
+    from jobs import operations
     from providers import registry
     from providers.base import StepContext
 
     job = SimpleNamespace(workflow_id=flow.id, pk=uuid.uuid4())
     config = {"interval": "hourly", "factor": 10**30}
     context = StepContext(workspace, job, entry(workspace), {}, config, {}, [], "ref", 1)
+    context.operations = operations  # as the engine gives them
 
     outcome = registry.get("cron.subscribe").run(context)
 

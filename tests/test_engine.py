@@ -30,6 +30,15 @@ def test_a_skip_is_recorded_and_the_job_goes_on(workspace):
     assert job.intents.first().events.last().message == "nothing to do"
 
 
+@pytest.mark.parametrize("provider", ["test.evidence", "test.evidence.inline"])
+@pytest.mark.parametrize("status", ["OK", "KO"])
+def test_the_files_of_an_outcome_are_kept_whatever_its_status(workspace, provider, status):
+    job = run(start(workspace, [step(provider, {"status": status}, name="answer")]))
+    assert (job.status, trace(job)) == (status, [("answer", ["RUN", status])])
+    kept = job.silo_entry.files.all()
+    assert [(f.name, f.category, f.job_id) for f in kept] == [("answer.xml", "response", job.id)]
+
+
 def test_an_err_is_retried_until_it_works(workspace):
     flaky = step("test.flaky", {"fail": 2}, name="flaky")
     job = run(start(workspace, [flaky, state("done")]))

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from engine_helpers import INVOICE, entry, run, start, start_on, state, step, trace, workflow
 
-from jobs import engine
+from jobs import engine, operations
 from jobs.models import Job
 from jobs.services import create_job, poke
 from providers import registry
@@ -652,6 +652,7 @@ def test_running_the_step_again_with_its_ref_starts_no_second_job(workspace):
             faults=[],
             ref=ref,
             attempt=attempt,
+            operations=operations,
         )
 
     first, second = provider.run(context(1)), provider.run(context(2))

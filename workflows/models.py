@@ -16,6 +16,7 @@ from invopop_console import json_input
 from invopop_console.accounts.models import Workspace
 from invopop_console.immutable import ImmutableModel
 from invopop_console.secrets_box import seal, sealed
+from invopop_console.standard_webhooks import new_secret
 
 from . import definition as definitions
 from . import secrets
@@ -214,12 +215,8 @@ class TriggerKind(models.TextChoices):
     SCHEDULE = "schedule", "Schedule"
 
 
-def new_trigger_secret() -> str:
-    """A Standard Webhooks secret: "whsec_" and the base64 of 256 random bits."""
-    import base64
-    import secrets
-
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+# Under its own name too: migration 0003 refers to it as the field's old default.
+new_trigger_secret = new_secret
 
 
 def new_sealed_trigger_secret() -> str:

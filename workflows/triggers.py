@@ -5,8 +5,6 @@ job is pinned to the workflow's latest published version; a trigger of a workflo
 published, or disabled, starts nothing.
 """
 
-import base64
-import hashlib
 import hmac
 import logging
 import time
@@ -17,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from invopop_console.standard_webhooks import sign
 from providers.cron import MAX_INTERVAL
 
 from .models import Trigger, TriggerKind
@@ -137,25 +136,6 @@ def verify_webhook(trigger: Trigger, headers, body: bytes) -> bool:
         return False
     expected = sign(trigger.secret, message_id, timestamp, body)
     return any(hmac.compare_digest(expected, s.strip()) for s in signatures.split(" "))
-
-
-def secret_key(secret: str) -> bytes:
-    """The HMAC key of a Standard Webhooks secret: the base64 after "whsec_", as every
-    Standard Webhooks library decodes it. Trigger secrets made before were not base64
-    (token_urlsafe, 43 characters: never valid padded base64) and sign with their text, so
-    their senders keep working."""
-    encoded = secret.removeprefix("whsec_")
-    try:
-        return base64.b64decode(encoded, validate=True)
-    except ValueError:  # binascii.Error is a ValueError
-        return encoded.encode()
-
-
-def sign(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
-    """The Standard Webhooks signature of a message with a "whsec_" secret."""
-    key = secret_key(secret)
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
 # --- Starting a job

@@ -10,26 +10,4 @@ urlpatterns = [
         views.revoke_token,
         name="revoke_token",
     ),
-    path("configuration/email/", views.add_email_connection, name="add_email_connection"),
-    path(
-        "configuration/email/<anyuuid:connection_id>/remove/",
-        views.remove_email_connection,
-        name="remove_email_connection",
-    ),
-    path("configuration/credentials/", views.add_credential, name="add_credential"),
-    path(
-        "configuration/credentials/<anyuuid:credential_id>/replace/",
-        views.replace_credential,
-        name="replace_credential",
-    ),
-    path(
-        "configuration/credentials/<anyuuid:credential_id>/remove/",
-        views.remove_credential,
-        name="remove_credential",
-    ),
-    path(
-        "configuration/webhook-secret/rotate/",
-        views.rotate_webhook_secret,
-        name="rotate_webhook_secret",
-    ),
 ]

@@ -11,8 +11,6 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from silo import services as silo
-
 from .. import outbound
 from ..base import NewFile, Outcome, Status, StepContext, err, ko, ok, queued, skip
 from ..registry import provider
@@ -160,14 +158,10 @@ def deliver(context: StepContext, config: VerifactuConfig, record: Record) -> Ou
     _release_turn(config, answer.wait if answer else None)
     outcome = judge(delivery, answer, attempt=context.attempt)
     _keep_verdict(record, outcome, answer)
-    response = _response_file(record, delivery.body)
+    if answer is not None:  # also a rejection's: the evidence its reader needs most
+        outcome.files.append(_response_file(record, delivery.body))
     if outcome.status == Status.OK:
-        outcome.files.append(response)
         outcome.meta = {**_meta(record), **(outcome.meta or {})}
-    elif answer is not None and context.entry is not None:
-        # The engine applies files of OK outcomes only; a rejection's answer is the evidence
-        # its reader needs most, so it is kept on the entry here.
-        silo.attach_file(context.entry, **_file_fields(response), job_id=context.job.pk)
     return outcome
 
 
@@ -297,18 +291,6 @@ def _response_file(record: Record, body: bytes) -> NewFile:
         key=f"{FILE_KEY}-{record.kind}",
         desc="The AEAT's answer",
     )
-
-
-def _file_fields(new: NewFile) -> dict:
-    return {
-        "name": new.name,
-        "content": new.content,
-        "mime": new.mime,
-        "category": new.category,
-        "key": new.key,
-        "desc": new.desc,
-        "replace": new.replace,
-    }
 
 
 def _safe(text: str) -> str:

@@ -1,0 +1,41 @@
+"""The VERI*FACTU section of the Configuration page (invopop_console/accounts/sections.py):
+its form posts to the page itself, with section=verifactu, as it carries the certificate."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+
+from invopop_console.accounts.models import Role
+from invopop_console.accounts.sections import Section
+
+from .forms import VerifactuConfigForm
+from .models import VerifactuConfig
+
+
+def configuration_context(request) -> dict:
+    config = VerifactuConfig.objects.filter(workspace=request.workspace).first()
+    return {"verifactu": config, "verifactu_form": VerifactuConfigForm(instance=config)}
+
+
+def save(request):
+    if not request.membership.allows(Role.OWNER):
+        raise PermissionDenied("This needs the owner role")
+    config = VerifactuConfig.objects.filter(workspace=request.workspace).first()
+    form = VerifactuConfigForm(
+        request.POST,
+        request.FILES,
+        instance=config or VerifactuConfig(workspace=request.workspace),
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, "VERI*FACTU configuration saved.")
+        return redirect("configuration", slug=request.workspace.slug)
+    field, errors = next(iter(form.errors.items()))
+    where = "" if field == "__all__" else f"{field}: "
+    messages.error(request, f"VERI*FACTU configuration not saved: {where}{errors[0]}")
+    return redirect("configuration", slug=request.workspace.slug)
+
+
+SECTION = Section(
+    "providers/verifactu/configuration.html", configuration_context, key="verifactu", post=save
+)
