@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from rest_framework import serializers as drf
 
 from invopop_console import api, json_input
+from invopop_console.pointers import pointer
 from providers.base import Status
 from silo.serializers import as_envelope, gobl_problems, is_envelope, made_from
 
 from .models import JobStatus
 
 SCHEMA_MAX_LENGTH = 200  # SiloEntry.doc_schema
-
-
-def pointer(*parts) -> str:
-    """A JSON pointer (RFC 6901) to the given keys."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 class Fields:

@@ -13,15 +13,11 @@ import uuid
 from dataclasses import asdict, dataclass
 
 from invopop_console import api, json_input
+from invopop_console.pointers import pointer
 
 from . import sequence
 
 MAX_BIG_INT = 2**63 - 1  # PositiveBigIntegerField
-
-
-def pointer(*parts) -> str:
-    """A JSON pointer (RFC 6901) to the given keys."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 def iso(moment) -> str | None:
