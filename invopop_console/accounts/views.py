@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -9,7 +8,7 @@ from providers.models import Credential, CredentialKind, EmailConnection, Webhoo
 from providers.verifactu.forms import VerifactuConfigForm
 from providers.verifactu.models import VerifactuConfig
 
-from .access import get_owned, workspace_view
+from .access import get_owned, require_role, workspace_view
 from .models import ApiToken, Role
 
 
@@ -195,8 +194,7 @@ def _verifactu_context(workspace, form=None) -> dict:
 
 
 def save_verifactu(request):
-    if not request.membership.allows(Role.OWNER):
-        raise PermissionDenied("This needs the owner role")
+    require_role(request.membership, Role.OWNER)
     config = VerifactuConfig.objects.filter(workspace=request.workspace).first()
     form = VerifactuConfigForm(
         request.POST,
