@@ -217,7 +217,11 @@ class DatabaseUnavailableMiddleware:
 def json_body(request) -> dict:
     """The request's JSON object, or a 422 saying what makes it unusable (the parser has
     refused what json_input does; a form-encoded body is checked here the same way)."""
-    body = request.data
+    return json_object(request.data)
+
+
+def json_object(body) -> dict:
+    """json_body() of a body already read (a console form's fields, too)."""
     if not isinstance(body, dict):
         raise invalid({"/": "the body must be a JSON object"})
     problems = json_input.problems(body)

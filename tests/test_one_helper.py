@@ -24,7 +24,8 @@ def definitions(tree):
 
 
 def body_readers(tree):
-    return (n for n in definitions(tree) if n.name in ("Fields", "json_body", "parse_id"))
+    names = ("Fields", "json_body", "json_object", "parse_id")
+    return (n for n in definitions(tree) if n.name in names)
 
 
 def pointer_helpers(tree):

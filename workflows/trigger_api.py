@@ -9,7 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from invopop_console import api, json_input
+from invopop_console import api
 from invopop_console.accounts.access import get_owned
 
 from .models import Trigger, TriggerKind, Workflow, new_trigger_secret
@@ -114,11 +114,7 @@ def trigger_detail(request, workflow_id, trigger_id):
 
 def cleaned(data, kind: str | None = None) -> dict:
     """The trigger's fields from a request body, or a 422 naming each bad one."""
-    if not isinstance(data, dict):
-        raise api.invalid({"/": "the body is a JSON object"})
-    unstorable = json_input.problems(data)
-    if unstorable:
-        raise api.invalid(unstorable)
+    data = api.json_object(data)
     kind = kind or data.get("kind")
     if kind not in TriggerKind.values:
         raise api.invalid({"/kind": f"must be one of {', '.join(TriggerKind.values)}"})
