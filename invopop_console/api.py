@@ -1,4 +1,5 @@
-"""What every API endpoint shares: the error format, parsers, the body limit, pagination.
+"""What every API endpoint shares: the error format, parsers, the body limit, reading
+bodies and path ids, pagination.
 
 Every error is JSON `{key, message, fields}`; `fields` maps JSON pointers into the request
 body (or `/<param>` for query parameters) to what is wrong there. Nothing a client sends
@@ -17,6 +18,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+from . import json_input
+from .pointers import pointer
 
 KEYS = {
     400: "invalid-request",
@@ -52,8 +56,17 @@ def invalid(fields: dict[str, str], message="The request has invalid fields") ->
     return ApiError(message, status_code=422, fields=fields)
 
 
-def not_found(what="object") -> ApiError:
-    return ApiError(f"No such {what}", status_code=404)
+class NotFound(Http404):
+    """No such object, or another workspace's (never told apart). An Http404, so that the
+    same lookup serves both sides: the API answers it in its error format, "No such <what>",
+    and a console page as its 404 page."""
+
+    def __init__(self, what="object"):
+        super().__init__(f"No such {what}")
+
+
+def not_found(what="object") -> NotFound:
+    return NotFound(what)
 
 
 def conflict(message: str, fields=None) -> ApiError:
@@ -71,6 +84,8 @@ def exception_handler(exc, context):
             status=exc.status_code,
             headers=_auth_header(exc, context),
         )
+    if isinstance(exc, NotFound):
+        return Response(error_body("not-found", str(exc)), status=404)
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         return Response(error_body("not-found", "Not found"), status=404)
     if isinstance(exc, exceptions.ParseError):
@@ -152,7 +167,7 @@ class NulQueryMiddleware:
 
     def __call__(self, request):
         for name, values in request.GET.lists():
-            if "\x00" in name or any("\x00" in value for value in values):
+            if json_input.problems([name, *values]):  # in a query, only a NUL can be one
                 return nul_response(request, name)
         return self.get_response(request)
 
@@ -192,6 +207,124 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(message, status=503, content_type="text/plain")
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+# --- Bodies and path ids.
+# Read by hand rather than with DRF fields so that a wrong type is an error (DRF would turn
+# 12 into "12") and every problem is named by its JSON pointer.
+
+
+def json_body(request) -> dict:
+    """The request's JSON object, or a 422 saying what makes it unusable (the parser has
+    refused what json_input does; a form-encoded body is checked here the same way)."""
+    return json_object(request.data)
+
+
+def json_object(body) -> dict:
+    """json_body() of a body already read (a console form's fields, too)."""
+    if not isinstance(body, dict):
+        raise invalid({"/": "the body must be a JSON object"})
+    problems = json_input.problems(body)
+    if problems:
+        raise invalid(problems)
+    return dict(body)
+
+
+def parse_id(raw: str) -> uuid.UUID:
+    """A path id as a UUID (any version, any spelling); anything else names nothing: 404."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise not_found() from None
+
+
+class Fields:
+    """Reads the fields of a JSON object, collecting what is wrong by JSON pointer; check()
+    raises them as one 422. A missing field and null read alike: as absent."""
+
+    MISSING = object()
+
+    def __init__(self, body):
+        if not isinstance(body, dict):
+            raise invalid({"/": "the body must be a JSON object"})
+        self.problems: dict[str, str] = {}
+        self.body = body
+        self.read: set[str] = set()
+
+    def check(self) -> None:
+        """Raise a 422 with the problems found, and what json_input refuses in the fields read
+        (NUL characters: PostgreSQL cannot store, nor even compare them)."""
+        read = {name: self.body[name] for name in self.read if name in self.body}
+        problems = {**json_input.problems(read), **self.problems}
+        if problems:
+            raise invalid(problems)
+
+    def _get(self, name, kind, what: str, required=False):
+        self.read.add(name)
+        value = self.body.get(name, self.MISSING)
+        if value is self.MISSING or value is None:
+            if required:
+                self.problems[pointer(name)] = "is required"
+            return None
+        # True is an int to Python, never a number to JSON.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.problems[pointer(name)] = f"must be {what}"
+            return None
+        return value
+
+    def uuid(self, name, required=False) -> uuid.UUID | None:
+        value = self._get(name, str, "a UUID string", required)
+        if value is None:
+            return None
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            self.problems[pointer(name)] = "must be a UUID"
+            return None
+
+    def string(self, name, max_length: int | None = None, required=False) -> str:
+        value = self._get(name, str, "a string", required)
+        if value is not None and max_length is not None and len(value) > max_length:
+            self.problems[pointer(name)] = f"must be at most {max_length} characters"
+        return value or ""
+
+    def integer(self, name, maximum: int | None = None) -> int | None:
+        value = self._get(name, int, "a whole number")
+        if value is not None and maximum is not None and value > maximum:
+            self.problems[pointer(name)] = f"must be at most {maximum}"
+        return value
+
+    def object(self, name) -> dict | None:
+        return self._get(name, dict, "an object")
+
+    def string_map(self, name) -> dict:
+        """An object whose values are all strings (args, meta)."""
+        value = self._get(name, dict, "an object of strings") or {}
+        for key, item in value.items():
+            if not isinstance(item, str):
+                self.problems[pointer(name, key)] = "must be a string"
+        return value
+
+    def string_list(self, name) -> list:
+        value = self._get(name, list, "a list of strings") or []
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                self.problems[pointer(name, index)] = "must be a string"
+        return value
+
+    def rule(self, name, check) -> None:
+        """Apply `check` (which raises ValueError) to a field read without problems."""
+        if pointer(name) in self.problems:
+            return
+        try:
+            check()
+        except ValueError as exc:
+            self.problems[pointer(name)] = str(exc)
+
+
+def iso(moment) -> str | None:
+    """A time as the API writes it: ISO 8601, "Z" for UTC."""
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 # --- Keyset pagination: newest first, by (created_at, id), with an opaque cursor.

@@ -21,6 +21,8 @@ import re
 
 from django.conf import settings
 
+from .pointers import pointer
+
 MAX_DEPTH = 64
 MAX_PROBLEMS = 20  # enough to fix a body in a few rounds, few enough to read
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -77,7 +79,7 @@ def problems(value, prefix: str = "") -> dict[str, str]:
             found[here or "/"] = f"must not nest deeper than {MAX_DEPTH} levels"
         elif isinstance(item, dict):
             for key, inner in item.items():
-                below = f"{here}/{token(key)}"
+                below = here + pointer(key)
                 key_problem = _problem(key) if isinstance(key, str) else ""
                 if key_problem:
                     found[below] = f"its name {key_problem}"
@@ -97,12 +99,3 @@ def _problem(item) -> str:
     elif isinstance(item, float) and not math.isfinite(item):
         return "must be a finite number"
     return ""
-
-
-def token(key) -> str:
-    """A key as a JSON pointer token (RFC 6901). A lone surrogate is written as its escape,
-    \\ud800: the pointer may be reported for that very key, and a report must be writable."""
-    text = str(key).replace("~", "~0").replace("/", "~1")
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -22,6 +22,7 @@ from rest_framework.decorators import api_view, parser_classes
 from rest_framework.response import Response
 
 from invopop_console import api, openapi
+from invopop_console.accounts.access import get_owned, owned_or_none
 from invopop_console.parsers import JSONParser
 from silo.models import SiloEntry, SiloEntryVersion, SiloFile
 from workflows.models import Workflow
@@ -63,13 +64,6 @@ def jobs_of(workspace):
             Prefetch("silo_entry__files", files, to_attr="job_files"),
         )
     )
-
-
-def owned_job(workspace, **lookup) -> Job:
-    job = jobs_of(workspace).filter(**lookup).first()
-    if job is None:
-        raise api.not_found("job")
-    return job
 
 
 # --- Views
@@ -118,9 +112,9 @@ def job(request, id):
     if request.method == "PUT":
         return _create(request, job_id=id)
     seconds = wait_seconds(request)
-    found = owned_job(request.workspace, pk=id)
+    found = get_owned(jobs_of(request.workspace), request.workspace, what="job", pk=id)
     if wait_for(found, seconds):
-        found = owned_job(request.workspace, pk=id)
+        found = get_owned(jobs_of(request.workspace), request.workspace, what="job", pk=id)
     return Response(serializers.job_json(found, request))
 
 
@@ -130,9 +124,7 @@ def job(request, id):
 )
 @api_view(["GET"])
 def job_by_key(request, key):
-    if "\x00" in key:  # no key has one (PostgreSQL could not even compare it)
-        raise api.not_found("job")
-    job = owned_job(request.workspace, key=key)
+    job = get_owned(jobs_of(request.workspace), request.workspace, what="job", key=key)
     return Response(serializers.job_json(job, request))
 
 
@@ -178,7 +170,7 @@ def _create(request, job_id=None) -> Response:
     if job is None:
         job, replayed = _start(request.workspace, wanted, job_id)
     wait_for(job, seconds)
-    job = owned_job(request.workspace, pk=job.pk)
+    job = get_owned(jobs_of(request.workspace), request.workspace, what="job", pk=job.pk)
     headers = {"Idempotent-Replayed": "true"} if replayed else None
     return Response(
         serializers.job_json(job, request), status=status.HTTP_202_ACCEPTED, headers=headers
@@ -269,12 +261,12 @@ def _start(workspace, wanted: JobRequest, job_id) -> tuple[Job, bool]:
 def _resolve(workspace, wanted: JobRequest):
     """The workflow and entry the request names, both of the workspace (422 otherwise)."""
     problems = {}
-    workflow = Workflow.objects.filter(workspace=workspace, pk=wanted.workflow_id).first()
+    workflow = owned_or_none(Workflow, workspace, pk=wanted.workflow_id)
     if workflow is None:
         problems["/workflow_id"] = "no such workflow"
     entry = None
     if wanted.silo_entry_id is not None:
-        entry = SiloEntry.objects.filter(workspace=workspace, pk=wanted.silo_entry_id).first()
+        entry = owned_or_none(SiloEntry, workspace, pk=wanted.silo_entry_id)
         if entry is None:
             problems["/silo_entry_id"] = "no such silo entry"
     if problems:

@@ -5,13 +5,12 @@ to one job or one silo entry. A user who is not a member, or an id of another wo
 the socket closed with code 4404 (the websocket twin of a 404).
 """
 
-import uuid
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from invopop_console.accounts.models import Membership
+from invopop_console.accounts.access import membership_of, owned_or_none
 from silo.models import SiloEntry
 
 from . import live
@@ -43,27 +42,21 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(payload)
 
     def _group_for_request(self) -> str | None:
-        user = self.scope.get("user")
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        if user is None or not user.is_authenticated:
-            return None
-        membership = Membership.objects.filter(user=user, workspace__slug=slug).first()
+        membership = membership_of(self.scope.get("user"), slug)
         if membership is None:
             return None
         workspace = membership.workspace_id
         query = parse_qs(self.scope.get("query_string", b"").decode())
         if "job" in query:
-            return self._owned_group(Job, query["job"][0], workspace, live.job_group)
+            return self._group_of(Job, query["job"][0], workspace, live.job_group)
         if "entry" in query:
-            return self._owned_group(SiloEntry, query["entry"][0], workspace, live.entry_group)
+            return self._group_of(SiloEntry, query["entry"][0], workspace, live.entry_group)
         return live.workspace_group(workspace)
 
     @staticmethod
-    def _owned_group(model, object_id: str, workspace, group_name) -> str | None:
-        try:
-            # Normalised: workers publish to the group of the lower-case form.
-            object_id = uuid.UUID(object_id)
-        except ValueError:  # a malformed UUID is a not-found, like anywhere else
-            return None
-        exists = model.objects.filter(pk=object_id, workspace_id=workspace).exists()
-        return group_name(object_id) if exists else None
+    def _group_of(model, object_id: str, workspace, group_name) -> str | None:
+        # A malformed UUID is a not-found, like anywhere else.
+        found = owned_or_none(model.objects.only("pk"), workspace, pk=object_id)
+        # The pk, not the id as given: workers publish to the group of the lower-case form.
+        return group_name(found.pk) if found else None

@@ -6,8 +6,9 @@ block that says "stop" ends the job once its steps are done ("OK", "KO", or Fals
 stored on the job as JSON, so that a job goes on from where it was after any restart.
 """
 
+from invopop_console.pointers import pointer, split
 from providers.base import Status
-from workflows.definition import pointer, walk
+from workflows.definition import walk
 
 ANY_STATUS = ("", "NA", "Any", "any")
 FAILED = (Status.KO, Status.TIMEOUT)  # the outcomes that take a failure path
@@ -16,11 +17,11 @@ FAILED = (Status.KO, Status.TIMEOUT)  # the outcomes that take a failure path
 def resolve(definition: dict, at: str):
     """The node at JSON pointer `at`, or None."""
     node = definition
-    for part in at.strip("/").split("/"):
+    for part in split(at):
         if isinstance(node, list):
             node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
         elif isinstance(node, dict):
-            node = node.get(part.replace("~1", "/").replace("~0", "~"))
+            node = node.get(part)
         if node is None:
             return None
     return node
@@ -67,13 +68,13 @@ def cursor_of(definition: dict, step_id: str, among=("steps", "rescue")):
     for path, step in walk(definition):
         if path[0] not in among or step.get("id") != step_id:
             continue
-        frames = [[pointer(path[:1]), path[1], False]]
+        frames = [[pointer(*path[:1]), path[1], False]]
         for i in range(2, len(path), 4):  # .../<n>/next/<m>/steps/<k>
-            block = resolve(definition, pointer(path[:i]))["next"][path[i + 1]]
+            block = resolve(definition, pointer(*path[:i]))["next"][path[i + 1]]
             stop_after = False
             if block.get("stop"):
                 stop_after = "KO" if block.get("status") in FAILED else "OK"
-            frames.append([pointer(path[: i + 3]), path[i + 3], stop_after])
+            frames.append([pointer(*path[: i + 3]), path[i + 3], stop_after])
         return frames
     return None
 

@@ -1,7 +1,7 @@
 """The transform API's JSON: reading job and poke requests, writing jobs and intents.
 
-Requests are read by hand rather than with DRF fields so that a wrong type is an error
-(DRF would turn 12 into "12") and every problem is reported by its JSON pointer.
+Requests are read with api.Fields, so that a wrong type is an error and every problem is
+reported by its JSON pointer.
 """
 
 import uuid
@@ -9,85 +9,13 @@ from dataclasses import dataclass
 
 from rest_framework import serializers as drf
 
-from invopop_console import api, json_input
+from invopop_console import api
 from providers.base import Status
 from silo.serializers import as_envelope, gobl_problems, is_envelope, made_from
 
 from .models import JobStatus
 
 SCHEMA_MAX_LENGTH = 200  # SiloEntry.doc_schema
-
-
-def pointer(*parts) -> str:
-    """A JSON pointer (RFC 6901) to the given keys."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-
-
-class Fields:
-    """Reads the fields of a JSON object, collecting what is wrong by JSON pointer."""
-
-    MISSING = object()
-
-    def __init__(self, body):
-        if not isinstance(body, dict):
-            raise api.invalid({"/": "the body must be a JSON object"})
-        self.problems: dict[str, str] = {}
-        self.body = body
-        self.read: set[str] = set()
-
-    def check(self) -> None:
-        """Raise a 422 with the problems found, and what json_input refuses in the fields read
-        (NUL characters: PostgreSQL cannot store, nor even compare them)."""
-        read = {name: self.body[name] for name in self.read if name in self.body}
-        problems = {**json_input.problems(read), **self.problems}
-        if problems:
-            raise api.invalid(problems)
-
-    def _get(self, name, kind, what: str, required=False):
-        self.read.add(name)
-        value = self.body.get(name, self.MISSING)
-        if value is self.MISSING or value is None:
-            if required:
-                self.problems[pointer(name)] = "is required"
-            return None
-        if not isinstance(value, kind):
-            self.problems[pointer(name)] = f"must be {what}"
-            return None
-        return value
-
-    def uuid(self, name, required=False) -> uuid.UUID | None:
-        value = self._get(name, str, "a UUID string", required)
-        if value is None:
-            return None
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            self.problems[pointer(name)] = "must be a UUID"
-            return None
-
-    def string(self, name, max_length: int | None = None, required=False) -> str:
-        value = self._get(name, str, "a string", required)
-        if value is not None and max_length is not None and len(value) > max_length:
-            self.problems[pointer(name)] = f"must be at most {max_length} characters"
-        return value or ""
-
-    def object(self, name) -> dict | None:
-        return self._get(name, dict, "an object")
-
-    def string_map(self, name) -> dict:
-        """An object whose values are all strings (args)."""
-        value = self._get(name, dict, "an object of strings") or {}
-        for key, item in value.items():
-            if not isinstance(item, str):
-                self.problems[pointer(name, key)] = "must be a string"
-        return value
-
-    def string_list(self, name) -> list:
-        value = self._get(name, list, "a list of strings") or []
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                self.problems[pointer(name, index)] = "must be a string"
-        return value
 
 
 # --- Requests
@@ -106,7 +34,7 @@ class JobRequest:
 
 
 def job_request(body) -> JobRequest:
-    fields = Fields(body)
+    fields = api.Fields(body)
     request = JobRequest(
         workflow_id=fields.uuid("workflow_id", required=True),
         silo_entry_id=fields.uuid("silo_entry_id"),
@@ -169,7 +97,7 @@ class PokeRequest:
 
 
 def poke_request(body) -> PokeRequest:
-    fields = Fields(body)
+    fields = api.Fields(body)
     status = fields.string("status")
     if status not in ("", "POKE"):
         fields.problems["/status"] = 'must be "POKE"'
@@ -190,10 +118,6 @@ def poke_request(body) -> PokeRequest:
 # --- Responses
 
 
-def iso(moment) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
-
-
 def event_json(event) -> dict:
     return {
         "index": event.index,
@@ -201,7 +125,7 @@ def event_json(event) -> dict:
         "code": event.code,
         "message": event.message,
         "args": event.args,
-        "at": iso(event.at),
+        "at": api.iso(event.at),
     }
 
 
@@ -212,8 +136,8 @@ def intent_json(intent) -> dict:
         "name": intent.name,
         "provider": intent.provider,
         "completed": intent.completed,
-        "created_at": iso(intent.created_at),
-        "updated_at": iso(intent.updated_at),
+        "created_at": api.iso(intent.created_at),
+        "updated_at": api.iso(intent.updated_at),
         "events": [event_json(event) for event in intent.events.all()],
     }
 
@@ -246,9 +170,9 @@ def job_json(job, request) -> dict:
         "args": job.args,
         "tags": job.tags,
         "faults": job.faults,
-        "created_at": iso(job.created_at),
-        "updated_at": iso(job.updated_at),
-        "completed_at": iso(job.completed_at),
+        "created_at": api.iso(job.created_at),
+        "updated_at": api.iso(job.updated_at),
+        "completed_at": api.iso(job.completed_at),
         "intents": [intent_json(intent) for intent in job.intents.all()],
         "envelope": entry.data if entry else None,
         "attachments": [file_json(f, request) for f in entry.job_files] if entry else [],

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from invopop_console.accounts.access import get_owned, workspace_view
+from invopop_console.accounts.access import get_owned, owned_or_none, workspace_view
 from invopop_console.accounts.models import Role
 from invopop_console.api import ApiError, decode_cursor, encode_cursor
 from providers.base import Status
@@ -391,20 +391,13 @@ def run_choice(request, data) -> RunChoice | None:
     workspace = request.workspace
     mode = data.get("mode") or ("entry" if "entry" in data else "workflow")
     entry_id, workflow_id = data.get("entry", ""), data.get("workflow", "")
-    entry = _owned_or_none(SiloEntry.objects.defer("data"), workspace, entry_id)
-    workflow = _owned_or_none(Workflow.objects.all(), workspace, workflow_id)
+    entry = owned_or_none(SiloEntry.objects.defer("data"), workspace, pk=entry_id)
+    workflow = owned_or_none(Workflow, workspace, pk=workflow_id)
     missing = (mode == "entry" and entry is None) or (mode == "workflow" and workflow is None)
     if missing and request.method == "GET":
         return None  # a POST shows what is missing by its field instead
     args = list(zip(data.getlist("arg_key"), data.getlist("arg_value"), strict=False))
     return RunChoice(mode, workflow, entry, args, data.get("q", "").strip())
-
-
-def _owned_or_none(queryset, workspace, raw_id):
-    try:
-        return queryset.filter(workspace=workspace, pk=uuid.UUID(raw_id)).first()
-    except (ValueError, TypeError):
-        return None
 
 
 def run_panel(request, choice: RunChoice, status: int = 200):

@@ -21,11 +21,11 @@ from rest_framework.response import Response
 
 from invopop_console import api
 from invopop_console import openapi as api_doc
+from invopop_console.accounts.access import get_owned
 
 from . import openapi, serializers
 from .models import SequenceEntry, Series
 from .sequence import reserve
-from .serializers import json_body, parse_id
 
 # --- Series
 
@@ -43,16 +43,17 @@ def all_series(request):
 @extend_schema(methods=["PUT"], request=openapi.SERIES_IN, responses={200: openapi.SERIES})
 @api_view(["GET", "PUT"])
 def one_series(request, series_id):
-    pk = parse_id(series_id)
+    pk = api.parse_id(series_id)
     if request.method == "PUT":
         return create_series(request, pk)
-    return Response(serializers.series_json(owned_series(request.workspace, pk)))
+    series = get_owned(series_of(request.workspace), request.workspace, what="series", pk=pk)
+    return Response(serializers.series_json(series))
 
 
 def create_series(request, pk):
     """PUT: a new series with the client's UUID. A name the workspace already uses is a 409;
     an id of another workspace's series is a 404, as if it did not exist."""
-    wanted = serializers.series_request(json_body(request))
+    wanted = serializers.series_request(api.json_body(request))
     existing = series_of(request.workspace).filter(pk=pk).first()
     if existing is not None:
         return Response(serializers.series_json(existing))
@@ -65,7 +66,8 @@ def create_series(request, pk):
             Series.objects.create(id=pk, workspace=request.workspace, **wanted.values())
     except IntegrityError:
         return repeat_of_create(request, pk)
-    return Response(serializers.series_json(owned_series(request.workspace, pk)))
+    series = get_owned(series_of(request.workspace), request.workspace, what="series", pk=pk)
+    return Response(serializers.series_json(series))
 
 
 def repeat_of_create(request, pk):
@@ -92,14 +94,6 @@ def series_of(workspace):
     )
 
 
-def owned_series(workspace, pk, lock=False) -> Series:
-    found = Series.objects.select_for_update() if lock else series_of(workspace)
-    series = found.filter(workspace=workspace, pk=pk).first()
-    if series is None:
-        raise api.not_found("series")
-    return series
-
-
 # --- Entries
 
 
@@ -113,7 +107,9 @@ def series_entries(request, series_id):
     """SequenceEntryCollection, highest number first; `cursor` (and `next_cursor`, as in the
     other APIs) fetches the next page with ?cursor=, `limit` is 1 to 100 (default 20). The
     numbers order the entries, so they are the keyset (api.paginate's is a UUID pk)."""
-    series = owned_series(request.workspace, parse_id(series_id))
+    series = get_owned(
+        series_of(request.workspace), request.workspace, what="series", pk=api.parse_id(series_id)
+    )
     limit = api.page_limit(request)
     rows = entry_page(series, request.query_params.get("cursor"), limit)
     next_cursor = serializers.number_cursor(rows[limit - 1].number) if len(rows) > limit else ""
@@ -135,25 +131,27 @@ def entry_page(series: Series, cursor: str | None, limit: int) -> list:
 @extend_schema(methods=["PUT"], request=openapi.ENTRY_IN, responses={200: openapi.ENTRY})
 @api_view(["GET", "PUT"])
 def series_entry(request, series_id, entry_id):
-    series_pk, pk = parse_id(series_id), parse_id(entry_id)
+    series_pk, pk = api.parse_id(series_id), api.parse_id(entry_id)
     if request.method == "PUT":
         return create_entry(request, series_pk, pk)
-    series = owned_series(request.workspace, series_pk)
-    return Response(serializers.entry_json(owned_entry(series, pk), series))
+    series = get_owned(series_of(request.workspace), request.workspace, what="series", pk=series_pk)
+    return Response(serializers.entry_json(entry_of(series, pk), series))
 
 
 def create_entry(request, series_pk, pk):
     """PUT: take the series' next number for a new entry with the client's UUID (through
     sequence.reserve, as workflows do, so the numbers stay consecutive across both)."""
-    meta = serializers.entry_meta(json_body(request))
+    meta = serializers.entry_meta(api.json_body(request))
     try:
         with transaction.atomic():
-            series = owned_series(request.workspace, series_pk, lock=True)
+            series = get_owned(
+                Series.objects.select_for_update(), request.workspace, what="series", pk=series_pk
+            )
             if not SequenceEntry.objects.filter(series=series, public_id=pk).exists():
                 take_number(request.workspace, series, pk, meta)
     except IntegrityError:
         raise api.not_found("entry") from None  # the id is another series' entry
-    return Response(serializers.entry_json(owned_entry(series, pk), series))
+    return Response(serializers.entry_json(entry_of(series, pk), series))
 
 
 def take_number(workspace, series: Series, pk, meta: dict) -> None:
@@ -171,8 +169,8 @@ def entries_of(series: Series):
     return series.entries.annotate(previous_id=Subquery(previous.values("public_id")[:1]))
 
 
-def owned_entry(series: Series, pk) -> SequenceEntry:
-    entry = entries_of(series).filter(public_id=pk).first()
-    if entry is None:
-        raise api.not_found("entry")
-    return entry
+def entry_of(series: Series, pk) -> SequenceEntry:
+    """The series' entry with the public id `pk` (the series is the workspace's)."""
+    return get_owned(
+        entries_of(series), series.workspace_id, via="series__workspace", what="entry", public_id=pk
+    )

@@ -20,6 +20,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from invopop_console import api, json_input, openapi
+from invopop_console.accounts.access import get_owned
 from invopop_console.parsers import JSONParser
 
 from . import services
@@ -60,13 +61,6 @@ WITH_DATA = OpenApiParameter(
 
 def workspace_entries(request):
     return SiloEntry.objects.filter(workspace=request.workspace)
-
-
-def get_entry(request, entry_id) -> SiloEntry:
-    entry = workspace_entries(request).filter(pk=entry_id).first()
-    if entry is None:
-        raise api.not_found("entry")
-    return entry
 
 
 def flag(request, name: str) -> bool:
@@ -178,7 +172,7 @@ def entries(request):
 def entry(request, entry_id):
     if request.method == "PUT":
         return create_entry(request, entry_id, client_id=True)
-    found = get_entry(request, entry_id)
+    found = get_owned(SiloEntry, request.workspace, what="entry", pk=entry_id)
     if request.method == "PATCH":
         return update_entry(request, found)
     return entry_response(request, found)
@@ -191,9 +185,7 @@ def entry(request, entry_id):
 )
 @api_view(["GET"])
 def entry_by_key(request, key):
-    found = None if "\x00" in key else workspace_entries(request).filter(key=key).first()
-    if found is None:
-        raise api.not_found("entry")
+    found = get_owned(SiloEntry, request.workspace, what="entry", key=key)
     return entry_response(request, found)
 
 
@@ -442,7 +434,7 @@ def any_accept(view):
 @api_view(["GET", "POST"])
 @parser_classes([JSONParser, MultiPartParser])
 def entry_files(request, entry_id):
-    found = get_entry(request, entry_id)
+    found = get_owned(SiloEntry, request.workspace, what="entry", pk=entry_id)
     context = {"request": request}
     if request.method == "POST":
         stored = services.attach_file(found, **file_fields(request))
@@ -472,13 +464,13 @@ def file_fields(request) -> dict:
 def file_name(name: str) -> str:
     """The last part of `name`, so that no name reaches outside the entry's folder."""
     name = posixpath.basename(name.replace("\\", "/")).strip()
-    if name in ("", ".", "..") or "\x00" in name:
+    if name in ("", ".", "..") or json_input.problems(name):
         raise api.invalid({"/name": "must be a file name"})
     return name
 
 
 def file_mime(mime: str, name: str) -> str:
-    if mime and len(mime) <= 100 and "/" in mime and "\x00" not in mime:
+    if mime and len(mime) <= 100 and "/" in mime and not json_input.problems(mime):
         return mime
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
@@ -491,7 +483,8 @@ def file_mime(mime: str, name: str) -> str:
 @api_view(["GET"])
 @any_accept
 def entry_file(request, entry_id, file_id):
-    stored = get_entry(request, entry_id).files.filter(pk=file_id).first()
+    found = get_owned(SiloEntry, request.workspace, what="entry", pk=entry_id)
+    stored = found.files.filter(pk=file_id).first()
     if stored is None:
         raise api.not_found("file")
     try:
@@ -519,7 +512,7 @@ def entry_file(request, entry_id, file_id):
 )
 @api_view(["GET", "POST"])
 def entry_states(request, entry_id):
-    found = get_entry(request, entry_id)
+    found = get_owned(SiloEntry, request.workspace, what="entry", pk=entry_id)
     if request.method == "POST":
         return create_state(request, found)
     states = found.states.order_by("-created_at", "-pk")

@@ -623,7 +623,7 @@ def test_a_patch_computed_from_a_version_changed_meanwhile_is_a_conflict(api, mo
     created = create(api)
     stale = SiloEntry.objects.get()
     services.change_data(SiloEntry.objects.get(), merge={"doc": {"code": "by-a-job"}})
-    monkeypatch.setattr(api_views, "get_entry", lambda request, entry_id: stale)
+    monkeypatch.setattr(api_views, "get_owned", lambda *args, **lookup: stale)
 
     response = patch(api, created["id"], {"doc": {"notes": "mine"}}, MERGE)
 

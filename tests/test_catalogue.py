@@ -5,6 +5,7 @@ import copy
 import pytest
 from jsonschema import Draft202012Validator
 
+from invopop_console.pointers import pointer
 from providers import registry
 from workflows import catalogue, definition
 
@@ -83,7 +84,7 @@ def test_the_configs_of_known_providers_are_valid(template):
         if found is None:
             continue
         errors = list(Draft202012Validator(found.config_schema).iter_errors(step.get("config", {})))
-        assert errors == [], f"{template.key} {definition.pointer(path)}: {errors[0].message}"
+        assert errors == [], f"{template.key} {pointer(*path)}: {errors[0].message}"
 
 
 def test_a_wrong_config_of_a_known_provider_is_not_let_through():

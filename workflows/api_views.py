@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from invopop_console import api
 from invopop_console import openapi as api_doc
-from providers.serializers import json_body, parse_id
+from invopop_console.accounts.access import get_owned, owned_or_none
 
 from . import definition as definitions
 from . import openapi, secrets, serializers
@@ -64,12 +64,12 @@ def next_created_at(found, page: dict) -> datetime | None:
 )
 @api_view(["GET", "PUT", "PATCH"])
 def one_workflow(request, workflow_id):
-    pk = parse_id(workflow_id)
+    pk = api.parse_id(workflow_id)
     if request.method == "PUT":
         return put_workflow(request, pk)
     if request.method == "PATCH":
         return patch_workflow(request, pk)
-    return detail(owned(request.workspace, pk))
+    return detail(get_owned(Workflow, request.workspace, what="workflow", pk=pk))
 
 
 def put_workflow(request, pk):
@@ -83,10 +83,10 @@ def put_workflow(request, pk):
     Without `disabled`, the flag stays as it is (false for a new workflow). Both answer 200,
     the only status the reference gives. An id of another workspace's workflow is a 404: it
     is never overwritten, nor is its existence revealed."""
-    wanted = serializers.workflow_request(json_body(request))
+    wanted = serializers.workflow_request(api.json_body(request))
     try:
         with transaction.atomic():
-            workflow = owned(request.workspace, pk, lock=True, missing_ok=True)
+            workflow = owned_or_none(Workflow.objects.select_for_update(), request.workspace, pk=pk)
             if workflow is None:
                 workflow = new_workflow(request.workspace, pk)
             # A definition fetched here comes with its inline secrets masked: keep them.
@@ -105,10 +105,12 @@ def patch_workflow(request, pk):
     when its definition can be (publishing an unchanged definition makes no new version),
     else it becomes a draft with its problems listed: disabling a workflow whose definition
     no longer validates is never refused."""
-    wanted = serializers.workflow_request(json_body(request))
+    wanted = serializers.workflow_request(api.json_body(request))
     try:
         with transaction.atomic():
-            workflow = owned(request.workspace, pk, lock=True)
+            workflow = get_owned(
+                Workflow.objects.select_for_update(), request.workspace, what="workflow", pk=pk
+            )
             before = workflow.definition()
             workflow.apply_definition(secrets.unmasked({**before, **wanted.definition}, before))
             draft = True if wanted.draft is None and workflow.draft else wanted.draft
@@ -139,7 +141,7 @@ def new_workflow(workspace, pk) -> Workflow:
     return Workflow(id=pk, workspace=workspace)
 
 
-def raced(workspace, pk) -> api.ApiError:
+def raced(workspace, pk) -> Exception:
     """A concurrent PUT created the same id first."""
     if not Workflow.objects.filter(pk=pk, workspace=workspace).exists():
         return api.not_found("workflow")
@@ -152,14 +154,6 @@ def unpublishable(exc: InvalidDefinition) -> api.ApiError:
         serializers.problem_fields(exc.problems),
         f"The workflow cannot be {what}: {len(exc.problems)} problem(s)",
     )
-
-
-def owned(workspace, pk, lock=False, missing_ok=False) -> Workflow | None:
-    found = Workflow.objects.select_for_update() if lock else Workflow.objects
-    workflow = found.filter(workspace=workspace, pk=pk).first()
-    if workflow is None and not missing_ok:
-        raise api.not_found("workflow")
-    return workflow
 
 
 def detail(workflow: Workflow) -> Response:

@@ -3,9 +3,10 @@ JSON pointer and the problems found under it, so the templates only lay them out
 
 from dataclasses import dataclass, field
 
+from invopop_console.pointers import pointer
 from providers import registry
 
-from .definition import Problem, pointer, step_provider, walk
+from .definition import Problem, step_provider, walk
 from .definition import blocks as next_blocks
 from .editing import EditError, resolve
 
@@ -114,7 +115,7 @@ def _blocks(definition: dict, card: Card, problems) -> list[Block]:
 def problems_by_step(definition: dict, problems: list[Problem]) -> dict[str, list[str]]:
     """Problem messages under each step's pointer (the deepest step that holds the path);
     problems outside any step are under ""."""
-    steps = {pointer(path) for path, _ in walk(definition)}
+    steps = {pointer(*path) for path, _ in walk(definition)}
     found: dict[str, list[str]] = {}
     for problem in problems:
         owner = _owner(problem.path, steps)

@@ -22,8 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from invopop_console import json_input
-
-from .definition import pointer as json_pointer
+from invopop_console.pointers import pointer
 
 MISSING = object()  # a key absent from the config, unlike a null value
 KEEP = object()  # a field the user left as it was shown
@@ -104,7 +103,7 @@ def boolean_pointers(found: list[Field]) -> str:
 def _fields(schema: dict, config: dict, prefix: str) -> list[Field]:
     required = set(schema.get("required") or [])
     return [
-        _field(key, prop, config.get(key, MISSING), key in required, prefix + json_pointer([key]))
+        _field(key, prop, config.get(key, MISSING), key in required, prefix + pointer(key))
         for key, prop in (schema.get("properties") or {}).items()
         if isinstance(prop, dict)
     ]
@@ -148,7 +147,7 @@ def _walk(found: list[Field]):
 def _required_target(where: str, message: str) -> str:
     """A missing required key is reported on its object: show it on the key's own field."""
     match = REQUIRED_MESSAGE.match(message)
-    return where + json_pointer([match.group(1)]) if match else where
+    return where + pointer(match.group(1)) if match else where
 
 
 def _nearest(index: dict[str, Field], where: str) -> Field | None:
@@ -344,7 +343,7 @@ def _parse_object(schema: dict, old: dict, new: dict, form: _Form, prefix: str, 
     for key, prop in (schema.get("properties") or {}).items():
         if not isinstance(prop, dict):
             continue
-        where = prefix + json_pointer([key])
+        where = prefix + pointer(key)
         before = old.get(key, MISSING)
         kind = _kind(prop, before)
         if kind == "object":

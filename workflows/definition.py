@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
+from invopop_console.pointers import pointer
 from providers import credentials, registry
 
 from .schemas import DocSchema
@@ -88,10 +89,6 @@ class Problem:
         return asdict(self)
 
 
-def pointer(parts) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
 def step_provider(step: dict) -> str:
     """`provider`, or `action`, its older name."""
     return step.get("provider") or step.get("action") or ""
@@ -123,7 +120,7 @@ def structure_problems(definition) -> list[Problem]:
     """Problems of the definition's shape (JSON Schema), not of its providers or configs: a
     definition without them can be drawn on the editor's canvas."""
     return [
-        Problem(pointer(error.absolute_path), _schema_message(error))
+        Problem(pointer(*error.absolute_path), _schema_message(error))
         for error in sorted(_validator().iter_errors(definition), key=_error_order)
     ]
 
@@ -185,12 +182,12 @@ def _mistyped(definition: dict, before: dict, refused: set[str]) -> list[Problem
         key for key in definition.keys() | before.keys() if definition.get(key) != before.get(key)
     }
     return [
-        Problem(pointer(error.absolute_path), _schema_message(error))
+        Problem(pointer(*error.absolute_path), _schema_message(error))
         for error in sorted(_validator().iter_errors(definition), key=_error_order)
         if error.validator == "type"
         and error.absolute_path
         and error.absolute_path[0] in changed
-        and not _under(pointer(error.absolute_path), refused)
+        and not _under(pointer(*error.absolute_path), refused)
     ]
 
 
@@ -206,7 +203,7 @@ def _not_objects(steps, path) -> list[Problem]:
     found = []
     for index, step in enumerate(steps if isinstance(steps, list) else []):
         if not isinstance(step, dict):
-            found.append(Problem(pointer([*path, index]), "must be an object: a step"))
+            found.append(Problem(pointer(*path, index), "must be an object: a step"))
             continue
         listed = step.get("next")
         for n, block in enumerate(listed if isinstance(listed, list) else []):
@@ -214,7 +211,7 @@ def _not_objects(steps, path) -> list[Problem]:
             if isinstance(block, dict):
                 found.extend(_not_objects(block.get("steps"), [*here, "steps"]))
             else:
-                found.append(Problem(pointer(here), "must be an object: a condition"))
+                found.append(Problem(pointer(*here), "must be an object: a condition"))
     return found
 
 
@@ -222,23 +219,23 @@ def _step_problems(path, step, seen_ids):
     step_id = step.get("id")
     if isinstance(step_id, str) and step_id:
         if step_id in seen_ids:
-            yield Problem(pointer([*path, "id"]), f"duplicate step id, also at {seen_ids[step_id]}")
+            yield Problem(pointer(*path, "id"), f"duplicate step id, also at {seen_ids[step_id]}")
         else:
-            seen_ids[step_id] = pointer(path)
+            seen_ids[step_id] = pointer(*path)
     key = step_provider(step)
     if not isinstance(key, str) or not key:
         return
     found = registry.get(key)
     field = "provider" if "provider" in step else "action"
     if found is None:
-        yield Problem(pointer([*path, field]), f"unknown provider {key!r}")
+        yield Problem(pointer(*path, field), f"unknown provider {key!r}")
         return
     config = step.get("config") or {}
     for error in sorted(_config_validator(key).iter_errors(config), key=_error_order):
-        where = pointer([*path, "config", *error.absolute_path])
+        where = pointer(*path, "config", *error.absolute_path)
         yield Problem(where, _schema_message(error))
     for parts, value in credentials.inline_secrets(found.config_schema, config):
-        yield _inline_secret_problem(pointer([*path, "config", *parts]), value)
+        yield _inline_secret_problem(pointer(*path, "config", *parts), value)
 
 
 def _inline_secret_problem(where: str, value: str) -> Problem:
@@ -254,7 +251,7 @@ def _jump_problems(definition, seen_ids):
         for n, block in blocks(step):
             if not isinstance(block.get("step_id"), str):
                 continue  # absent, or not text: the schema says so
-            where = pointer([*path, "next", n, "step_id"])
+            where = pointer(*path, "next", n, "step_id")
             if block["step_id"] not in seen_ids:
                 yield Problem(where, f"jumps to unknown step {block['step_id']!r}")
             else:

@@ -10,9 +10,10 @@ import copy
 import re
 import uuid
 
+from invopop_console.pointers import pointer, split
 from providers import registry
 
-from .definition import STATUSES, blocks, pointer
+from .definition import STATUSES, blocks
 
 INDEX = re.compile(r"0|[1-9][0-9]*")
 
@@ -24,11 +25,10 @@ class EditError(ValueError):
 def parts(path: str) -> list:
     """JSON pointer → parts, list indexes as ints (only as RFC 6901 writes them: "2", never
     "02", "-1" or "²", which name no list item)."""
-    if path == "":
-        return []
-    if not path.startswith("/"):
-        raise EditError(f"not a JSON pointer: {path!r}")
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
+    try:
+        tokens = split(path)
+    except ValueError as exc:
+        raise EditError(str(exc)) from None
     return [int(t) if INDEX.fullmatch(t) else t for t in tokens]
 
 
@@ -53,8 +53,8 @@ def step_list(definition: dict, path: str) -> list:
         raise EditError(f"{path or '/'} is not a list of steps")
     *head, name = found
     if in_block:
-        locate(definition, pointer(head[:-2]))  # the block belongs to a step
-    owner = resolve(definition, pointer(head))
+        locate(definition, pointer(*head[:-2]))  # the block belongs to a step
+    owner = resolve(definition, pointer(*head))
     if not isinstance(owner, dict):
         raise EditError(f"nothing at {path}")
     if not isinstance(owner.get(name), list):
@@ -67,7 +67,7 @@ def locate(definition: dict, path: str) -> tuple[list, int]:
     *head, index = parts(path) or [None]
     if not isinstance(index, int):
         raise EditError(f"{path or '/'} is not a step")
-    steps = step_list(definition, pointer(head))
+    steps = step_list(definition, pointer(*head))
     if index >= len(steps) or not isinstance(steps[index], dict):
         raise EditError(f"no step at {path}")
     return steps, index
@@ -126,7 +126,7 @@ def _shifted(path: str, removed: str) -> str:
     same_list = path_parts[: depth - 1] == removed_parts[:-1]
     if len(path_parts) >= depth and same_list and path_parts[depth - 1] > removed_parts[-1]:
         path_parts[depth - 1] -= 1
-    return pointer(path_parts)
+    return pointer(*path_parts)
 
 
 def nudge(definition: dict, source: str, offset: int) -> tuple[dict, str]:
@@ -226,12 +226,12 @@ def remove_condition(definition: dict, block: str) -> dict:
     """Delete a next block (with its nested steps)."""
     result = copy.deepcopy(definition)
     *head, index = parts(block)
-    blocks = resolve(result, pointer(head))
+    blocks = resolve(result, pointer(*head))
     if not isinstance(blocks, list) or not isinstance(index, int) or index >= len(blocks):
         raise EditError(f"no condition at {block}")
     del blocks[index]
     if not blocks:
-        del resolve(result, pointer(head[:-1]))["next"]
+        del resolve(result, pointer(*head[:-1]))["next"]
     return result
 
 

@@ -11,12 +11,13 @@ import re
 
 from django.db import IntegrityError, transaction
 
+from invopop_console.pointers import pointer, split
 from invopop_console.secrets_box import SealBroken
 from providers import credentials, registry
 from providers.models import Credential, CredentialKind
 
 from . import definition as definitions
-from .definition import Problem, pointer, step_provider
+from .definition import Problem, step_provider
 
 
 def _configs(definition):
@@ -58,7 +59,7 @@ def _id(step: dict) -> str:
 def inline_secrets(definition) -> list[tuple[str, str]]:
     """(pointer, secret) of every inline secret, masks aside."""
     return [
-        (pointer([*path, "config", *parts]), value)
+        (pointer(*path, "config", *parts), value)
         for path, step, schema in _configs(definition)
         for parts, value in credentials.inline_secrets(schema, step["config"])
         if not credentials.is_mask(value)
@@ -69,7 +70,7 @@ def reference_problems(workspace, definition) -> list[Problem]:
     """References to credentials the workspace does not have: warnings, since an owner may
     add the credential later (until then the step goes KO with credential-missing)."""
     named = [
-        (pointer([*path, "config", *parts]), name)
+        (pointer(*path, "config", *parts), name)
         for path, step, schema in _configs(definition)
         for parts, name in credentials.references(schema, step["config"])
     ]
@@ -157,8 +158,7 @@ def _kind_of(key: str, config: dict) -> tuple[str, str]:
 
 def _at(definition, where: str):
     found = definition
-    for part in where.strip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
+    for part in split(where):
         found = found[int(part)] if isinstance(found, list) else found[part]
     return found
 

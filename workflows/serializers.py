@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.db.models.fields.json import KT
 
 from invopop_console import api
-from providers.serializers import iso
 
 from . import secrets
 from .models import Workflow
@@ -30,7 +29,7 @@ class WorkflowRequest:
 
 
 def workflow_request(body: dict) -> WorkflowRequest:
-    """Read a body made safe by providers.serializers.json_body."""
+    """Read a body made safe by api.json_body."""
     problems = {
         f"/{name}": "must be true or false"
         for name in SWITCHES
@@ -76,8 +75,8 @@ def workflow_json(workflow: Workflow, versions=None) -> dict:
         "disabled": workflow.disabled,
         "version": version_label(workflow.version),
         "hash": workflow.hash,
-        "created_at": iso(workflow.created_at),
-        "updated_at": iso(workflow.updated_at),
+        "created_at": api.iso(workflow.created_at),
+        "updated_at": api.iso(workflow.updated_at),
         "problems": [problem.as_dict() for problem in workflow.problems()],
     }
     if versions is not None:
@@ -102,7 +101,7 @@ def version_json(version: dict) -> dict:
         "name": version["name"] or "",
         "src": "user" if by else "api",
         "src_id": str(by) if by else "",
-        "created_at": iso(version["created_at"]),
+        "created_at": api.iso(version["created_at"]),
     }
 
 
@@ -110,8 +109,12 @@ def collection_json(page: dict, schema: str, created_at, next_created_at) -> dic
     """TransformWorkflowCollection, with the cursor of api.paginate: `next_cursor` pages
     exactly; `next_created_at` serves clients that page with ?created_at= as Invopop's do."""
     first = page["list"][0]["created_at"] if page["list"] else None
-    collection = {**page, "schema": schema, "created_at": iso(created_at) if created_at else first}
+    collection = {
+        **page,
+        "schema": schema,
+        "created_at": api.iso(created_at) if created_at else first,
+    }
     if next_created_at is not None:
-        collection["next_created_at"] = iso(next_created_at)
+        collection["next_created_at"] = api.iso(next_created_at)
     # Left out rather than null: Invopop's schema types them as strings.
     return {key: value for key, value in collection.items() if value is not None}

@@ -9,7 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from invopop_console import api, json_input
+from invopop_console import api
+from invopop_console.accounts.access import get_owned
 
 from .models import Trigger, TriggerKind, Workflow, new_trigger_secret
 from .schemas import DocSchema
@@ -79,18 +80,11 @@ def trigger_json(request, trigger: Trigger, secret: str | None = None) -> dict:
     }
 
 
-def _workflow(request, workflow_id) -> Workflow:
-    workflow = Workflow.objects.filter(workspace=request.workspace, pk=workflow_id).first()
-    if workflow is None:
-        raise api.not_found("workflow")
-    return workflow
-
-
 @extend_schema(methods=["GET"], operation_id="list_triggers", responses={200: TRIGGER_LIST})
 @extend_schema(methods=["POST"], request=TRIGGER_IN, responses={201: TRIGGER})
 @api_view(["GET", "POST"])
 def triggers(request, workflow_id):
-    workflow = _workflow(request, workflow_id)
+    workflow = get_owned(Workflow, request.workspace, what="workflow", pk=workflow_id)
     if request.method == "GET":
         found = workflow.triggers.all()
         return Response({"list": [trigger_json(request, t) for t in found]})
@@ -106,10 +100,8 @@ def triggers(request, workflow_id):
 @extend_schema(methods=["DELETE"], responses={204: None})
 @api_view(["GET", "PATCH", "DELETE"])
 def trigger_detail(request, workflow_id, trigger_id):
-    workflow = _workflow(request, workflow_id)
-    trigger = workflow.triggers.filter(pk=trigger_id).first()
-    if trigger is None:
-        raise api.not_found("trigger")
+    workflow = get_owned(Workflow, request.workspace, what="workflow", pk=workflow_id)
+    trigger = get_owned(workflow.triggers, request.workspace, what="trigger", pk=trigger_id)
     if request.method == "DELETE":
         trigger.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -122,11 +114,7 @@ def trigger_detail(request, workflow_id, trigger_id):
 
 def cleaned(data, kind: str | None = None) -> dict:
     """The trigger's fields from a request body, or a 422 naming each bad one."""
-    if not isinstance(data, dict):
-        raise api.invalid({"/": "the body is a JSON object"})
-    unstorable = json_input.problems(data)
-    if unstorable:
-        raise api.invalid(unstorable)
+    data = api.json_object(data)
     kind = kind or data.get("kind")
     if kind not in TriggerKind.values:
         raise api.invalid({"/kind": f"must be one of {', '.join(TriggerKind.values)}"})

@@ -2,16 +2,19 @@
 
 Console URLs carry the workspace slug (/w/<slug>/...); API requests carry a bearer token that
 acts for exactly one workspace. Objects of another workspace are answered with 404, never 403,
-so that nobody can even learn that they exist.
+so that nobody can even learn that they exist: every view, API view and websocket finds an
+object of its workspace through get_owned() or owned_or_none(), and a member through
+membership_of().
 """
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+
+from invopop_console import api, json_input
 
 from .models import Membership, Role, Workspace
 
@@ -26,15 +29,10 @@ def workspace_view(role: str = Role.VIEWER):
         @login_required
         @wraps(view)
         def wrapped(request, slug, *args, **kwargs):
-            membership = (
-                Membership.objects.select_related("workspace")
-                .filter(user=request.user, workspace__slug=slug)
-                .first()
-            )
+            membership = membership_of(request.user, slug)
             if membership is None:
                 raise Http404("No such workspace")
-            if not membership.allows(role):
-                raise PermissionDenied(f"This needs the {role} role")
+            require_role(membership, role)
             request.workspace = membership.workspace
             request.membership = membership
             if request.session.get("workspace") != slug:
@@ -46,14 +44,35 @@ def workspace_view(role: str = Role.VIEWER):
     return decorator
 
 
-def get_owned(model_or_queryset, workspace: Workspace, **lookup) -> models.Model:
-    """The object of `workspace` matching lookup, or 404 (also for another workspace's)."""
-    queryset = (
-        model_or_queryset
-        if isinstance(model_or_queryset, models.QuerySet)
-        else model_or_queryset.objects.all()
-    )
-    return get_object_or_404(queryset, workspace=workspace, **lookup)
+def require_role(membership: Membership, role: str) -> None:
+    """403 unless the member's role is `role` or above: for a view whose POST needs more
+    than its page (the configuration page is for viewers, saving a section for owners)."""
+    if not membership.allows(role):
+        raise PermissionDenied(f"This needs the {role} role")
+
+
+def owned_or_none(found, workspace, *, via="workspace", **lookup) -> models.Model | None:
+    """The object in `found` (a model, manager or queryset) of `workspace` matching `lookup`, or
+    None: also for another workspace's, and for a lookup that names nothing, such as a
+    malformed UUID or a key with a NUL (which PostgreSQL cannot even compare). `via` is the
+    way from the object to its workspace, for objects that belong to it through another (a
+    sequence entry through its series)."""
+    queryset = found.objects.all() if isinstance(found, type) else found.all()
+    if json_input.problems(lookup):
+        return None
+    try:
+        return queryset.filter(**{via: workspace}, **lookup).first()
+    except (ValueError, ValidationError):  # a malformed UUID, from the URL or a form
+        return None
+
+
+def get_owned(found, workspace, *, what="object", via="workspace", **lookup) -> models.Model:
+    """owned_or_none(), or a 404 for `what`: the API's JSON error ("No such job") on an API
+    path, the 404 page on a console page."""
+    owned = owned_or_none(found, workspace, via=via, **lookup)
+    if owned is None:
+        raise api.not_found(what)
+    return owned
 
 
 def user_workspaces(user) -> models.QuerySet:
@@ -62,8 +81,13 @@ def user_workspaces(user) -> models.QuerySet:
     return Workspace.objects.filter(memberships__user=user).order_by("name")
 
 
-def membership_of(user, workspace_id) -> Membership | None:
-    """The user's membership of a workspace given by id, used by websocket consumers."""
-    if not user.is_authenticated:
+def membership_of(user, slug: str) -> Membership | None:
+    """The user's membership of the workspace with that slug (with the workspace), or None:
+    console pages and the live websocket both let in only members."""
+    if user is None or not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, workspace_id=workspace_id).first()
+    return (
+        Membership.objects.select_related("workspace")
+        .filter(user=user, workspace__slug=slug)
+        .first()
+    )

@@ -2,9 +2,9 @@
 its form posts to the page itself, with section=verifactu, as it carries the certificate."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
+from invopop_console.accounts.access import require_role
 from invopop_console.accounts.models import Role
 from invopop_console.accounts.sections import Section
 
@@ -18,8 +18,7 @@ def configuration_context(request) -> dict:
 
 
 def save(request):
-    if not request.membership.allows(Role.OWNER):
-        raise PermissionDenied("This needs the owner role")
+    require_role(request.membership, Role.OWNER)
     config = VerifactuConfig.objects.filter(workspace=request.workspace).first()
     form = VerifactuConfigForm(
         request.POST,

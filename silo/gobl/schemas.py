@@ -5,6 +5,8 @@ members GOBL requires. Unknown members are allowed, as GOBL's extensions and add
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from invopop_console.pointers import pointer
+
 from .problems import Problems
 
 BASE = "https://gobl.org/draft-0/"
@@ -195,18 +197,14 @@ def schema_problems(doc: dict, problems: Problems) -> bool:
     if validator is None:
         return False
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
-        pointer = "".join(f"/{pointer_part(p)}" for p in error.absolute_path)
+        where = pointer(*error.absolute_path)
         if error.validator == "required":
             missing = error.message.split("'")[1]
-            problems.add(f"{pointer}/{pointer_part(missing)}", "is required")
+            problems.add(where + pointer(missing), "is required")
         elif error.validator == "anyOf" and error.schema.get("anyOf", [{}])[0].get("required"):
-            problems.add(pointer, "needs a percent or an amount")
+            problems.add(where, "needs a percent or an amount")
         elif error.schema is DATE:
-            problems.add(pointer, "must be a date such as 2024-01-31")
+            problems.add(where, "must be a date such as 2024-01-31")
         else:
-            problems.add(pointer, error.message)
+            problems.add(where, error.message)
     return True
-
-
-def pointer_part(name) -> str:
-    return str(name).replace("~", "~0").replace("/", "~1")
