@@ -232,7 +232,7 @@ class BatchRunner(engine.Runner):
         definition = job.workflow_version.definition
         cursor, step = locate(definition, job.cursor)
         if step is None:
-            self._finish(job, failed=cursor == "KO")
+            self._finish(job, failed=cursor == Status.KO)
             return False
         provider = registry.get(step_provider(step))
         if provider is None or not provider.pure:

@@ -52,7 +52,7 @@ def after_step(cursor, step, block, failed: bool):
         if nested:
             index = (step.get("next") or []).index(block)
             at = f"{cursor[-1][0]}/{cursor[-1][1]}/next/{index}/steps"
-            stop_after = ("KO" if failed else "OK") if block.get("stop") else False
+            stop_after = (Status.KO if failed else Status.OK) if block.get("stop") else False
             return [*cursor, [at, 0, stop_after]]
         if block.get("stop"):
             return "stop"
@@ -73,7 +73,7 @@ def cursor_of(definition: dict, step_id: str, among=("steps", "rescue")):
             block = resolve(definition, pointer(*path[:i]))["next"][path[i + 1]]
             stop_after = False
             if block.get("stop"):
-                stop_after = "KO" if block.get("status") in FAILED else "OK"
+                stop_after = Status.KO if block.get("status") in FAILED else Status.OK
             frames.append([pointer(*path[: i + 3]), path[i + 3], stop_after])
         return frames
     return None
@@ -89,7 +89,9 @@ def matching_block(step: dict, outcome):
     (OK, SKIP); a failure is handled only by an explicit KO (or TIMEOUT) block, so that a
     catch-all never swallows one."""
     blocks = [b for b in (step.get("next") or []) if isinstance(b, dict)]
-    wanted = {Status.TIMEOUT: ("TIMEOUT", "KO"), Status.KO: ("KO",)}.get(outcome.status)
+    wanted = {Status.TIMEOUT: (Status.TIMEOUT, Status.KO), Status.KO: (Status.KO,)}.get(
+        outcome.status
+    )
     for status in wanted or (None,):
         for block in blocks:
             if _block_matches(block, outcome, status):

@@ -140,7 +140,7 @@ class Runner:
                 definition = job.workflow_version.definition
                 cursor, step = locate(definition, job.cursor)
                 if step is None:
-                    self._finish(job, failed=cursor == "KO")
+                    self._finish(job, failed=cursor == Status.KO)
                     return
                 if not resuming and self._ran_long():
                     self._hand_over(job)
@@ -395,7 +395,7 @@ class Runner:
             return False
         left, next_step = locate(definition, job.cursor)
         if next_step is None:  # that was the last step: end here, in the same transaction
-            self._finish(job, failed=left == "KO")
+            self._finish(job, failed=left == Status.KO)
             return False
         self.unsaved |= {"cursor", "step_args", "faults", "poke"}
         return True

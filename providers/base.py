@@ -11,22 +11,7 @@ jobs or workflows.
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import TextChoices
-
-
-class Status(TextChoices):
-    """The one list of a step's statuses: what a provider answers (OK, SKIP, ERR, QUEUED, KO,
-    TIMEOUT) and, in an intent's events, also RUN (a try starts) and POKE (a reply came).
-    Strings, so that "OK" and Status.OK are equal."""
-
-    RUN = "RUN"
-    OK = "OK"
-    ERR = "ERR"
-    QUEUED = "QUEUED"
-    SKIP = "SKIP"
-    KO = "KO"
-    TIMEOUT = "TIMEOUT"
-    POKE = "POKE"
+from invopop_console.status import Status
 
 
 @dataclass

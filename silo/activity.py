@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from invopop_console.status import Status
+
 from .models import SiloEntry, SiloEntryVersion
 
 JOBS_SHOWN = 100  # an entry a schedule runs on daily has thousands: the latest are enough
@@ -94,7 +96,7 @@ def job_rows(job) -> list[Activity]:
         for index, event in enumerate(events):
             # A RUN is shown only while it is the step's latest news: then the step is
             # running; once it has an outcome, that outcome says it all.
-            if event.status == "RUN" and index < len(events) - 1:
+            if event.status == Status.RUN and index < len(events) - 1:
                 continue
             step = intent.name or intent.provider
             rows.append(
