@@ -8,5 +8,5 @@ class ProvidersConfig(AppConfig):
     name = "providers"
 
     def ready(self):
-        for module in settings.PROVIDER_MODULES:
+        for module in [*settings.PROVIDER_MODULES, *settings.SIMULATOR_MODULES]:
             import_module(module)

@@ -22,6 +22,7 @@ from invopop_console.accounts.models import Workspace
 from invopop_console.accounts.services import create_workspace, get_or_create_user
 from providers.models import Credential, CredentialKind
 from providers.verifactu.models import VerifactuConfig
+from providers.verifactu.sandbox import SOAP_PATH as SANDBOX_PATH
 from silo.models import SiloEntry
 from workflows.definition import errors
 from workflows.models import Workflow
@@ -50,7 +51,6 @@ DOCUMENT_OF = {
 # The supplier of the demo invoices: the issuer of the VERI*FACTU chain.
 ISSUER_NIF = "B46731824"
 ISSUER_NAME = "Distribuciones Alimentarias Turia S.L."
-SANDBOX_PATH = "/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # A seeded workflow's one save lands within milliseconds of its creation; an edit comes later.
 UNTOUCHED = timedelta(seconds=2)

@@ -33,10 +33,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from lxml import etree
 
+from providers import simulators
+
 from .records import SPAIN, alta_fingerprint, anulacion_fingerprint, valid_nif
 from .xml import RESPONSE, SOAP, SUM, SUM1, safe_parser, to_bytes
 
 DEFAULT_WAIT = 60  # seconds: what the AEAT asks for between submissions
+SOAP_PATH = "/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"  # as the AEAT's endpoint
 MESSAGES = {
     "1108": "El NIF del IDEmisorFactura debe ser el mismo que el NIF del ObligadoEmision.",
     "1109": "El NIF no está identificado en el censo de la AEAT.",
@@ -417,3 +420,23 @@ def start_sandbox(port: int, wait: int = 5) -> subprocess.Popen:
         str(wait),
     ]
     return subprocess.Popen(command, cwd=settings.BASE_DIR, start_new_session=True)
+
+
+def _health(port: int) -> str:
+    return f"http://127.0.0.1:{port}/"
+
+
+def _endpoint(port: int) -> str:
+    return f"http://127.0.0.1:{port}{SOAP_PATH}"
+
+
+simulators.register(
+    simulators.Simulator(
+        key="verifactu",
+        name="VERI*FACTU agency sandbox",
+        port=8790,
+        endpoint=_endpoint,
+        health=_health,
+        start=start_sandbox,
+    )
+)

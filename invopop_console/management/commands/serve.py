@@ -1,11 +1,12 @@
 """`make run`: everything the console needs, in one command, stopped by one Ctrl-C.
 
 Starts the embedded Redis (unless REDIS_URL is set), migrates, and when DEBUG is on starts
-the VERI*FACTU agency sandbox and seeds the demo workspace (whose VERI*FACTU configuration
-submits to that sandbox); then runs the ASGI web server (uvicorn: HTTP + websockets) and a
-django-q2 cluster as child processes. Each child gets its own process group, so Ctrl-C reaches only
-this launcher, which then stops the web server, the workers and Redis in that order and
-leaves no process behind: within STOP_GRACE seconds, after which whatever still runs is
+the counterparts' simulators (providers/simulators.py: the VERI*FACTU agency sandbox, Slack)
+and seeds the demo workspace (whose VERI*FACTU configuration submits to that sandbox); then
+runs the ASGI web server (uvicorn: HTTP + websockets) and a django-q2 cluster as child
+processes. Each child gets its own process group, so Ctrl-C reaches only this launcher,
+which then stops the web server, the workers and Redis in that order and leaves no process
+behind: within STOP_GRACE seconds, after which whatever still runs is
 killed, at once on a second Ctrl-C. A start that fails or is interrupted stops what it had
 started the same way.
 """
@@ -24,10 +25,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from invopop_console import embedded
-from invopop_console.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, sandbox_url, seed_demo
-from providers.verifactu.sandbox import start_sandbox
+from invopop_console.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+from providers import simulators
 
-SANDBOX_PORT = 8790
+SANDBOX_PORT = 8790  # the VERI*FACTU agency sandbox's usual port
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STOP_GRACE = 10.0  # seconds for the children to stop cleanly, all together
 START_TIMEOUT = 120.0  # a loaded machine may take long to answer its first request
@@ -89,7 +90,8 @@ class Command(BaseCommand):
             raise CommandError(f"Redis at REDIS_URL={settings.REDIS_URL} does not answer")
         call_command("migrate", interactive=False, verbosity=0)
         if settings.DEBUG:
-            seed_demo(agency_sandbox_url=self._start_sandbox(children, sandbox_port))
+            endpoints = self._start_simulators(children, {"verifactu": sandbox_port})
+            seed_demo(agency_sandbox_url=endpoints.get("verifactu"))
         else:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
@@ -117,17 +119,24 @@ class Command(BaseCommand):
             self.stdout.write(f"Log in as {DEMO_EMAIL} / password: {DEMO_PASSWORD}")
         self.stdout.write("Press Ctrl-C to stop.\n")
 
-    def _start_sandbox(self, children, port: int) -> str:
-        """The agency sandbox the demo submits VERI*FACTU records to; its SOAP endpoint.
+    def _start_simulators(self, children, ports: dict[str, int]) -> dict[str, str]:
+        """Every counterpart's simulator (providers/simulators.py): {key: endpoint}. The
+        workers started after this reach them: a simulator's `setting` names its endpoint,
+        and the SSRF guard lets them through to that one port only.
 
         On a free port when the usual one is taken: a second console, or tests running
-        `make run`, must not fail (or, worse, submit to another console's sandbox)."""
-        port = _usable_port(port)
-        _allow_outbound(f"127.0.0.1:{port}")  # for the workers, who submit to it
-        _launch(children, "agency sandbox", lambda: start_sandbox(port))
-        # It prints its own address.
-        wait_for_http(f"http://127.0.0.1:{port}/", children, self.stdout.write)
-        return sandbox_url(port)
+        `make run`, must not fail (or, worse, submit to another console's simulator)."""
+        endpoints = {}
+        for simulator in simulators.all_simulators():
+            port = _usable_port(ports.get(simulator.key, simulator.port))
+            _allow_outbound(f"127.0.0.1:{port}")
+            _launch(children, simulator.name, lambda s=simulator, p=port: s.launch(p))
+            wait_for_http(simulator.health(port), children, self.stdout.write)
+            endpoints[simulator.key] = simulator.endpoint(port)
+            if simulator.setting:
+                os.environ[simulator.setting] = endpoints[simulator.key]
+            self.stdout.write(f"{simulator.name} at {endpoints[simulator.key]}")
+        return endpoints
 
     def _watch(self, children):
         while True:
