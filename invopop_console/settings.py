@@ -256,7 +256,12 @@ PROVIDER_MODULES = [
     "providers.verifactu.actions",
     "providers.verifactu.issuers",
     "providers.ubl",
+    "providers.slack",
 ]
+# The counterparts' simulators (providers/simulators.py), which `make run` starts in DEBUG.
+SIMULATOR_MODULES = ["providers.verifactu.sandbox", "providers.slack.sandbox"]
+# Slack's Web API (slack.send); `make run` in DEBUG points it at the Slack simulator.
+SLACK_API_URL = env("SLACK_API_URL", "https://slack.com/api").rstrip("/")
 # Networks that outbound connections on a user's behalf (webhook, http.request, workspace
 # SMTP connections, VERI*FACTU endpoints) may reach although they are loopback, private or
 # link-local (comma-separated CIDRs, e.g. "10.0.0.0/8"): refused by default (SSRF).
