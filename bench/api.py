@@ -62,6 +62,11 @@ INVOICE = {
 }
 
 
+def document(n: int) -> dict:
+    """The invoice of execution n (each its own code)."""
+    return {**INVOICE, "doc": {**INVOICE["doc"], "code": f"B-{n}"}}
+
+
 def percentile(values, q):
     if not values:
         return None
@@ -278,8 +283,7 @@ print(json.dumps([secret, str(workflow.pk)]))
         return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
 
     def body(self, n: int) -> bytes:
-        doc = {**INVOICE["doc"], "code": f"B-{n}"}
-        return json.dumps({"workflow_id": self.workflow_id, "data": {**INVOICE, "doc": doc}})
+        return json.dumps({"workflow_id": self.workflow_id, "data": document(n)})
 
     def poster(self, wait: bool):
         url = f"{self.url}/transform/v1/jobs" + ("?wait=30" if wait else "")
@@ -367,7 +371,7 @@ def targets(args):
     if args.peer == "n8n":
         from peers.n8n import N8n
 
-        found += N8n.modes(args)
+        found += N8n.modes(document)
     return found
 
 
