@@ -136,9 +136,11 @@ class N8n:
             ["publish:workflow", f"--id={WORKFLOW_ID}"],
         ):
             subprocess.run([binary, *command], env=env, check=True, capture_output=True)
-        self._spawn([binary, "start"], env)
+        # Each n8n process runs a task-runner broker on a port of its own (5679 by default).
+        self._spawn([binary, "start"], {**env, "N8N_RUNNERS_BROKER_PORT": str(free_port())})
         if self.mode == "queue":
-            self._spawn([binary, "worker", "--concurrency=10"], env)
+            worker = {**env, "N8N_RUNNERS_BROKER_PORT": str(free_port())}
+            self._spawn([binary, "worker", "--concurrency=10"], worker)
         wait_until_up(f"{self.url}/healthz", self.processes)
         time.sleep(3)
 
