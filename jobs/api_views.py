@@ -6,13 +6,9 @@ body that the workspace does not have (its own or another's) are a 422 on their 
 of another workspace in the path is a 404, as an unknown one.
 """
 
-import asyncio
-import contextlib
 import logging
 from contextlib import nullcontext
 
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,14 +23,13 @@ from invopop_console.parsers import JSONParser
 from silo.models import SiloEntry, SiloEntryVersion, SiloFile
 from workflows.models import Workflow
 
-from . import live, serializers
+from . import queue, serializers
 from .models import Intent, Job, JobStatus
 from .serializers import JobRequest
 from .services import JobError, create_job, poke
 
 log = logging.getLogger(__name__)
 MAX_WAIT = 60
-COMPLETED = frozenset({JobStatus.OK.value, JobStatus.KO.value})
 
 WAIT = OpenApiParameter(
     "wait",
@@ -298,47 +293,12 @@ def wait_seconds(request) -> int:
 
 def wait_for(job: Job, seconds: int) -> bool:
     """Hold the request until the job completes (OK or KO) or `seconds` pass; whether it
-    waited (the caller then loads the job again). Best effort: without Redis, no wait."""
+    waited (the caller then loads the job again). Best effort: without Redis, no wait.
+    Blocking this request's own thread is fine: Django gives each ASGI request its own."""
     if not seconds or job.completed:
         return False
     try:
-        async_to_sync(_until_completed)(job.pk, seconds)
+        queue.wait_completed(job.pk, seconds)
     except (OSError, RedisError):
         log.warning("could not wait for job %s", job.pk, exc_info=True)
     return True
-
-
-async def _until_completed(job_id, seconds: float) -> None:
-    """Listen to the job's live group, which workers tell when it completes. Subscribing
-    comes first and the status is read once after it, so that a job completing in between
-    is not missed; then only messages are awaited, the database is not polled."""
-    layer = get_channel_layer()
-    group = live.job_group(job_id)
-    channel = await layer.new_channel()
-    completed = asyncio.Event()
-    listener = asyncio.ensure_future(_listen(layer, channel, completed))
-    try:
-        await layer.group_add(group, channel)
-        if not await sync_to_async(_has_completed)(job_id):
-            await asyncio.wait_for(completed.wait(), seconds)
-    except TimeoutError:
-        pass
-    finally:
-        # Cancelling a pending receive is how the pub/sub layer lets go of a channel.
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
-        await layer.group_discard(group, channel)
-
-
-async def _listen(layer, channel: str, completed: asyncio.Event) -> None:
-    """Set `completed` once a message says the job is OK or KO; runs until cancelled."""
-    while True:
-        message = await layer.receive(channel)
-        for payload in live.payloads(message):
-            if (payload.get("job") or {}).get("status") in COMPLETED:
-                completed.set()
-
-
-def _has_completed(job_id) -> bool:
-    return Job.objects.filter(pk=job_id, status__in=COMPLETED).exists()

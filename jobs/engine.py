@@ -500,9 +500,13 @@ JOB_RELATED = ("workflow_version", "silo_entry", "workspace")
 
 
 def publish(messages) -> None:
-    """Build a transaction's live messages (once it committed) and send them together."""
-    if messages:
-        live.publish_all([build() for build in messages])
+    """Build a transaction's live messages (once it committed) and send them together; and
+    tell the requests waiting for the jobs it completed."""
+    if not messages:
+        return
+    built = [build() for build in messages]
+    live.publish_all(built)
+    queue.completed(live.completed_jobs(built))
 
 
 class _Undo(Exception):

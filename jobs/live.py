@@ -137,6 +137,16 @@ def job_payload(job) -> dict:
     }
 
 
+def completed_jobs(messages) -> list[str]:
+    """The ids of the jobs that these messages say completed (OK or KO)."""
+    found = set()
+    for _, payload in messages:
+        job = payload.get("job") or {}
+        if payload.get("type") == "job" and job.get("completed_at"):
+            found.add(job["id"])
+    return sorted(found)
+
+
 def publish_job(job) -> None:
     """A job's status changed."""
     publish_all([job_message(job)])

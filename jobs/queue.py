@@ -59,6 +59,50 @@ def draining() -> None:
         log.warning("could not clear the drain key", exc_info=True)
 
 
+# --- Completions: what a request waiting for a job (?wait) blocks on
+
+DONE_TTL = 60  # seconds a completion stays told, for a request that starts waiting late
+
+
+def done_key(job_id) -> str:
+    return f"{settings.QUEUE_NAME}:done:{job_id}"
+
+
+def completed(job_ids) -> None:
+    """Tell the requests waiting for these jobs that they completed (after the commit): one
+    pipeline per transaction. A list per job, not a pub/sub message: channels_redis's
+    pub/sub reader sleeps 100 ms whenever its process has no subscription, so a ?wait at
+    concurrency 1 waited ~80 ms for a job done in 5 (BENCHMARKS.md, API: synchronous)."""
+    if not job_ids:
+        return
+    try:
+        pipe = broker().connection.pipeline(transaction=False)
+        for job_id in job_ids:
+            _tell(pipe, done_key(job_id))
+        pipe.execute()
+    except Exception:  # the waiting request reads the job when its wait runs out
+        log.warning("could not tell waiting requests of jobs %s", job_ids, exc_info=True)
+
+
+def _tell(pipe, key: str) -> None:
+    pipe.rpush(key, 1)
+    pipe.expire(key, DONE_TTL)
+
+
+def wait_completed(job_id, seconds: float) -> bool:
+    """Block until the job's completion is told, at most `seconds`; whether it was. Raises
+    Redis's errors. What it takes off the list it puts back, for any other request waiting
+    for the same job."""
+    redis = broker().connection
+    key = done_key(job_id)
+    if redis.blpop([key], timeout=seconds) is None:
+        return False
+    pipe = redis.pipeline(transaction=False)
+    _tell(pipe, key)
+    pipe.execute()
+    return True
+
+
 def send_job(job_id, token, slow_step=None) -> None:
     """The job as a task of its own, under the lease `token` of the batch that claimed it;
     `slow_step`: a step found too slow to run inline. A task Redis loses is a lease that
