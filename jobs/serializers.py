@@ -157,10 +157,13 @@ def file_json(silo_file, request) -> dict:
     }
 
 
-def job_json(job, request) -> dict:
+def job_json(job, request, new: bool = False) -> dict:
     """A job as TransformJob. Expects the job loaded by jobs.api_views.jobs_of (prefetched
-    intents with their events, and the entry's files that jobs attached as `job_files`)."""
+    intents with their events, and the entry's files that jobs attached as `job_files`), or
+    `new`: a job just created, with neither yet."""
     entry = job.silo_entry
+    intents = [] if new else [intent_json(intent) for intent in job.intents.all()]
+    files = [] if new or entry is None else [file_json(f, request) for f in entry.job_files]
     return {
         "id": str(job.id),
         "key": job.key,
@@ -173,9 +176,9 @@ def job_json(job, request) -> dict:
         "created_at": api.iso(job.created_at),
         "updated_at": api.iso(job.updated_at),
         "completed_at": api.iso(job.completed_at),
-        "intents": [intent_json(intent) for intent in job.intents.all()],
+        "intents": intents,
         "envelope": entry.data if entry else None,
-        "attachments": [file_json(f, request) for f in entry.job_files] if entry else [],
+        "attachments": files,
     }
 
 

@@ -708,3 +708,20 @@ def test_ids_in_upper_case_find_the_same_job(api, flow, stored):
     upper = api.get(f"{JOBS}/{created['id'].upper()}")
     assert upper.status_code == 200
     assert upper.json()["id"] == created["id"]
+
+
+@pytest.mark.parametrize("subject", ["entry", "data", "args"])
+def test_a_new_job_is_answered_as_a_get_then_reads_it(api, flow, stored, subject):
+    """Without ?wait the answer is built from the job just made, not read back: it must be
+    what the database holds."""
+    body = {
+        "entry": {"silo_entry_id": str(stored.id)},
+        "data": {"data": INVOICE},
+        "args": {"args": {"reason": "test"}},
+    }[subject]
+
+    created = post(api, job_body(flow, key=f"same-{subject}", tags=["t"], **body))
+
+    assert created.status_code == 202, created.content
+    fetched = api.get(f"{JOBS}/{created.json()['id']}")
+    assert created.json() == fetched.json()
