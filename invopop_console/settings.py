@@ -134,10 +134,18 @@ TEMPLATES = [
 ]
 
 
+# Connections are kept open in the workers (a task per job otherwise opens one), never in the
+# ASGI web process: Django runs each request in a thread of its own there, so a kept
+# connection is one per request that nothing reuses (bench/api.py counted 250 open SQLite
+# handles after 1,200 jobs). asgi.py sets ASGI_PROCESS; PostgreSQL then uses a pool.
+ASGI_PROCESS = env_bool("ASGI_PROCESS", False)
+CONN_MAX_AGE = 0 if ASGI_PROCESS else 60
+
+
 def _databases() -> dict:
     default_sqlite = f"sqlite:///{VAR_DIR / 'console.sqlite3'}"
     try:
-        db = dj_database_url.parse(env("DATABASE_URL", default_sqlite), conn_max_age=60)
+        db = dj_database_url.parse(env("DATABASE_URL", default_sqlite), conn_max_age=CONN_MAX_AGE)
     except Exception as exc:  # dj_database_url raises several types for a bad URL
         CONFIG_PROBLEMS.append(("console.E002", f"DATABASE_URL cannot be used: {exc}"))
         db = dj_database_url.parse(default_sqlite)
@@ -149,13 +157,23 @@ def _databases() -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
-        # Kept open like PostgreSQL's: opening one runs the pragmas above, once per task
-        # in a worker otherwise.
-        db["CONN_MAX_AGE"] = 60
+        # Kept open in the workers like PostgreSQL's: opening one runs the pragmas above,
+        # once per task otherwise.
+        db["CONN_MAX_AGE"] = CONN_MAX_AGE
         # A file, not :memory:, so the worker and web processes of stack tests share it.
         # Per run, so that two test runs in one checkout do not share a database.
         db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+    elif ASGI_PROCESS and _has_pool():
+        db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 16, "timeout": 10}
     return {"default": db}
+
+
+def _has_pool() -> bool:
+    try:
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 DATABASES = _databases()
