@@ -97,8 +97,10 @@ def process_kind(cmdline: str) -> str | None:
     return None
 
 
-def usage(root_pids: list[int]) -> dict[str, dict[str, float]]:
-    """{kind: {"cpu_s", "rss_mb"}} over the process trees of root_pids, and PostgreSQL's."""
+def usage(root_pids: list[int], postgres: bool) -> dict[str, dict[str, float]]:
+    """{kind: {"cpu_s", "rss_mb"}} over the process trees of root_pids (and PostgreSQL's,
+    when the target uses it). CPU includes what ended children used (django-q2 recycles its
+    workers): a process's reaped children count in its children_* times."""
     import psutil
 
     found: dict[str, dict[str, float]] = {}
@@ -110,7 +112,8 @@ def usage(root_pids: list[int]) -> dict[str, dict[str, float]]:
             trees += [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             continue
-    trees += [p for p in psutil.process_iter() if p.name().startswith("postgres")]
+    if postgres:
+        trees += [p for p in psutil.process_iter() if p.name().startswith("postgres")]
     for process in trees:
         if process.pid in seen:
             continue
@@ -124,7 +127,7 @@ def usage(root_pids: list[int]) -> dict[str, dict[str, float]]:
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         into = found.setdefault(kind, {"cpu_s": 0.0, "rss_mb": 0.0})
-        into["cpu_s"] += times.user + times.system
+        into["cpu_s"] += times.user + times.system + times.children_user + times.children_system
         into["rss_mb"] += rss / 2**20
     return found
 
@@ -199,6 +202,7 @@ class Console:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = self._environment(database_url)
         self.process = None
+        self.uses_postgres = bool(database_url)
 
     def _environment(self, database_url: str) -> dict:
         env = {
@@ -355,14 +359,14 @@ def wait_until_up(url: str, process, timeout: float = 120) -> None:
 
 
 def measure(target, mode: str, executions: int, concurrency: int) -> dict:
-    before = usage(target.pids())
+    before = usage(target.pids(), target.uses_postgres)
     started = time.time()
     run = asyncio.run(load(target.poster(mode == "sync"), executions, concurrency))
     wall = run["wall_s"]
     if mode == "async" and run["results"]:
         last = asyncio.run(target.completed_at(run["results"]))
         wall = max(wall, last - started)
-    after = usage(target.pids())
+    after = usage(target.pids(), target.uses_postgres)
     return {**summary(run, executions, wall), "processes": spent(before, after, executions)}
 
 

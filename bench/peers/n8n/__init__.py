@@ -76,6 +76,7 @@ class N8n:
         self.url = f"http://127.0.0.1:{self.port}"
         self.folder = Path(tempfile.mkdtemp(prefix=f"bench-n8n-{mode}-"))
         self.database_url = database_url
+        self.uses_postgres = mode == "queue"
         self.processes: list[subprocess.Popen] = []
 
     @classmethod
