@@ -1,7 +1,7 @@
 """Dependencies point down: invopop_console, silo, providers, workflows, jobs, each app
 importing only those before it. A provider reaches the apps above through its context
 (providers.base.StepContext's operations); the base app only where it puts the console
-together (urls, asgi, the launcher) and in the demo seed."""
+together (urls, asgi) and in the demo (its seed, and the simulators the launcher starts)."""
 
 import ast
 
@@ -14,11 +14,7 @@ ABOVE = {
     "providers": {"workflows", "jobs"},
 }
 # Where the console is put together: these may import any app.
-COMPOSITION = {
-    "invopop_console/urls.py",
-    "invopop_console/asgi.py",
-    "invopop_console/management/commands/serve.py",
-}
+COMPOSITION = {"invopop_console/urls.py", "invopop_console/asgi.py"}
 
 
 def imported(path) -> set[str]:

@@ -25,8 +25,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from invopop_console import embedded
+from invopop_console.demo.counterparts import all_simulators
 from invopop_console.demo.seed import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
-from providers import simulators
 
 SANDBOX_PORT = 8790  # the VERI*FACTU agency sandbox's usual port
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -127,7 +127,7 @@ class Command(BaseCommand):
         On a free port when the usual one is taken: a second console, or tests running
         `make run`, must not fail (or, worse, submit to another console's simulator)."""
         endpoints = {}
-        for simulator in simulators.all_simulators():
+        for simulator in all_simulators():
             port = _usable_port(ports.get(simulator.key, simulator.port))
             _allow_outbound(f"127.0.0.1:{port}")
             _launch(children, simulator.name, lambda s=simulator, p=port: s.launch(p))
