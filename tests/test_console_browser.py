@@ -179,6 +179,10 @@ def test_a_person_uploads_an_invoice_runs_workflows_on_it_and_watches_them_live(
     page.locator("dl.facts").get_by_role("link", name=re.compile("FAC-2026-0042")).click()
     expect(page.locator("#entry-head .entry-facts")).to_contain_text("completed")
     page.get_by_role("tab", name="Files").click()
+    # The panel first (a loaded machine may take longer than expect's 5 s to swap it): an
+    # empty one then fails as what it is, not as a wait that ran out.
+    expect(page.locator('.tab-panel[data-tab="files"]')).to_be_attached(timeout=20_000)
+    expect(page.locator(".tab-panel .empty")).to_have_count(0)
     pdf = page.locator(".tab-panel table.files tbody tr")
     expect(pdf).to_have_count(1)
     expect(pdf).to_contain_text("application/pdf")
