@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from engine import STEPS  # noqa: E402  the same workflow as the engine benchmark
+from processes import free_port, wait_until_up  # noqa: E402
 
 PASSWORD = "bench-password"
 # What a client posts: a small invoice the API calculates and validates, as a real one would be.
@@ -72,12 +72,6 @@ def percentile(values, q):
         return None
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Processes: CPU and RSS by kind, from /proc
@@ -239,7 +233,7 @@ class Console:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_until_up(f"{self.url}/healthz/", self.process)
+        wait_until_up(f"{self.url}/healthz/", [self.process])
         time.sleep(3)  # the cluster forks its workers
 
     def _seed(self) -> tuple[str, str]:
@@ -349,22 +343,6 @@ def iso_seconds(text: str) -> float:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return time.time()
-
-
-def wait_until_up(url: str, process, timeout: float = 120) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the process stopped (exit code {process.returncode})")
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} did not come up")
 
 
 # --- One measurement

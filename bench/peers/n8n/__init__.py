@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from processes import free_port, wait_until_up  # bench/, on the path of bench/api.py
+
 HERE = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("N8N_BENCH_HOME", Path.home() / ".cache/invopop-bench/n8n"))
 VERSION = os.environ.get("N8N_BENCH_VERSION", "2")  # the newest 2.x this Node.js can run
@@ -55,14 +57,6 @@ def installed() -> Path:
     if result.returncode != 0 or not binary.exists():
         raise Unavailable(f"npm install n8n failed: {result.stderr[-500:]}")
     return binary
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class N8n:
@@ -193,20 +187,3 @@ def fresh_database(url: str) -> None:
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def wait_until_up(url: str, processes, timeout: float = 180) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        for process in processes:
-            if process.poll() is not None:
-                raise RuntimeError(f"n8n stopped (exit code {process.returncode})")
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up")
