@@ -56,8 +56,7 @@ def add_email_connection(request):
         form.save()
         messages.success(request, f"Email connection “{connection.name}” added.")
     else:
-        field, errors = next(iter(form.errors.items()))
-        messages.error(request, f"Email connection not added: {field}: {errors[0]}")
+        messages.error(request, f"Email connection not added: {_first_error(form)}")
     return redirect("configuration", slug=request.workspace.slug)
 
 
