@@ -134,12 +134,15 @@ TEMPLATES = [
 ]
 
 
-# Connections are kept open in the workers (a task per job otherwise opens one), never in the
-# ASGI web process: Django runs each request in a thread of its own there, so a kept
-# connection is one per request that nothing reuses (bench/api.py counted 250 open SQLite
-# handles after 1,200 jobs). asgi.py sets ASGI_PROCESS; PostgreSQL then uses a pool.
+# Connections are kept open, per thread, in the workers (a task per job otherwise opens one)
+# and in the web process, whose requests run in fixed pools of threads (wsgi_bridge.py).
+# There PostgreSQL's come from a pool (asgi.py sets ASGI_PROCESS): the pool of requests that
+# wait on jobs may have many threads, and each would otherwise keep a connection.
 ASGI_PROCESS = env_bool("ASGI_PROCESS", False)
-CONN_MAX_AGE = 0 if ASGI_PROCESS else 60
+CONN_MAX_AGE = 60
+# Threads of the web process for requests that do not wait on a job: the requests served at
+# once. More than the cores, for requests that wait on the outside (a webhook test, SMTP).
+WEB_THREADS = env_int("WEB_THREADS", 16)
 
 
 def _databases() -> dict:
@@ -164,6 +167,7 @@ def _databases() -> dict:
         # Per run, so that two test runs in one checkout do not share a database.
         db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
     elif ASGI_PROCESS and _has_pool():
+        db["CONN_MAX_AGE"] = 0  # Django's pool takes the place of kept connections
         db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 16, "timeout": 10}
     return {"default": db}
 

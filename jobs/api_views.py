@@ -9,7 +9,7 @@ of another workspace in the path is a 404, as an unknown one.
 import logging
 from contextlib import nullcontext
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from redis.exceptions import RedisError
@@ -287,6 +287,13 @@ def _page(request) -> dict:
     return page
 
 
+def release_pooled_connection() -> None:
+    """A connection of PostgreSQL's pool goes back to it while the request waits: waiting
+    requests may be many more than the pool's connections."""
+    if connection.settings_dict.get("OPTIONS", {}).get("pool") and not connection.in_atomic_block:
+        connection.close()
+
+
 def wait_seconds(request) -> int:
     """?wait, held to 0..MAX_WAIT seconds: a longer wait is a wait as long as allowed (Invopop's
     schema allows any integer), not an error."""
@@ -297,9 +304,11 @@ def wait_seconds(request) -> int:
 def wait_for(job: Job, seconds: int) -> bool:
     """Hold the request until the job completes (OK or KO) or `seconds` pass; whether it
     waited (the caller then loads the job again). Best effort: without Redis, no wait.
-    Blocking this request's own thread is fine: Django gives each ASGI request its own."""
+    Blocking this request's thread is fine: it is one of the web process's pool for requests
+    that wait (invopop_console/wsgi_bridge.py)."""
     if not seconds or job.completed:
         return False
+    release_pooled_connection()
     try:
         queue.wait_completed(job.pk, seconds)
     except (OSError, RedisError):
