@@ -11,7 +11,7 @@ from rest_framework import serializers as drf
 
 from invopop_console import api
 from providers.base import Status
-from silo.serializers import as_envelope, gobl_problems, is_envelope, made_from
+from silo.serializers import checked_envelope, is_envelope, made_from
 
 from .models import JobStatus
 
@@ -31,19 +31,23 @@ class JobRequest:
     args: dict
     key: str
     tags: list
+    envelope: dict | None = None  # what the silo stores of `data`: built, with a new uuid
 
 
 def job_request(body) -> JobRequest:
     fields = api.Fields(body)
+    data = fields.object("data")
+    built, problems = _document(data)
     request = JobRequest(
         workflow_id=fields.uuid("workflow_id", required=True),
         silo_entry_id=fields.uuid("silo_entry_id"),
-        data=fields.object("data"),
+        data=data,
         args=fields.string_map("args"),
         key=fields.string("key", max_length=255),
         tags=fields.string_list("tags"),
+        envelope=built,
     )
-    fields.problems.update(_document_problems(request.data))
+    fields.problems.update(problems)
     fields.problems.update(_subject_problems(fields.body))
     fields.check()
     return request
@@ -59,23 +63,20 @@ def _subject_problems(body: dict) -> dict:
     return {}
 
 
-def _document_problems(data: dict | None) -> dict:
-    """A GOBL envelope or document, by the silo API's own rules, that the silo can store."""
+def _document(data: dict | None) -> tuple[dict | None, dict]:
+    """(the envelope the silo stores, {}) for a GOBL envelope or document that the silo can
+    store, by the silo API's own rules; (None, its problems) otherwise. A bare document is
+    wrapped in a new envelope."""
     if data is None:
-        return {}
-    problems = gobl_problems(data)
+        return None, {}
+    built, problems = checked_envelope(data, uuid.uuid4())
     if problems:
-        return {"/data" + where: message for where, message in problems.items()}
+        return None, {"/data" + where: message for where, message in problems.items()}
     schema = data["doc"]["$schema"] if is_envelope(data) else data["$schema"]
     if len(schema) > SCHEMA_MAX_LENGTH:
         where = "/data/doc/$schema" if is_envelope(data) else "/data/$schema"
-        return {where: f"must be at most {SCHEMA_MAX_LENGTH} characters"}
-    return {}
-
-
-def envelope(data: dict) -> dict:
-    """The data as a GOBL envelope: a bare document is wrapped in a new one."""
-    return as_envelope(data, uuid.uuid4())
+        return None, {where: f"must be at most {SCHEMA_MAX_LENGTH} characters"}
+    return built, {}
 
 
 def same_document(stored: dict, data: dict) -> bool:
@@ -129,7 +130,9 @@ def event_json(event) -> dict:
     }
 
 
-def intent_json(intent) -> dict:
+def intent_json(intent, events=None) -> dict:
+    """`events`: the intent's, when not prefetched."""
+    events = intent.events.all() if events is None else events
     return {
         "id": str(intent.id),
         "step_id": intent.step_id,
@@ -138,7 +141,7 @@ def intent_json(intent) -> dict:
         "completed": intent.completed,
         "created_at": api.iso(intent.created_at),
         "updated_at": api.iso(intent.updated_at),
-        "events": [event_json(event) for event in intent.events.all()],
+        "events": [event_json(event) for event in events],
     }
 
 
@@ -157,13 +160,17 @@ def file_json(silo_file, request) -> dict:
     }
 
 
-def job_json(job, request, new: bool = False) -> dict:
+def job_json(job, request, new: bool = False, parts=None) -> dict:
     """A job as TransformJob. Expects the job loaded by jobs.api_views.jobs_of (prefetched
     intents with their events, and the entry's files that jobs attached as `job_files`), or
-    `new`: a job just created, with neither yet."""
+    with its `parts` (jobs.api_views.JobParts), or `new`: a job just created, with neither."""
     entry = job.silo_entry
-    intents = [] if new else [intent_json(intent) for intent in job.intents.all()]
-    files = [] if new or entry is None else [file_json(f, request) for f in entry.job_files]
+    if parts is not None:
+        intents = [intent_json(intent, events) for intent, events in parts.intents]
+        files = [file_json(f, request) for f in parts.files]
+    else:
+        intents = [] if new else [intent_json(intent) for intent in job.intents.all()]
+        files = [] if new or entry is None else [file_json(f, request) for f in entry.job_files]
     return {
         "id": str(job.id),
         "key": job.key,

@@ -8,6 +8,7 @@ import base64
 import binascii
 import hashlib
 import re
+import uuid
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -59,17 +60,28 @@ def is_envelope(data: dict) -> bool:
 def gobl_problems(data) -> dict[str, str]:
     """What makes `data` neither a GOBL envelope nor a GOBL document, keyed by JSON pointer
     relative to `data`; empty when it is one."""
+    return checked_envelope(data)[1]
+
+
+def checked_envelope(data, head_uuid=None) -> tuple[dict | None, dict[str, str]]:
+    """(as_envelope(data, head_uuid), {}) when gobl_problems(data) finds none, else (None, the
+    problems): one build where the two would make two (~0.3 ms of a job created with data
+    through the API, bench/api.py)."""
     if not isinstance(data, dict):
-        return {"": "must be an object: a GOBL envelope or document"}
+        return None, {"": "must be an object: a GOBL envelope or document"}
     schema = data.get("$schema")
     if not isinstance(schema, str) or not schema.startswith(GOBL_PREFIX):
-        return {"/$schema": f"must be a GOBL schema URL starting with {GOBL_PREFIX}"}
+        return None, {"/$schema": f"must be a GOBL schema URL starting with {GOBL_PREFIX}"}
     problems = envelope_problems(data) if is_envelope(data) else {}
     problems = problems or line_problems(data)
     if problems:
-        return problems
-    _, found = build_envelope(data)  # what as_envelope() will store, checked first
-    return {problem.path: problem.message for problem in found}
+        return None, problems
+    built, found = build_envelope(data, head_uuid=head_uuid)
+    if found:
+        return None, {problem.path: problem.message for problem in found}
+    if is_envelope(data) and has_sigs(data):
+        return as_envelope(data, head_uuid or uuid.uuid4()), {}  # kept as it came
+    return built, {}
 
 
 def envelope_problems(envelope: dict) -> dict[str, str]:

@@ -545,6 +545,33 @@ def test_the_list_takes_a_constant_number_of_queries(
     assert all(len(job["attachments"]) == 1 for job in page["list"])
 
 
+def test_a_job_reads_the_same_alone_as_in_the_list(api, workspace, flow, other_workspace):
+    """GET /jobs/{id} loads its job in plain SQL, the list through the ORM: same JSON."""
+    job = bulk_jobs(workspace, flow, 1)[0]
+    job.silo_entry = entry(workspace)
+    job.save(update_fields=["silo_entry"])
+    moment = timezone.now()
+    for n, step_id in enumerate(("s2", "s1")):  # made out of order, listed by creation
+        intent = Intent.objects.create(job=job, step_id=step_id, provider="silo.state")
+        Intent.objects.filter(pk=intent.pk).update(created_at=moment + timedelta(seconds=n))
+        IntentEvent.objects.bulk_create(
+            IntentEvent(intent=intent, index=i, status=status)
+            for i, status in reversed(list(enumerate([Status.RUN, Status.ERR, Status.OK])))
+        )
+    for name, job_id in (("b.pdf", job.id), ("a.xml", job.id), ("own.txt", None)):
+        SiloFile.objects.create(
+            entry=job.silo_entry, name=name, sha256="ab" * 32, file=f"x/{name}", job_id=job_id
+        )
+    alone = api.get(f"{JOBS}/{job.id}").json()
+    assert alone == api.get(JOBS).json()["list"][0]
+    assert [i["step_id"] for i in alone["intents"]] == ["s2", "s1"]
+    assert [e["status"] for e in alone["intents"][0]["events"]] == ["RUN", "ERR", "OK"]
+    assert [f["name"] for f in alone["attachments"]] == ["b.pdf", "a.xml"]
+    other = workflow(other_workspace, [state("done")])
+    theirs = bulk_jobs(other_workspace, other, 1)[0]
+    assert api.get(f"{JOBS}/{theirs.id}").status_code == 404
+
+
 # --- Poking a waiting step
 
 

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from invopop_console import rows
+
 from .models import ApiToken, hash_token
 
 # Recording every use would turn each API read into a write; once a minute says enough.
@@ -35,13 +37,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise exceptions.AuthenticationFailed("Use the header: Authorization: Bearer <token>")
-        token = (
-            ApiToken.objects.active()
-            .select_related("workspace")
-            .filter(token_hash=hash_token(secret.strip()))
-            .first()
+        # Plain SQL (rows.py): the ORM's compiler took longer than the query, on every call.
+        token = rows.find(
+            ApiToken, "token_hash", hash_token(secret.strip()), related=("workspace",)
         )
-        if token is None:
+        if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("Unknown or revoked API token")
         self._touch(token)
         request.workspace = token.workspace

@@ -160,13 +160,13 @@ class N8n:
     def poster(self, wait: bool):
         url = f"{self.url}/webhook/bench"
 
-        async def post(client, n):
-            response = await client.post(url, json=self.document(n))
-            if response.status_code != 200:
-                return False, f"{response.status_code} {response.text[:200]}"
-            answer = response.json()
-            if answer.get("state") != "completed":
-                return False, f"not completed: {response.text[:200]}"
+        async def post(session, n):
+            async with session.post(url, json=self.document(n)) as response:
+                text = await response.text()
+            if response.status != 200:
+                return False, f"{response.status} {text[:200]}"
+            if json.loads(text).get("state") != "completed":
+                return False, f"not completed: {text[:200]}"
             return True, ""
 
         return post
