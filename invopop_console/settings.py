@@ -233,6 +233,7 @@ ENGINE = {
     # timeout; the dispatcher re-sends due work that a lost Redis message left waiting.
     "lease_grace": env_int("ENGINE_LEASE_GRACE", 30),
     "dispatch_interval": float(env("ENGINE_DISPATCH_INTERVAL", "0.2") or 0.2),
+    "dispatch_idle_interval": float(env("ENGINE_DISPATCH_IDLE_INTERVAL", "1") or 1),
     # Drains (jobs/batch.py): jobs claimed and written together, how long one task drains
     # before handing over to a new one, and how long a sent drain stands for the next ones.
     "batch_size": env_int("ENGINE_BATCH_SIZE", 50),

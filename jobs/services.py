@@ -33,10 +33,12 @@ def create_job(
     tags: list | None = None,
     version: WorkflowVersion | None = None,
     id=None,
+    savepoint=True,
 ) -> Job:
     """A QUEUED job on the workflow's latest published version (or `version`), enqueued once
     the transaction commits; `id` is the client's own, when it chose one (API PUT). One
-    INSERT: it needs no transaction of its own (a caller's is used, if any)."""
+    INSERT: it needs no transaction of its own (a caller's is used, if any, with a savepoint
+    unless `savepoint=False`: for a caller that gives its transaction up on any error)."""
     if entry is None and not args:
         raise JobError("a job needs a silo entry or args", "/silo_entry_id")
     if entry is not None and entry.workspace_id != workflow.workspace_id:
@@ -58,7 +60,7 @@ def create_job(
         cursor=[["/steps", 0, False]],
         dispatched_at=timezone.now(),
     )
-    if connection.in_atomic_block:
+    if connection.in_atomic_block and savepoint:
         # A savepoint: a duplicate key leaves the caller's transaction usable.
         with transaction.atomic():
             rows.insert([job])  # plain SQL: see invopop_console/rows.py

@@ -115,8 +115,16 @@ class SiloEntry(models.Model):
         return self.snippet.get("customer") or self.snippet.get("supplier") or ""
 
     @classmethod
-    @transaction.atomic
-    def create_with_version(cls, workspace, data: dict, *, user=None, job_id=None, **fields):
+    def create_with_version(
+        cls, workspace, data: dict, *, user=None, job_id=None, savepoint=True, **fields
+    ):
+        """A new entry and its first version. `savepoint=False` for a caller whose transaction
+        is given up whole on any error (see transaction.atomic)."""
+        with transaction.atomic(savepoint=savepoint):
+            return cls._create_with_version(workspace, data, user, job_id, fields)
+
+    @classmethod
+    def _create_with_version(cls, workspace, data, user, job_id, fields):
         entry = cls(workspace=workspace, data=data, **fields)
         entry.derive_from_data()
         first = SiloEntryVersion(

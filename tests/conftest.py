@@ -154,6 +154,7 @@ def stack_env(**extra: str) -> dict:
 # Quick engine timings for the workers of stack tests.
 FAST_ENGINE = {
     "ENGINE_DISPATCH_INTERVAL": "0.05",
+    "ENGINE_DISPATCH_IDLE_INTERVAL": "0.05",
     "ENGINE_REDISPATCH_AFTER": "1",
     "ENGINE_LEASE_GRACE": "1",
 }

@@ -1,6 +1,8 @@
 """Batches (jobs/batch.py): many due jobs claimed, run in memory and written together, with
 the same records as one by one; anything unusual sends them down the one-by-one path."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -239,6 +241,38 @@ def test_the_dispatcher_sends_one_drain_for_what_redis_lost(workspace):
     assert dispatcher.dispatch_due() == 3
     assert broker.queue_size() == 1
     assert dispatcher.dispatch_due() == 0  # sent just now: not again before redispatch_after
+    broker.purge_queue()
+    broker.connection.delete(queue.wake_key())
+
+
+def test_dispatchers_take_turns_one_pass_per_interval(settings):
+    settings.ENGINE = {**settings.ENGINE, "dispatch_interval": 0.3}
+    redis = queue.broker().connection
+    redis.delete(f"{settings.QUEUE_NAME}:dispatcher")
+    assert dispatcher.take_turn() is True
+    assert dispatcher.take_turn() is False  # another process's dispatcher, in the same turn
+    time.sleep(0.35)
+    assert dispatcher.take_turn() is True
+
+
+def test_every_dispatcher_passes_while_redis_is_away(monkeypatch):
+    def away():
+        raise ConnectionError("Redis is away")
+
+    monkeypatch.setattr(queue, "broker", away)
+    assert dispatcher.take_turn() is True
+    assert dispatcher.take_turn() is True
+
+
+def test_a_pass_that_finds_nothing_makes_the_next_one_wait_longer(workspace, settings):
+    settings.ENGINE = {**settings.ENGINE, "dispatch_interval": 0.2, "dispatch_idle_interval": 1}
+    broker = queue.broker()
+    jobs = jobs_on_new_entries(three_steps(workspace), 2)
+    Job.objects.filter(pk__in=[j.id for j in jobs]).update(dispatched_at=None)
+    assert dispatcher.dispatch_pass() is True
+    assert dispatcher.pause(busy=True) == 0.2
+    assert dispatcher.dispatch_pass() is False  # sent just now
+    assert dispatcher.pause(busy=False) == 1
     broker.purge_queue()
     broker.connection.delete(queue.wake_key())
 

@@ -17,7 +17,7 @@ from silo.snippets import full_code
 from ..base import NewFile, StepContext, ko, ok
 from ..registry import provider
 from .formats import UnknownLocale
-from .render import PAGE_SIZES, Options, Unsupported, render
+from .options import PAGE_SIZE_NAMES, Options, Unsupported
 
 CONFIG_SCHEMA = {
     "type": "object",
@@ -37,7 +37,7 @@ CONFIG_SCHEMA = {
             "maxLength": 40,
             "description": "%Y year, %m month, %d day, %B month name. Empty: the locale's own.",
         },
-        "layout": {"title": "Paper size", "enum": list(PAGE_SIZES), "default": "A4"},
+        "layout": {"title": "Paper size", "enum": list(PAGE_SIZE_NAMES), "default": "A4"},
         "logo_height": {
             "type": "integer",
             "title": "Logo height",
@@ -97,6 +97,8 @@ def generate(context: StepContext):
         return ko(problem, "invalid-config")
     options = Options(**{k: v for k, v in config.items() if k in Options.__dataclass_fields__})
     try:
+        from .render import render  # reportlab on first use only: see options.py
+
         content = render(context.envelope, options)
     except Unsupported as exc:
         return ko(str(exc), exc.code)

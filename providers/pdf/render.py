@@ -13,7 +13,6 @@ a Paragraph is used only where a line needs two type styles (an item with a desc
 import base64
 import binascii
 import io
-from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import segno
@@ -42,8 +41,9 @@ from silo.snippets import doc_type, full_code
 
 from . import labels as words
 from .formats import Formats, decimal
+from .options import Options, Unsupported  # noqa: F401  (Unsupported: raised here)
 
-PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}  # by options.PAGE_SIZE_NAMES
 MARGIN = 17 * mm
 FOOTER_SPACE = 14 * mm
 PIXEL = 0.75  # points in a CSS pixel (96 per inch): Invopop's logo_height is in pixels
@@ -71,24 +71,6 @@ QR_STAMPS = {
     "ticketbai-qr": ("", "TicketBAI"),
 }
 QR_SIZE = 30 * mm  # VERI*FACTU asks for 30 to 40 mm
-
-
-@dataclass(frozen=True)
-class Options:
-    locale: str = "en"
-    date_format: str = ""
-    layout: str = "A4"
-    logo_height: int = 40
-    label: str = ""
-    watermark: str = ""
-
-
-class Unsupported(Exception):
-    """A document this provider does not print; `code` is the fault's code."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.code = code
 
 
 def _style(name: str, **attributes) -> ParagraphStyle:
