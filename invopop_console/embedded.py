@@ -65,14 +65,17 @@ def start_redis(socket: Path, timeout: float = 10.0) -> subprocess.Popen:
 def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
     """Stop a child started with start_new_session and everything in its process group.
 
-    SIGTERM first so it can shut down cleanly (qcluster finishes its tasks), then SIGKILL for
-    whatever the group still holds, so no worker outlives the launcher.
+    SIGTERM to the child alone first, so it can shut down cleanly (qcluster finishes its
+    tasks), then SIGKILL for whatever the group still holds, so no worker outlives the
+    launcher. Not SIGTERM to the whole group: it kills qcluster's sentinel (which leaves
+    SIGTERM fatal) while it waits on the cluster's stop event, and setting that event then
+    waits for ever for the dead waiter (multiprocessing's Condition): an idle cluster was
+    killed every time, after the whole timeout.
     """
-    group = process.pid
-    _signal_group(group, signal.SIGTERM)
+    process.terminate()
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout)
-    _signal_group(group, signal.SIGKILL)
+    _signal_group(process.pid, signal.SIGKILL)
     process.wait()
 
 
@@ -87,7 +90,7 @@ def stop_all(processes: list[subprocess.Popen], grace: float = 10.0) -> None:
     deadline = time.monotonic() + grace
     try:
         for process in processes:
-            _signal_group(process.pid, signal.SIGTERM)
+            process.terminate()  # the child alone: see stop()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(max(0.0, deadline - time.monotonic()))
     finally:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -209,6 +209,14 @@ def running_stack(workers: int = 2, web: bool = True, **env: str):
     finally:
         for process in stack.processes:
             embedded.stop(process, timeout=5)
+
+
+@contextmanager
+def running_stacks(count: int = 2, workers: int = 2, **env: str):
+    """`count` stacks, each a web server and a worker cluster, on the same database and Redis:
+    machines behind a load balancer. Every one is stopped, however the test ends."""
+    with ExitStack() as started:
+        yield [started.enter_context(running_stack(workers, **env)) for _ in range(count)]
 
 
 def _wait_until_up(stack: Stack, timeout: float = 30) -> None:

@@ -1,6 +1,7 @@
 """test.* actions, registered only while the suite runs (settings.TESTING), also in the
 workers that stack tests start: outcomes on demand, without outside services."""
 
+import os
 import time
 
 from providers.base import NewFile, Outcome, StepContext, err, ok, queued
@@ -76,6 +77,20 @@ def wait(context: StepContext):
 )
 def pure(context: StepContext):
     return outcome(context)
+
+
+@provider(
+    "test.whose",
+    name="Whose worker",
+    category="Core",
+    summary="OK, naming the process group of the worker that ran it: a stack test's cluster "
+    "runs in a session of its own, so this says which cluster took the job.",
+    config_schema=ANY,
+    transactional=True,
+    pure=True,
+)
+def whose(context: StepContext):
+    return ok(message=str(os.getpgrp()))
 
 
 @provider(

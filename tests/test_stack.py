@@ -82,3 +82,14 @@ def test_another_workspaces_job_closes_the_socket_with_4404_through_the_real_ser
         ):
             socket.recv(timeout=10)
     assert closed.value.rcvd.code == 4404
+
+
+def test_a_cluster_told_to_stop_stops_by_itself_before_it_would_be_killed(workspace):
+    """embedded.stop sends SIGTERM to qcluster alone: sent to its whole process group, it
+    killed the sentinel in the middle of a wait, and the cluster hung until the SIGKILL."""
+    from engine_helpers import start, state
+    from test_engine_stack import wait_for
+
+    with running_stack(web=False) as stack:
+        wait_for(start(workspace, [state("done")]), timeout=30)  # the cluster is up
+    assert stack.cluster.returncode == 0  # not -9
