@@ -206,7 +206,9 @@ class Console:
 
     name = "console"
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, code: Path = ROOT, name: str = "console"):
+        self.code = code  # the checkout whose stack runs: this one, or a baseline's
+        self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = self._environment(database_url)
@@ -219,7 +221,7 @@ class Console:
             "VAR_DIR": tempfile.mkdtemp(prefix="bench-api-"),
             "DEBUG": "0",
             "SECRET_KEY": "bench-api-not-secret",
-            "QUEUE_NAME": f"bench-api-{os.getpid()}",
+            "QUEUE_NAME": f"bench-api-{os.getpid()}-{self.name}",
             "WORKERS": "2",
         }
         env.pop("DATABASE_URL", None)
@@ -235,14 +237,14 @@ class Console:
     def start(self) -> None:
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--verbosity", "0"],
-            cwd=ROOT,
+            cwd=self.code,
             env=self.env,
             check=True,
         )
         self.token, self.workflow_id = self._seed()
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--port", str(self.port)],
-            cwd=ROOT,
+            cwd=self.code,
             env=self.env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
@@ -272,7 +274,7 @@ print(json.dumps([secret, str(workflow.pk)]))
         env = {**self.env, "DJANGO_SETTINGS_MODULE": "invopop_console.settings"}
         result = subprocess.run(
             [sys.executable, "-c", script],
-            cwd=ROOT,
+            cwd=self.code,
             env=env,
             check=True,
             capture_output=True,
@@ -404,6 +406,12 @@ def client_cpu_s(since) -> float:
 
 def targets(args):
     found = [Console(args.database_url)]
+    if args.baseline:
+        # Another checkout of this project (a `git worktree` of an earlier commit), run the
+        # same way in the same rounds: before and after side by side. PostgreSQL: its own
+        # database, so that the two stacks' drains claim only their own jobs.
+        url = args.database_url and args.database_url + "_baseline"
+        found.append(Console(url, Path(args.baseline).resolve(), "baseline"))
     if args.peer == "n8n":
         from peers.n8n import N8n
 
@@ -419,6 +427,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--peer", default="", help="n8n: the same load against n8n")
+    parser.add_argument("--baseline", default="", help="a checkout of earlier code, run too")
     parser.add_argument("--json", default="", help="write every figure to this file")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]

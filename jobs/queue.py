@@ -95,3 +95,20 @@ def wait_completed(job_id, seconds: float) -> bool:
     redis = broker().connection
     found = redis.xread({done_key(job_id): "0"}, count=1, block=max(1, int(seconds * 1000)))
     return bool(found)
+
+
+def send_job(job_id, token, slow_step=None) -> None:
+    """The job as a task of its own, under the lease `token` of the batch that claimed it;
+    `slow_step`: a step found too slow to run inline. A task Redis loses is a lease that
+    runs out: a later drain takes the job over."""
+    try:
+        async_task(
+            "jobs.tasks.advance",
+            str(job_id),
+            str(token),
+            slow_step,
+            task_name=f"job {job_id}",
+            broker=broker(),
+        )
+    except Exception:
+        log.warning("could not send job %s to the workers", job_id, exc_info=True)
