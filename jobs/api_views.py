@@ -144,9 +144,9 @@ def job(request, id):
     if request.method == "PUT":
         return _create(request, job_id=id)
     seconds = wait_seconds(request)
-    found = get_owned(Job, request.workspace, what="job", pk=id)
-    wait_for(found, seconds)
-    return Response(one_job_json(request, found.pk))
+    if seconds:
+        wait_for(get_owned(Job, request.workspace, what="job", pk=id), seconds)
+    return Response(one_job_json(request, id))
 
 
 @extend_schema(
