@@ -1,6 +1,8 @@
 """Conformance with GOBL: every invoice example of the shared reference that has an expected
 output (examples/<regime>/out/) is built here and its figures compared exactly: line sums
-and totals, tax totals, document totals, and the digest of the expected document.
+and totals, tax totals, document totals, and the digest of the expected document. Then the
+regression cases (conformance/*.json), documents on which we once disagreed with GOBL: each
+must build as GOBL built it, or be refused as GOBL refused it.
 
 The reference lives in ../shared, which is not part of the project: without it each test
 skips, saying so. Features we do not implement skip with the reason, per example."""
@@ -174,3 +176,54 @@ def test_our_digest_of_the_expected_document_is_gobls(name):
     path = shared_path(*EXAMPLES, name)
     expected = json.loads(expected_path(path).read_text())
     assert digest(expected["doc"]) == expected["head"]["dig"]
+
+
+# --- Regression cases: documents on which we disagreed with GOBL v0.502.1
+
+CONFORMANCE = ("reference", "gobl", "conformance")
+# The cases we do not build as GOBL does yet (strict xfails, as above), by file name prefix.
+CASES_NOT_MATCHING = {
+    "01": MERGED_KEYS,
+    "02": "GOBL's Portugal regime gives every VAT combo the pt-region PT by default",
+    "03": "GOBL's Portugal rules refuse negative quantities (GOBL-PT-BILL-INVOICE-05)",
+    "04": "an included tax under the currency rule: GOBL rounds each line's base",
+    "05": "an included tax under the currency rule: GOBL rounds each line's base",
+    "06": "GOBL keeps the decimals of a rounding given in the totals",
+    "07": "an included tax under the currency rule: GOBL orders rates as the lines come",
+    "08": "GOBL's Portugal rules refuse a value date after the issue date (…-11)",
+    "09": "GOBL prefixes a French SIREN with its VAT check digits",
+}
+
+
+def conformance_cases() -> list:
+    root = SHARED.joinpath(*CONFORMANCE)
+    if not root.exists():
+        return ["(../shared is absent)"]
+    cases = []
+    for path in sorted(root.glob("*.json")):
+        reason = CASES_NOT_MATCHING.get(path.name[:2])
+        marks = [pytest.mark.xfail(strict=True, reason=f"{reason} (issue 16)")] if reason else []
+        cases.append(pytest.param(path.name, marks=marks))
+    return cases
+
+
+def pointer(gobl_path: str) -> str:
+    """GOBL's fault path ("$.doc.lines[0].quantity") as our JSON pointer, within the doc."""
+    path = gobl_path.removeprefix("$.doc").replace("[", ".").replace("]", "")
+    return path.replace(".", "/")
+
+
+@pytest.mark.parametrize("case", conformance_cases())
+def test_a_regression_case_builds_as_gobl_builds_it(case):
+    data = json.loads(shared_path(*CONFORMANCE, case).read_text())
+    ours, problems = build_document(data["document"])
+    found = [(p.path, p.message) for p in problems]
+    gobl = data["gobl"]
+    if not gobl["ok"]:
+        faults = gobl["error"]["faults"]
+        assert found == [(pointer(path), f["message"]) for f in faults for path in f["paths"]]
+        return
+    assert found == []
+    for name, theirs in gobl.items():
+        if name not in ("ok", "error"):
+            assert (name, ours.get(name)) == (name, theirs)
