@@ -187,6 +187,15 @@ def test_keys_without_a_percent_are_not_charged():
     assert figures(doc, "tax", "payable") == ["25.60", "295.60"]
 
 
+def test_taxes_not_charged_share_one_rate_row_under_the_first_key():
+    doc = fixture("gb-it-minimal.json")["it"]
+    doc["lines"][0]["taxes"] = [{"cat": "VAT", "key": "exempt"}]
+    doc["lines"][1]["taxes"] = [{"cat": "VAT", "key": "reverse-charge"}]
+    doc = built(doc)
+    assert [r[0] for r in rates(doc)] == ["exempt"]  # export and reverse-charge folded in
+    assert rates(doc)[0][1] == doc["totals"]["sum"]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

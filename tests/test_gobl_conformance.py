@@ -23,13 +23,11 @@ REGIMES_NOT_BUILT = {
     *("ae", "ar", "be", "ca", "co", "dk", "fi", "gr", "ie", "in", "mx", "no", "pl", "se", "sg"),
     "zw",
 }
-MERGED_KEYS = "GOBL merges rate rows of different not-charged keys (first key wins)"
 KNOWN_DIFFERENCES = {
     "es/invoice-es-usd.yaml": ("exchange rates are not applied", None),
-    "es/invoice-es-bypass.json": (MERGED_KEYS, {"test_tax_totals_match"}),
-    "es/invoice-es-nl-b2b.yaml": (
-        MERGED_KEYS,
-        {"test_tax_totals_match", "test_tax_totals_match_with_their_extensions"},
+    "es/invoice-es-bypass.json": (
+        "the bypass tag: GOBL keeps the totals given",
+        {"test_tax_totals_match"},
     ),
     "fr/invoice-de-fr-choruspro.yaml": (
         "line figures of a foreign supplier",
@@ -183,7 +181,6 @@ def test_our_digest_of_the_expected_document_is_gobls(name):
 CONFORMANCE = ("reference", "gobl", "conformance")
 # The cases we do not build as GOBL does yet (strict xfails, as above), by file name prefix.
 CASES_NOT_MATCHING = {
-    "01": MERGED_KEYS,
     "02": "GOBL's Portugal regime gives every VAT combo the pt-region PT by default",
     "03": "GOBL's Portugal rules refuse negative quantities (GOBL-PT-BILL-INVOICE-05)",
     "04": "an included tax under the currency rule: GOBL rounds each line's base",

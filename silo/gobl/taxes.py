@@ -196,8 +196,10 @@ class RateTotal:
         if mine.ext != combo.ext or mine.country != combo.country:
             return False
         if mine.percent is None or combo.percent is None:
-            # Not charged: keep apart what is exempt from what is reverse-charged, say.
-            return mine.percent is None and combo.percent is None and mine.key == combo.key
+            # Not charged: one row whatever the key (exempt, export, reverse-charge...), under
+            # the first key met, as GOBL v0.502.1 groups them. Keeping a row per key would
+            # read better but would not be the document GOBL builds, nor its digest.
+            return mine.percent is None and combo.percent is None
         return mine.percent == combo.percent and mine.surcharge == combo.surcharge
 
 
