@@ -25,10 +25,6 @@ REGIMES_NOT_BUILT = {
 }
 KNOWN_DIFFERENCES = {
     "es/invoice-es-usd.yaml": ("exchange rates are not applied", None),
-    "es/invoice-es-bypass.json": (
-        "the bypass tag: GOBL keeps the totals given",
-        {"test_tax_totals_match"},
-    ),
     "fr/invoice-de-fr-choruspro.yaml": (
         "line figures of a foreign supplier",
         {"test_line_sums_and_totals_match"},

@@ -60,7 +60,7 @@ def calculate_invoice(doc: dict, regime: Regime, problems: Problems) -> bool:
     False when the lines could not even be looked at (without a date there are no rates)."""
     invoice = Invoice(doc, regime, problems)
     set_defaults(invoice)
-    if problems:
+    if problems or is_bypassed(doc):
         return False
     taxable = calculate_lines(invoice)
     line_sum = invoice.zero
@@ -74,6 +74,13 @@ def calculate_invoice(doc: dict, regime: Regime, problems: Problems) -> bool:
     taxable += [TaxableLine(amount, combos) for amount, combos in charges]
     set_totals(invoice, line_sum, discounts, charges, taxable)
     return True
+
+
+def is_bypassed(doc: dict) -> bool:
+    """GOBL's "bypass" tag: the figures are the client's, kept as given (a document imported
+    from elsewhere, whose totals must not move); only the defaults are filled in."""
+    tags = doc.get("$tags")
+    return isinstance(tags, list) and "bypass" in tags
 
 
 # --- Defaults
