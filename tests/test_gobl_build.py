@@ -179,6 +179,18 @@ def test_regional_rates_follow_the_combos_extensions():
     assert doc["totals"]["taxes"]["categories"][0]["rates"][0]["ext"] == {"pt-region": "PT-AC"}
 
 
+def test_a_portuguese_vat_combo_without_a_region_is_on_the_mainland():
+    doc = fixture("pt-azores.json")
+    doc["lines"][0]["taxes"] = [{"cat": "VAT", "country": "UK", "rate": "general"}]
+    doc = built(doc)
+    assert [t["ext"] for line in doc["lines"] for t in line["taxes"]] == [
+        {"pt-region": "GB"},  # a foreign rate: its country, as ISO names it
+        {"pt-region": "PT"},
+    ]
+    category = doc["totals"]["taxes"]["categories"][0]
+    assert [r["ext"] for r in category["rates"]] == [{"pt-region": "GB"}, {"pt-region": "PT"}]
+
+
 def test_keys_without_a_percent_are_not_charged():
     doc = built(fixture("gb-it-minimal.json")["it"])
     assert doc["type"] == "proforma"

@@ -61,6 +61,9 @@ class Regime:
     currency: str
     time_zone: str
     categories: tuple[Category, ...]
+    # The extension by which each VAT combo names its region (Portugal's pt-region, whose
+    # islands have their own rates): the country itself unless the combo says otherwise.
+    vat_region: str = ""
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -166,6 +169,7 @@ PT = Regime(
         retained("IRS"),
         retained("IRC"),
     ),
+    vat_region="pt-region",
 )
 
 FR = Regime(
@@ -248,6 +252,8 @@ US = Regime("US", "USD", "America/Chicago", (Category("ST"),))
 REGIMES = {r.country: r for r in (ES, PT, FR, DE, IT, NL, GB, US)}
 # GOBL accepts "UK" and "EL" as the tax country codes of Great Britain and Greece.
 ALIASES = {"UK": "GB"}
+# Tax country codes that are not the ISO code of their country.
+ISO_COUNTRIES = {"EL": "GR", "UK": "GB"}
 
 
 def regime_for(country) -> Regime | None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from . import amounts as num
 from .problems import Problems
-from .regimes import Category, Regime, regime_for
+from .regimes import ISO_COUNTRIES, Category, Regime, regime_for
 
 PRECISE = "precise"
 CURRENCY = "currency"
@@ -99,6 +99,7 @@ def parse_combo(raw, regime: Regime, date: str, problems: Problems) -> Combo | N
                 problems.add(f"/{name}", str(exc))
                 return None
     normalize_vat(combo)
+    set_vat_region(combo, regime)
     return prepared(combo, regime, date, problems)
 
 
@@ -131,6 +132,22 @@ def normalize_vat(combo: Combo) -> None:
         combo.percent = num.parse_percent("0%")
     if combo.key == "reverse-charge":
         combo.percent = None
+
+
+def set_vat_region(combo: Combo, regime: Regime) -> None:
+    """A VAT combo of a regime with regions (Portugal) always names one, as GOBL's
+    normalizer does: the one given, else the mainland; a foreign combo's country wins. The
+    region picks the rate, and rate rows of different regions stay apart."""
+    key = regime.vat_region
+    if not key or combo.cat != "VAT":
+        return
+    if combo.country and combo.country != regime.country:
+        region = ISO_COUNTRIES.get(combo.country, combo.country)
+    elif key in combo.ext:
+        return
+    else:
+        region = regime.country
+    combo.ext = {**combo.ext, key: region}  # a copy: the given ext may be shared
 
 
 def prepared(combo: Combo, regime: Regime, date: str, problems: Problems) -> Combo | None:
