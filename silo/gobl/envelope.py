@@ -13,6 +13,7 @@ import uuid
 from .calc import calculate_invoice
 from .problems import Problem, Problems
 from .regimes import regime_for
+from .rules import check_invoice
 from .schemas import BASE, schema_problems
 
 ENVELOPE = BASE + "envelope"
@@ -109,6 +110,7 @@ def built_document(doc: dict, problems: Problems) -> dict:
     doc["$regime"] = regime.country
     migrate(doc)
     lines_checked = calculate_invoice(doc, regime, problems)
+    check_invoice(doc, regime, problems)
     # The calculation checks every line; the schema, three times slower on long invoices,
     # sees the rest.
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
