@@ -153,6 +153,28 @@ def test_prices_that_include_tax_have_it_removed_from_the_base():
     ]
 
 
+def test_under_the_currency_rule_each_lines_base_is_rounded_before_the_sum():
+    doc = fixture("de-prices-include.json")
+    doc["tax"]["rounding"] = "currency"
+    doc["lines"] = [
+        {
+            "quantity": "1",
+            "item": {"name": "Ventil", "price": "0.99"},
+            "taxes": [{"cat": "VAT", "rate": "standard"}],
+        }
+    ] * 3
+    doc = built(doc)
+    # 0.99 is 0.8319 without 19%: 0.83 three times, where "precise" would sum to 2.50. As in
+    # GOBL, base and tax then miss the prices by a cent (2.49 + 0.47 is not 2.97).
+    assert rates(doc) == [("standard", "2.49", "19%", "0.47")]
+    assert figures(doc, "sum", "tax_included", "total", "total_with_tax") == [
+        "2.97",
+        "0.47",
+        "2.50",
+        "2.97",
+    ]
+
+
 def test_the_rate_in_force_on_the_issue_date_applies():
     doc = fixture("de-rate-change.json")
     assert [r[2] for r in rates(built(doc))] == ["16%", "5%"]  # the 2020 cut

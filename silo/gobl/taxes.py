@@ -15,8 +15,7 @@ from .regimes import ISO_COUNTRIES, Category, Regime, regime_for
 
 PRECISE = "precise"
 CURRENCY = "currency"
-EXTRA_PLACES = 2  # GOBL's precision above the currency's under the precise rule
-INCLUDED_EXTRA_PLACES = 4  # used when extracting included taxes under the currency rule
+EXTRA_PLACES = 2  # GOBL's decimals above the currency's: all figures (precise), tax bases (both)
 
 # Older names of VAT rates that are really keys, as GOBL migrates them.
 RATES_THAT_ARE_KEYS = {
@@ -258,67 +257,45 @@ class TaxableLine:
 
 
 def tax_totals(lines: list[TaxableLine], places: int, rounding: str, includes: str) -> TaxTotals:
-    """GOBL's TotalCalculator: the taxes of the lines, discounts and charges given."""
+    """GOBL's TotalCalculator: the taxes of the lines, discounts and charges given.
+
+    Every taxed line's total gets two decimals more than the currency (whatever the rule),
+    then loses the tax its price includes; under the "currency" rule each line's share is
+    rounded to the currency as it joins its rate's base, under "precise" the bases keep every
+    decimal. Extracting the included tax from each rate's running sum instead would make the
+    rows add up to the prices as given, but it is not what GOBL v0.502.1 does."""
     zero = num.rescale(Decimal(0), places)
     totals = TaxTotals(sum=zero)
-    lines = [TaxableLine(line.total, line.combos) for line in lines]  # totals change below
-    if rounding == CURRENCY:
-        for line in lines:
-            line.total = num.rescale(line.total, places)
-        extract_included(totals, lines, includes, zero)
-    else:
-        for line in lines:
-            line.total = num.rescale_up(line.total, places + EXTRA_PLACES)
-            remove_included(line, includes)
     for line in lines:
+        if not line.combos:
+            continue
+        total = without_included_tax(
+            line, num.rescale_up(line.total, places + EXTRA_PLACES), includes
+        )
         for combo in line.combos:
-            if rounding == CURRENCY and combo.cat == includes and combo.percent is not None:
-                continue  # its base was accumulated while extracting
             rate_total = totals.rate_total_for(combo, zero)
-            rate_total.base = num.accumulate(rate_total.base, line.total)
-    final_sums(totals, zero, includes if rounding == CURRENCY else "")
+            if rounding == CURRENCY:
+                rate_total.base = num.add(rate_total.base, total)
+            else:
+                rate_total.base = num.accumulate(rate_total.base, total)
+    final_sums(totals, zero)
     return totals
 
 
-def included_combo(line: TaxableLine, includes: str) -> Combo | None:
+def without_included_tax(line: TaxableLine, total: Decimal, includes: str) -> Decimal:
     if not includes:
-        return None
+        return total
     combo = next((c for c in line.combos if c.cat == includes), None)
-    return combo if combo is not None and combo.percent is not None else None
+    if combo is None or combo.percent is None:
+        return total
+    return num.percent_removed(combo.percent, total)
 
 
-def remove_included(line: TaxableLine, includes: str) -> None:
-    combo = included_combo(line, includes)
-    if combo is not None:
-        line.total = num.percent_removed(combo.percent, line.total)
-
-
-def extract_included(totals: TaxTotals, lines: list[TaxableLine], includes: str, zero) -> None:
-    """Under the currency rule, the included tax of each rate is worked out from the running
-    sum of its tax-inclusive totals, each line taking the increment, so that bases and
-    amounts always add up to the totals as given."""
-    touched = []
-    for line in lines:
-        combo = included_combo(line, includes)
-        if combo is None:
-            continue
-        rate_total = totals.rate_total_for(combo, zero)
-        rate_total.base = num.add(rate_total.base, line.total)
-        widened = num.rescale(rate_total.base, num.scale(rate_total.base) + INCLUDED_EXTRA_PLACES)
-        tax = num.sub(widened, num.percent_removed(combo.percent, widened))
-        tax = num.rescale(tax, num.scale(zero))
-        line.total = num.sub(line.total, num.sub(tax, rate_total.amount))
-        rate_total.amount = tax
-        touched.append(rate_total)
-    for rate_total in {id(r): r for r in touched}.values():
-        rate_total.base = num.sub(rate_total.base, rate_total.amount)
-
-
-def final_sums(totals: TaxTotals, zero: Decimal, amounts_kept_for: str) -> None:
+def final_sums(totals: TaxTotals, zero: Decimal) -> None:
     for category in totals.categories:
         category.amount = zero
         for rate_total in category.rates:
-            rate_amount(rate_total, category, zero, keep=category.code == amounts_kept_for)
+            rate_amount(rate_total, category, zero)
         charged = category.amount
         if category.surcharge is not None:
             charged = num.accumulate(charged, category.surcharge)
@@ -328,13 +305,12 @@ def final_sums(totals: TaxTotals, zero: Decimal, amounts_kept_for: str) -> None:
             totals.sum = num.accumulate(totals.sum, charged)
 
 
-def rate_amount(rate_total: RateTotal, category: CategoryTotal, zero, keep: bool) -> None:
+def rate_amount(rate_total: RateTotal, category: CategoryTotal, zero) -> None:
     combo = rate_total.combo
     if combo.percent is None:
         rate_total.amount = zero
         return
-    if not keep:
-        rate_total.amount = num.percent_of(combo.percent, rate_total.base)
+    rate_total.amount = num.percent_of(combo.percent, rate_total.base)
     category.amount = num.accumulate(category.amount, rate_total.amount)
     if combo.surcharge is not None:
         rate_total.surcharge = num.percent_of(combo.surcharge, rate_total.base)
