@@ -289,6 +289,13 @@ def test_sum_then_round_keeps_precision_until_the_totals():
     assert figures(doc, "sum", "tax", "total_with_tax") == ["36.23", "6.76", "42.99"]
 
 
+def test_a_rounding_given_in_the_totals_keeps_its_decimals_and_moves_the_payable():
+    doc = fixture("rounding.json")
+    doc["totals"] = {"rounding": "0.014"}  # EN 16931 BT-114, as a client sent it
+    doc = built(doc)
+    assert figures(doc, "total_with_tax", "rounding", "payable") == ["42.99", "0.014", "43.00"]
+
+
 @pytest.mark.parametrize("name", ["currency", "round-then-sum"])
 def test_round_then_sum_rounds_each_line_first(name):
     doc = fixture("rounding.json")

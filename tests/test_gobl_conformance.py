@@ -177,7 +177,6 @@ def test_our_digest_of_the_expected_document_is_gobls(name):
 CONFORMANCE = ("reference", "gobl", "conformance")
 # The cases we do not build as GOBL does yet (strict xfails, as above), by file name prefix.
 CASES_NOT_MATCHING = {
-    "06": "GOBL keeps the decimals of a rounding given in the totals",
     "09": "GOBL prefixes a French SIREN with its VAT check digits",
 }
 

@@ -406,8 +406,10 @@ def add_rounding_and_advances(invoice: Invoice, totals: dict, given: dict, zero)
     if given.get("rounding") is not None:
         rounding = amount_field(given, "rounding", problems)
         if rounding is not None:
-            totals["rounding"] = num.rescale(rounding, invoice.places)
-            totals["payable"] = num.add(totals["payable"], totals["rounding"])
+            # Kept with the decimals it was given, as GOBL keeps it; only the payable is
+            # rounded to the currency.
+            totals["rounding"] = rounding
+            totals["payable"] = num.add(totals["payable"], rounding)
     payment = invoice.doc.get("payment")
     if not isinstance(payment, dict):
         return
