@@ -101,6 +101,24 @@ def test_defaults_come_from_the_regime_and_tax_ids_are_normalized():
     assert list(doc)[:3] == ["$schema", "$regime", "type"]  # in GOBL's order
 
 
+@pytest.mark.parametrize(
+    "country, given, kept",
+    [
+        ("ES", "es 1234567-8z", "12345678Z"),
+        ("ES", "2345678Z", "02345678Z"),  # the leading zero a spreadsheet dropped
+        ("FR", "356 000 000", "39356000000"),  # a SIREN becomes the VAT code
+        ("FR", "356000001", "356000001"),  # not a SIREN (bad Luhn digit): as given
+        ("FR", "FR39356000000", "39356000000"),
+        ("GB", "XI 123 4567 89", "123456789"),
+        ("PT", "PT 545 259 045", "545259045"),
+    ],
+)
+def test_tax_ids_are_normalized_by_their_own_countrys_rules(country, given, kept):
+    doc = fixture("es-freelance.json")
+    doc["customer"] = {"name": "Cliente", "tax_id": {"country": country, "code": given}}
+    assert built(doc)["customer"]["tax_id"]["code"] == kept
+
+
 def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():
     doc = built(fixture("gb-it-minimal.json")["gb"])
     assert len(doc["issue_date"]) == 10

@@ -11,6 +11,7 @@ import re
 import uuid
 
 from .calc import calculate_invoice
+from .identities import normalize_tax_ids
 from .problems import Problem, Problems
 from .regimes import regime_for
 from .rules import check_invoice
@@ -151,17 +152,6 @@ def invoice_regime(doc: dict, problems: Problems):
     if regime is None:
         problems.add(path, f"no tax regime is known for {country!r}")
     return regime
-
-
-def normalize_tax_ids(doc: dict) -> None:
-    """Tax codes as GOBL keeps them: upper case, without separators or a country prefix."""
-    for role in ("supplier", "customer"):
-        party = doc.get(role)
-        tax_id = party.get("tax_id") if isinstance(party, dict) else None
-        if isinstance(tax_id, dict) and isinstance(tax_id.get("code"), str):
-            code = "".join(ch for ch in tax_id["code"].upper() if ch.isalnum())
-            country = str(tax_id.get("country") or "").upper()
-            tax_id["code"] = code.removeprefix(country) if country and len(code) > 2 else code
 
 
 def header(head, doc: dict, head_uuid) -> dict:
