@@ -292,6 +292,36 @@ def test_a_bypassed_invoice_keeps_the_figures_it_was_given():
     assert built(doc)["totals"] == doc["totals"]
 
 
+def foreign_line(price: str, currency: str, **item) -> dict:
+    item = {"name": "Consulting", "price": price, "currency": currency, **item}
+    return {"quantity": "2", "item": item, "taxes": [{"cat": "VAT", "rate": "standard"}]}
+
+
+def test_an_item_priced_in_another_currency_is_exchanged_at_the_documents_rate():
+    doc = fixture("es-freelance.json") | {"currency": "USD"}
+    doc["exchange_rates"] = [{"from": "MXN", "to": "USD", "amount": "0.059197"}]
+    doc["lines"] = [
+        foreign_line("1500", "MXN"),
+        foreign_line("90.00", "EUR", alt_prices=[{"currency": "USD", "value": "100"}]),
+    ]
+    lines = built(doc)["lines"]
+    assert [line["item"]["price"] for line in lines] == ["88.80", "100.00"]  # 1500 × 0.059197
+    assert [line["item"]["alt_prices"] for line in lines] == [
+        [{"currency": "MXN", "value": "1500.00"}],
+        [{"currency": "EUR", "value": "90.00"}],
+    ]
+    assert [line["sum"] for line in lines] == ["177.60", "200.00"]
+
+
+def test_an_item_in_another_currency_without_a_rate_is_a_problem():
+    doc = fixture("es-freelance.json")
+    doc["lines"] = [foreign_line("100", "GBP")]
+    _, problems = build_document(doc)
+    assert paths(problems) == {
+        "/lines/0/item/currency": "no exchange rate found from 'GBP' to 'EUR'"
+    }
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

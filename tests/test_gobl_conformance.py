@@ -24,7 +24,6 @@ REGIMES_NOT_BUILT = {
     "zw",
 }
 KNOWN_DIFFERENCES = {
-    "es/invoice-es-usd.yaml": ("exchange rates are not applied", None),
     "fr/invoice-de-fr-choruspro.yaml": (
         "line figures of a foreign supplier",
         {"test_line_sums_and_totals_match"},

@@ -171,11 +171,52 @@ def calculate_line(invoice: Invoice, line: dict, problems: Problems) -> Decimal 
         return None
     if price < 0:  # GOBL keeps prices positive: the quantity carries the sign
         price, quantity = -price, -quantity
-    price = num.rescale_up(price, invoice.places)
+    price = price_in_currency(invoice, item, price, problems.at("/item"))
+    if price is None:
+        return None
     item["price"], line["quantity"] = num.text(price), num.text(quantity)
     line_sum, total = priced(invoice, line, price, quantity, problems)
     round_line(line, line_sum, total, num.scale(price))
     return total
+
+
+def price_in_currency(invoice: Invoice, item: dict, price, problems) -> Decimal | None:
+    """The item's price in the document's currency, as GOBL's calculateLineItemPrice: an
+    item priced in another currency takes its alternative price in the document's, else the
+    document's exchange rate; the price it was given becomes its alternative price."""
+    currency, own = invoice.doc["currency"], item.get("currency")
+    price = num.rescale_up(price, currency_decimals(own or currency))
+    if not own or own == currency:
+        return price
+    converted = alternative_price(item, currency, problems)
+    if converted is None:
+        rate = exchange_rate(invoice, own, currency)
+        if rate is None:
+            problems.add("/currency", f"no exchange rate found from {own!r} to {currency!r}")
+            return None
+        converted = num.rescale(num.mul(price, rate), invoice.places)
+    item["currency"] = currency
+    item["alt_prices"] = [{"currency": own, "value": num.text(price)}]
+    return converted
+
+
+def alternative_price(item: dict, currency: str, problems: Problems) -> Decimal | None:
+    alt_prices = item.get("alt_prices")
+    for index, alt in enumerate(alt_prices if isinstance(alt_prices, list) else []):
+        if isinstance(alt, dict) and alt.get("currency") == currency:
+            value = amount_field(alt, "value", problems.at(f"/alt_prices/{index}"), True)
+            return None if value is None else num.rescale_up(value, currency_decimals(currency))
+    return None
+
+
+def exchange_rate(invoice: Invoice, source: str, target: str) -> Decimal | None:
+    """The document's rate from one currency to another (GOBL uses no inverse rates)."""
+    rates = invoice.doc.get("exchange_rates")
+    for index, rate in enumerate(rates if isinstance(rates, list) else []):
+        if isinstance(rate, dict) and (rate.get("from"), rate.get("to")) == (source, target):
+            problems = invoice.problems.at(f"/exchange_rates/{index}")
+            return amount_field(rate, "amount", problems, required=True)
+    return None
 
 
 def priced(invoice: Invoice, line: dict, price, quantity, problems) -> tuple[Decimal, Decimal]:
@@ -303,7 +344,9 @@ def sub_line_total(invoice: Invoice, sub_line, problems: Problems, index: int) -
     price = amount_field(item, "price", problems.at("/item"))
     if quantity is None or price is None:
         return None
-    price = num.rescale_up(price, invoice.places)
+    price = price_in_currency(invoice, item, price, problems.at("/item"))
+    if price is None:
+        return None
     item["price"], sub_line["quantity"] = num.text(price), num.text(quantity)
     sub_line["sum"], sub_line["total"] = priced(invoice, sub_line, price, quantity, problems)
     return sub_line["total"]
