@@ -24,10 +24,6 @@ REGIMES_NOT_BUILT = {
     "zw",
 }
 KNOWN_DIFFERENCES = {
-    "fr/invoice-de-fr-choruspro.yaml": (
-        "line figures of a foreign supplier",
-        {"test_line_sums_and_totals_match"},
-    ),
     "it/b2c-corrective.json": ("it-sdi / it-ticket add-on rates", None),
     "it/b2c-ticket.json": ("it-sdi / it-ticket add-on rates", None),
     "it/flat-rate.json": (
@@ -81,7 +77,19 @@ def load(path):
     if path.suffix == ".json":
         return json.loads(path.read_text())
     yaml = pytest.importorskip("yaml", reason="PyYAML reads the YAML examples")
-    return yaml.safe_load(path.read_text())
+    return as_gobl_reads_yaml(yaml.safe_load(path.read_text()))
+
+
+def as_gobl_reads_yaml(value):
+    """GOBL's command turns YAML into JSON through Go's float64, which prints 20.000000 as
+    20: the document it calculated had `20` where PyYAML reads 20.0."""
+    if isinstance(value, dict):
+        return {k: as_gobl_reads_yaml(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_gobl_reads_yaml(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def example(name: str) -> tuple[dict, dict, dict]:
