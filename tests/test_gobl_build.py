@@ -131,6 +131,37 @@ def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():
     assert figures(doc, "total_with_tax") == ["210.39"]
 
 
+@pytest.mark.parametrize(
+    "country, category, currency, percent",
+    [
+        ("BE", "VAT", "EUR", "21.0%"),
+        ("DK", "VAT", "DKK", "25.0%"),
+        ("FI", "VAT", "EUR", "25.5%"),
+        ("IE", "VAT", "EUR", "23.0%"),
+        ("NO", "VAT", "NOK", "25.0%"),
+        ("SE", "VAT", "SEK", "25.0%"),
+        ("AE", "VAT", "AED", "5%"),
+        ("SG", "GST", "SGD", "9%"),
+    ],
+)
+def test_each_regime_has_its_currency_and_general_rate(country, category, currency, percent):
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "issue_date": "2025-01-15",
+        "supplier": {"name": "Supplier", "tax_id": {"country": country}},
+        "lines": [
+            {
+                "quantity": "1",
+                "item": {"name": "Service", "price": "100.00"},
+                "taxes": [{"cat": category, "rate": "general"}],
+            }
+        ],
+    }
+    doc = built(doc)
+    assert doc["currency"] == currency
+    assert [r[2] for r in rates(doc, category)] == [percent]
+
+
 def test_line_and_document_discounts_and_charges_by_percent_and_amount():
     doc = built(fixture("fr-discounts-charges.json"))
     bread, catering = doc["lines"]

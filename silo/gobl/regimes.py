@@ -249,7 +249,102 @@ GB = Regime(
 # Sales tax varies by state and city: the percentage always comes with the document.
 US = Regime("US", "USD", "America/Chicago", (Category("ST"),))
 
-REGIMES = {r.country: r for r in (ES, PT, FR, DE, IT, NL, GB, US)}
+BE = Regime(
+    "BE",
+    "EUR",
+    "Europe/Brussels",
+    (
+        vat(
+            standard("general", v("21.0%", "2011-01-04")),
+            standard("intermediate", v("12.0%", "2011-01-01")),
+            standard("reduced", v("6.0%", "2011-01-04")),
+        ),
+    ),
+)
+
+DK = Regime("DK", "DKK", "Europe/Copenhagen", (vat(standard("general", v("25.0%", "1992-01-01"))),))
+
+FI = Regime(
+    "FI",
+    "EUR",
+    "Europe/Helsinki",
+    (
+        vat(
+            standard("general", v("25.5%", "2024-09-01"), v("24.0%", "2013-01-01")),
+            standard("reduced", v("13.5%", "2026-01-01"), v("14.0%", "2013-01-01")),
+            standard("super-reduced", v("10.0%", "2013-01-01")),
+        ),
+    ),
+)
+
+IE = Regime(
+    "IE",
+    "EUR",
+    "Europe/Dublin",
+    (
+        vat(
+            standard("general", v("23.0%", "2012-01-01")),
+            standard("reduced", v("13.5%", "2003-01-01")),
+            standard("super-reduced", v("9.0%", "2011-01-01")),
+            standard("special", v("4.8%", "2008-01-01")),
+        ),
+    ),
+)
+
+NO = Regime(
+    "NO",
+    "NOK",
+    "Europe/Oslo",
+    (
+        vat(
+            standard("general", v("25.0%")),
+            standard("reduced", v("15.0%")),
+            standard("super-reduced", v("12.0%")),
+            standard("special", v("11.11%")),
+        ),
+    ),
+)
+
+SE = Regime(
+    "SE",
+    "SEK",
+    "Europe/Stockholm",
+    (
+        vat(
+            standard("general", v("25.0%", "1990-01-01")),
+            standard("reduced", v("12.0%", "1996-01-01")),
+            standard("super-reduced", v("6.0%", "1996-01-01")),
+        ),
+    ),
+)
+
+AE = Regime("AE", "AED", "Asia/Dubai", (vat(standard("general", v("5%", "2018-01-01"))),))
+
+# Singapore's GST has no export or reverse-charge keys: zero-rated supplies cover them.
+SG = Regime(
+    "SG",
+    "SGD",
+    "Asia/Singapore",
+    (
+        Category(
+            "GST",
+            (
+                standard(
+                    "general",
+                    v("9%", "2024-01-01"),
+                    v("8%", "2023-01-01"),
+                    v("7%", "2007-07-01"),
+                    v("5%", "2004-01-01"),
+                    v("4%", "2003-01-01"),
+                    v("3%", "1994-04-01"),
+                ),
+            ),
+            {"standard": False, "zero": False, "exempt": True, "outside-scope": True},
+        ),
+    ),
+)
+
+REGIMES = {r.country: r for r in (ES, PT, FR, DE, IT, NL, GB, US, BE, DK, FI, IE, NO, SE, AE, SG)}
 # GOBL accepts "UK" and "EL" as the tax country codes of Great Britain and Greece.
 ALIASES = {"UK": "GB"}
 # Tax country codes that are not the ISO code of their country.
