@@ -142,6 +142,12 @@ def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():
         ("SE", "VAT", "SEK", "25.0%"),
         ("AE", "VAT", "AED", "5%"),
         ("SG", "GST", "SGD", "9%"),
+        ("PL", "VAT", "PLN", "23.0%"),
+        ("GR", "VAT", "EUR", "24%"),  # the ISO code for Greece, whose tax code is EL
+        ("AR", "VAT", "ARS", "21.0%"),
+        ("CO", "VAT", "COP", "19.0%"),
+        ("MX", "VAT", "MXN", "16.0%"),
+        ("CA", "GST", "CAD", "5%"),
     ],
 )
 def test_each_regime_has_its_currency_and_general_rate(country, category, currency, percent):
@@ -160,6 +166,15 @@ def test_each_regime_has_its_currency_and_general_rate(country, category, curren
     doc = built(doc)
     assert doc["currency"] == currency
     assert [r[2] for r in rates(doc, category)] == [percent]
+
+
+def test_greek_invoices_round_each_line_to_the_currency_unless_told_otherwise():
+    doc = fixture("rounding.json")
+    doc["supplier"]["tax_id"] = {"country": "EL", "code": "094014201"}
+    doc["lines"] = [{**line, "taxes": [{"cat": "VAT", "rate": "general"}]} for line in doc["lines"]]
+    assert [line["sum"] for line in built(doc)["lines"]] == ["7.10", "28.81", "0.33"]
+    doc["tax"] = {"rounding": "precise"}
+    assert [line["sum"] for line in built(doc)["lines"]] == ["7.095", "28.805", "0.333"]
 
 
 def test_line_and_document_discounts_and_charges_by_percent_and_amount():

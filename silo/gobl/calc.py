@@ -94,6 +94,7 @@ def set_defaults(invoice: Invoice) -> None:
     if doc["currency"] not in KNOWN_CURRENCIES:
         problems.add("/currency", f"{doc['currency']!r} is not a known currency code")
     invoice.places = currency_decimals(doc["currency"])
+    invoice.rounding = invoice.regime.rounding
     if not doc.get("issue_date"):
         doc["issue_date"] = today_in(invoice.regime.time_zone)
     for name in ("issue_date", "value_date", "op_date"):

@@ -64,6 +64,7 @@ class Regime:
     # The extension by which each VAT combo names its region (Portugal's pt-region, whose
     # islands have their own rates): the country itself unless the combo says otherwise.
     vat_region: str = ""
+    rounding: str = "precise"  # the rule when the document names none (taxes.py's names)
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -344,9 +345,104 @@ SG = Regime(
     ),
 )
 
-REGIMES = {r.country: r for r in (ES, PT, FR, DE, IT, NL, GB, US, BE, DK, FI, IE, NO, SE, AE, SG)}
-# GOBL accepts "UK" and "EL" as the tax country codes of Great Britain and Greece.
-ALIASES = {"UK": "GB"}
+PL = Regime(
+    "PL",
+    "PLN",
+    "Europe/Warsaw",
+    (
+        vat(
+            standard("general", v("23.0%", "2011-01-01"), v("22.0%", "1993-07-08")),
+            standard("reduced", v("8.0%", "2011-01-01"), v("7.0%", "2000-09-04")),
+            standard("super-reduced", v("5.0%", "2011-01-01"), v("3.0%", "2000-09-04")),
+        ),
+    ),
+)
+
+# Greece's tax country code is EL; its invoices (myDATA) add up rounded amounts.
+EL = Regime(
+    "EL",
+    "EUR",
+    "Europe/Athens",
+    (
+        vat(
+            standard("general", v("24%")),
+            standard("reduced", v("13%")),
+            standard("super-reduced", v("6%")),
+            standard("general+island", v("17%")),
+            standard("reduced+island", v("9%")),
+            standard("super-reduced+island", v("4%")),
+        ),
+    ),
+    rounding="currency",
+)
+
+AR = Regime(
+    "AR",
+    "ARS",
+    "America/Argentina/Buenos_Aires",
+    (
+        vat(
+            standard("increased", v("27.0%", "1995-04-01")),
+            standard("general", v("21.0%", "1995-04-01")),
+            standard("reduced", v("10.5%", "1995-04-01")),
+        ),
+    ),
+)
+
+CO = Regime(
+    "CO",
+    "COP",
+    "America/Bogota",
+    (
+        vat(
+            standard("general", v("19.0%", "2017-01-01"), v("16.0%", "2006-01-01")),
+            standard("reduced", v("5.0%", "2006-01-01")),
+        ),
+        Category("IC"),
+        Category("ICA"),
+        Category("INC"),
+        retained("RVAT"),
+        retained("RICA"),
+        retained("RR"),
+    ),
+)
+
+MX = Regime(
+    "MX",
+    "MXN",
+    "America/Mexico_City",
+    (
+        vat(standard("general", v("16.0%")), standard("reduced", v("8.0%"))),
+        retained("RVAT"),
+        Category("IEPS"),
+        retained("RIEPS"),
+        retained("ISR"),
+    ),
+)
+
+# Canada's provincial taxes (HST, PST) and India's GST parts come with their percentage.
+CA = Regime(
+    "CA",
+    "CAD",
+    "America/Toronto",
+    (
+        Category("GST", (Rate("zero", (v("0.0%"),)), Rate("general", (v("5%", "2022-01-01"),)))),
+        Category("HST"),
+        Category("PST"),
+    ),
+)
+
+IN = Regime(
+    "IN",
+    "INR",
+    "Asia/Kolkata",
+    (Category("CGST"), Category("SGST"), Category("IGST"), Category("UTGST")),
+)
+
+EUROPE = (ES, PT, FR, DE, IT, NL, GB, BE, DK, FI, IE, NO, SE, PL, EL)
+REGIMES = {r.country: r for r in (*EUROPE, US, CA, MX, CO, AR, AE, SG, IN)}
+# GOBL accepts "UK" for Great Britain and "GR" (the ISO code) for Greece, whose tax code is EL.
+ALIASES = {"UK": "GB", "GR": "EL"}
 # Tax country codes that are not the ISO code of their country.
 ISO_COUNTRIES = {"EL": "GR", "UK": "GB"}
 
