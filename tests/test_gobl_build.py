@@ -148,6 +148,9 @@ def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():
         ("CO", "VAT", "COP", "19.0%"),
         ("MX", "VAT", "MXN", "16.0%"),
         ("CA", "GST", "CAD", "5%"),
+        ("AT", "VAT", "EUR", "20.0%"),
+        ("CH", "VAT", "CHF", "8.1%"),
+        ("SA", "VAT", "SAR", "15.0%"),
     ],
 )
 def test_each_regime_has_its_currency_and_general_rate(country, category, currency, percent):
@@ -166,6 +169,27 @@ def test_each_regime_has_its_currency_and_general_rate(country, category, curren
     doc = built(doc)
     assert doc["currency"] == currency
     assert [r[2] for r in rates(doc, category)] == [percent]
+
+
+def test_brazils_informative_taxes_are_stated_but_neither_charged_nor_retained():
+    line = {"quantity": "1", "item": {"name": "Consultoria", "price": "1000.00"}}
+    line["taxes"] = [
+        {"cat": "ICMS", "percent": "18%"},
+        {"cat": "IPI", "percent": "5%"},
+        {"cat": "IRRF", "percent": "1.5%"},
+    ]
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "issue_date": "2025-01-15",
+        "supplier": {"name": "Fornecedor Ltda", "tax_id": {"country": "BR"}},
+        "lines": [line],
+    }
+    doc = built(doc)
+    icms = doc["totals"]["taxes"]["categories"][0]
+    assert (icms["code"], icms.get("informative"), icms["amount"]) == ("ICMS", True, "180.00")
+    assert figures(doc, "tax", "retained_tax", "payable") == ["50.00", "15.00", "1035.00"]
+    _, problems = build_document(doc | {"tax": {"prices_include": "ICMS"}})
+    assert paths(problems) == {"/tax/prices_include": "cannot be an informative tax"}
 
 
 def test_greek_invoices_round_each_line_to_the_currency_unless_told_otherwise():

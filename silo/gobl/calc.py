@@ -414,8 +414,12 @@ def set_totals(invoice: Invoice, line_sum, discounts, charges, taxable) -> None:
     if not taxable:
         invoice.problems.add("/lines", "an invoice needs a priced line, discount or charge")
         return
-    if any(c.retained for t in taxable for c in t.combos if c.cat == invoice.includes):
+    included = [c for t in taxable for c in t.combos if c.cat == invoice.includes]
+    if any(c.retained for c in included):
         invoice.problems.add("/tax/prices_include", "cannot be a retained tax")
+        return
+    if any(c.informative for c in included):
+        invoice.problems.add("/tax/prices_include", "cannot be an informative tax")
         return
     taxes = tax_totals(taxable, places, invoice.rounding, invoice.includes)
     included = taxes.category(invoice.includes) if invoice.includes else None

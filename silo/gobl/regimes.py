@@ -47,6 +47,7 @@ class Category:
     rates: tuple[Rate, ...] = ()
     keys: dict = field(default_factory=dict)  # key -> True when it takes no percentage
     retained: bool = False
+    informative: bool = False  # reported, but neither charged nor retained (Brazil's)
 
     def rate(self, key: str, rate: str) -> Rate | None:
         for candidate in self.rates:
@@ -84,6 +85,10 @@ def vat(*rates: Rate) -> Category:
 
 def retained(code: str, *rates: Rate) -> Category:
     return Category(code, rates, retained=True)
+
+
+def informative(code: str) -> Category:
+    return Category(code, informative=True)
 
 
 ES = Regime(
@@ -439,8 +444,63 @@ IN = Regime(
     (Category("CGST"), Category("SGST"), Category("IGST"), Category("UTGST")),
 )
 
-EUROPE = (ES, PT, FR, DE, IT, NL, GB, BE, DK, FI, IE, NO, SE, PL, EL)
-REGIMES = {r.country: r for r in (*EUROPE, US, CA, MX, CO, AR, AE, SG, IN)}
+AT = Regime(
+    "AT",
+    "EUR",
+    "Europe/Vienna",
+    (
+        vat(
+            standard("general", v("20.0%", "2011-01-04")),
+            standard("intermediate", v("13.0%", "2011-01-01")),
+            standard("reduced", v("10.0%", "2011-01-04")),
+        ),
+    ),
+)
+
+CH = Regime(
+    "CH",
+    "CHF",
+    "Europe/Zurich",
+    (
+        vat(
+            standard("general", v("8.1%", "2024-01-01")),
+            standard("intermediate", v("3.8%", "2024-01-01")),
+            standard("reduced", v("2.6%", "2024-01-01")),
+        ),
+    ),
+)
+
+SA = Regime(
+    "SA",
+    "SAR",
+    "Asia/Riyadh",
+    (vat(standard("general", v("15.0%", "2020-07-01"), v("5.0%", "2018-01-01"))),),
+)
+
+# Brazil's taxes come with their percentage; most are informative: stated on the invoice
+# (NF-e, NFS-e) for the authority, already inside the prices.
+BR = Regime(
+    "BR",
+    "BRL",
+    "America/Sao_Paulo",
+    (
+        informative("ISS"),
+        informative("ICMS"),
+        Category("IPI"),
+        informative("PIS"),
+        retained("PISRet"),
+        informative("COFINS"),
+        retained("COFINSRet"),
+        retained("CSLL"),
+        retained("INSS"),
+        retained("IRRF"),
+        informative("IBS"),
+        informative("CBS"),
+    ),
+)
+
+EUROPE = (ES, PT, FR, DE, IT, NL, GB, BE, DK, FI, IE, NO, SE, PL, EL, AT, CH)
+REGIMES = {r.country: r for r in (*EUROPE, US, CA, MX, CO, AR, BR, AE, SA, SG, IN)}
 # GOBL accepts "UK" for Great Britain and "GR" (the ISO code) for Greece, whose tax code is EL.
 ALIASES = {"UK": "GB", "GR": "EL"}
 # Tax country codes that are not the ISO code of their country.

@@ -38,6 +38,7 @@ class Combo:
     country: str = ""
     ext: dict = field(default_factory=dict)
     retained: bool = False
+    informative: bool = False
 
     def as_json(self) -> dict:
         out: dict = {"cat": self.cat}
@@ -163,7 +164,7 @@ def prepared(combo: Combo, regime: Regime, date: str, problems: Problems) -> Com
             "/cat", f"category {combo.cat} is not defined in regime {combo_regime.country}"
         )
         return None
-    combo.retained = category.retained
+    combo.retained, combo.informative = category.retained, category.informative
     if category.keys and not combo.key:
         combo.key = "standard"
     if combo.key and combo.key not in category.keys:
@@ -223,6 +224,7 @@ class RateTotal:
 class CategoryTotal:
     code: str
     retained: bool
+    informative: bool = False
     rates: list[RateTotal] = field(default_factory=list)
     amount: Decimal = Decimal(0)
     surcharge: Decimal | None = None
@@ -240,7 +242,7 @@ class TaxTotals:
     def rate_total_for(self, combo: Combo, zero: Decimal) -> RateTotal:
         category = self.category(combo.cat)
         if category is None:
-            category = CategoryTotal(combo.cat, combo.retained, amount=zero)
+            category = CategoryTotal(combo.cat, combo.retained, combo.informative, amount=zero)
             self.categories.append(category)
         for rate_total in category.rates:
             if rate_total.matches(combo):
@@ -299,6 +301,8 @@ def final_sums(totals: TaxTotals, zero: Decimal) -> None:
         charged = category.amount
         if category.surcharge is not None:
             charged = num.accumulate(charged, category.surcharge)
+        if category.informative:  # reported to the authority, never charged nor retained
+            continue
         if category.retained:
             totals.retained = num.accumulate(totals.retained or zero, charged)
         else:
@@ -328,6 +332,8 @@ def totals_json(totals: TaxTotals, places: int) -> dict:
         out: dict = {"code": category.code}
         if category.retained:
             out["retained"] = True
+        if category.informative:
+            out["informative"] = True
         out["rates"] = [rate_json(r, money) for r in category.rates]
         out["amount"] = money(category.amount)
         if category.surcharge is not None:
