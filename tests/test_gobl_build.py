@@ -466,13 +466,35 @@ def test_a_line_item_needs_a_name():
     assert paths(build_document(doc)[1]) == {"/lines/0/item/name": "is required"}
 
 
-def test_an_invoice_needs_a_known_regime_and_a_supplier():
+def test_an_invoice_needs_a_supplier_in_a_known_country():
     _, problems = build_document({"$schema": "https://gobl.org/draft-0/bill/invoice"})
     assert "/supplier/tax_id/country" in paths(problems)
     doc = fixture("us-sales-tax.json")
     doc["supplier"]["tax_id"]["country"] = "ZZ"
     assert paths(build_document(doc)[1]) == {
-        "/supplier/tax_id/country": "no tax regime is known for 'ZZ'"
+        "/supplier/tax_id/country": "'ZZ' is not a tax country code"
+    }
+
+
+def test_a_supplier_in_a_country_without_a_regime_invoices_with_the_percentages_given():
+    doc = fixture("us-sales-tax.json")
+    doc["supplier"]["tax_id"] = {"country": "KE", "code": "P051234567A"}
+    doc["currency"] = "USD"
+    doc["lines"] = [
+        {
+            "quantity": "2",
+            "item": {"name": "Safari day", "price": "150.00"},
+            "taxes": [{"cat": "VAT", "percent": "16%"}, {"cat": "TL", "percent": "2%"}],
+        }
+    ]
+    doc.pop("payment", None)
+    doc = built(doc)
+    assert "$regime" not in doc
+    assert doc["lines"][0]["taxes"][0] == {"cat": "VAT", "key": "standard", "percent": "16%"}
+    assert figures(doc, "tax", "payable") == ["54.00", "354.00"]  # tourism levy included
+    del doc["currency"]
+    assert paths(build_document(doc)[1]) == {
+        "/currency": "is required: the supplier's country has no tax regime"
     }
 
 

@@ -91,7 +91,9 @@ def set_defaults(invoice: Invoice) -> None:
     doc.setdefault("type", "standard")
     if not doc.get("currency"):
         doc["currency"] = invoice.regime.currency
-    if doc["currency"] not in KNOWN_CURRENCIES:
+    if not doc["currency"]:
+        problems.add("/currency", "is required: the supplier's country has no tax regime")
+    elif doc["currency"] not in KNOWN_CURRENCIES:
         problems.add("/currency", f"{doc['currency']!r} is not a known currency code")
     invoice.places = currency_decimals(doc["currency"])
     invoice.rounding = invoice.regime.rounding

@@ -13,7 +13,7 @@ import uuid
 from .calc import calculate_invoice
 from .identities import normalize_tax_ids
 from .problems import Problem, Problems
-from .regimes import regime_for
+from .regimes import regime_or_global
 from .rules import check_invoice
 from .schemas import BASE, schema_problems
 
@@ -108,7 +108,8 @@ def built_document(doc: dict, problems: Problems) -> dict:
     if regime is None:
         schema_problems(doc, problems)
         return doc
-    doc["$regime"] = regime.country
+    if regime.country:
+        doc["$regime"] = regime.country
     migrate(doc)
     lines_checked = calculate_invoice(doc, regime, problems)
     check_invoice(doc, regime, problems)
@@ -148,9 +149,9 @@ def invoice_regime(doc: dict, problems: Problems):
     if not country:
         problems.add(path, "is required: the tax regime comes from the supplier's tax country")
         return None
-    regime = regime_for(country)
+    regime = regime_or_global(country)
     if regime is None:
-        problems.add(path, f"no tax regime is known for {country!r}")
+        problems.add(path, f"{country!r} is not a tax country code")
     return regime
 
 

@@ -17,6 +17,7 @@ VAT_KEYS = {
     "intra-community": True,
     "outside-scope": True,
 }
+GST_KEYS = {"standard": False, "zero": False, "exempt": True, "outside-scope": True}
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,7 @@ SG = Regime(
                     v("3%", "1994-04-01"),
                 ),
             ),
-            {"standard": False, "zero": False, "exempt": True, "outside-scope": True},
+            GST_KEYS,
         ),
     ),
 )
@@ -501,6 +502,25 @@ BR = Regime(
 
 EUROPE = (ES, PT, FR, DE, IT, NL, GB, BE, DK, FI, IE, NO, SE, PL, EL, AT, CH)
 REGIMES = {r.country: r for r in (*EUROPE, US, CA, MX, CO, AR, BR, AE, SA, SG, IN)}
+# A supplier in a country without a regime still invoices, as with GOBL: its currency must be
+# given, and only VAT and GST have keys to check (GOBL's global categories); any other tax
+# comes with its percentage and is taken as it is.
+GLOBAL = Regime("", "", "UTC", (vat(), Category("GST", keys=GST_KEYS)))
+# The tax country codes GOBL knows (ISO 3166, with EL for Greece, XI and XU for the UK's
+# parts, and EU).
+TAX_COUNTRY_CODES = (
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN "
+    "BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ "
+    "DE DJ DK DM DO DZ EC EE EG EH EL ER ES ET EU FI FJ FK FM FO FR GA GB GD GE GF GG GH "
+    "GI GL GM GN GP GQ GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE "
+    "JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD "
+    "ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO "
+    "NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC "
+    "SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN "
+    "TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XI XU YE YT ZA ZM ZW"
+)
+TAX_COUNTRIES = frozenset(TAX_COUNTRY_CODES.split())
+
 # GOBL accepts "UK" for Great Britain and "GR" (the ISO code) for Greece, whose tax code is EL.
 ALIASES = {"UK": "GB", "GR": "EL"}
 # Tax country codes that are not the ISO code of their country.
@@ -512,6 +532,15 @@ def regime_for(country) -> Regime | None:
         return None
     country = country.upper()
     return REGIMES.get(ALIASES.get(country, country))
+
+
+def regime_or_global(country) -> Regime | None:
+    """The country's regime, the global one for a country GOBL has none for, None for a
+    code that is no country."""
+    regime = regime_for(country)
+    if regime is None and isinstance(country, str) and country.upper() in TAX_COUNTRIES:
+        return GLOBAL
+    return regime
 
 
 # ISO 4217 minor units of the currencies we are likely to meet; others have two.

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from . import amounts as num
 from .problems import Problems
-from .regimes import ISO_COUNTRIES, Category, Regime, regime_for
+from .regimes import ISO_COUNTRIES, Category, Regime, regime_or_global
 
 PRECISE = "precise"
 CURRENCY = "currency"
@@ -154,11 +154,13 @@ def prepared(combo: Combo, regime: Regime, date: str, problems: Problems) -> Com
     """The combo with its key defaulted and its percentage from the regime's rate."""
     if combo.country == regime.country:
         combo.country = ""
-    combo_regime = regime_for(combo.country) if combo.country else regime
+    combo_regime = regime_or_global(combo.country) if combo.country else regime
     if combo_regime is None:
-        problems.add("/country", f"no tax regime is known for {combo.country}")
+        problems.add("/country", f"{combo.country!r} is not a tax country code")
         return None
     category = combo_regime.category(combo.cat)
+    if category is None and not combo_regime.country:
+        return combo  # no regime, no definition to check it against: as given
     if category is None:
         problems.add(
             "/cat", f"category {combo.cat} is not defined in regime {combo_regime.country}"
