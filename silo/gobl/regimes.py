@@ -543,26 +543,32 @@ def regime_or_global(country) -> Regime | None:
     return regime
 
 
-# ISO 4217 minor units of the currencies we are likely to meet; others have two.
-CURRENCY_DECIMALS = {
-    "JPY": 0,
-    "KRW": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "VND": 0,
-    "HUF": 2,
-    "BHD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "JOD": 3,
-    "TND": 3,
+# The currencies GOBL knows (its catalogue: ISO 4217 and a few others), by the decimals of
+# their subunits, which are GOBL's: the forint has none there, though ISO gives it two.
+CURRENCIES_BY_DECIMALS = {
+    2: (
+        "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN BWP "
+        "BYN BZD CAD CDF CHF CNH CNY COP CRC CUC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD "
+        "FKP GBP GEL GGP GHS GIP GMD GTQ GYD HKD HNL HTG IDR ILS IMP INR IRR JEP JMD KES KGS "
+        "KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MKD MMK MNT MOP MUR MVR MWK MXN MYR MZN "
+        "NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK "
+        "SGD SHP SKK SLE SLL SOS SRD SSP STD STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS "
+        "UAH USD USDC UYU UZS VES WST XCD XFU YER ZAR ZMK ZMW"
+    ),
+    0: (
+        "BIF BYR CLP DJF GNF HUF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XAG XAU XBA XBB XBC "
+        "XBD XDR XOF XPD XPF XPT XTS"
+    ),
+    3: "BHD IQD JOD KWD LYD OMR TND",
+    1: "GBX",  # pence sterling
+    4: "CLF",
+    5: "MGA MRU",
+    8: "BCH BTC",
 }
-KNOWN_CURRENCIES = {
-    "EUR", "GBP", "USD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "RON", "BGN", "CAD",
-    "AUD", "NZD", "MXN", "BRL", "ARS", "COP", "PEN", "INR", "CNY", "HKD", "SGD", "ZAR",
-    "AED", "SAR", "TRY", "ILS", "MAD", "EGP", "THB", "MYR", "IDR", "PHP", "TWD",
-    *CURRENCY_DECIMALS,
-}  # fmt: skip
+CURRENCY_DECIMALS = {
+    code: places for places, codes in CURRENCIES_BY_DECIMALS.items() for code in codes.split()
+}
+KNOWN_CURRENCIES = frozenset(CURRENCY_DECIMALS)
 
 
 def currency_decimals(code: str) -> int:
