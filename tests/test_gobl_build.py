@@ -407,6 +407,59 @@ def test_totals_have_the_decimals_of_the_currency_as_gobl_counts_them(currency, 
     assert figures(built(doc), "payable") == [payable]  # HUF: none, as in GOBL's catalogue
 
 
+def italian(addon: str, *taxes: dict) -> list[dict]:
+    """The taxes of each line of an Italian invoice with the add-on, once built."""
+    doc = fixture("gb-it-minimal.json")["it"] | {"$addons": [addon]}
+    doc["lines"] = [{**doc["lines"][0], "taxes": [combo]} for combo in taxes]
+    return [line["taxes"][0] for line in built(doc)["lines"]]
+
+
+def test_fatturapa_exemption_codes_decide_the_key_and_keys_get_a_code():
+    assert italian(
+        "it-sdi-v1",
+        {"cat": "VAT", "rate": "exempt", "ext": {"it-sdi-nature": "N6.2"}},  # as once written
+        {"cat": "VAT", "ext": {"it-sdi-exempt": "N1"}},
+        {"cat": "VAT", "key": "export"},
+        {"cat": "VAT", "country": "FR", "rate": "general"},
+        {"cat": "VAT", "country": "GB", "rate": "general"},
+    ) == [
+        {"cat": "VAT", "key": "reverse-charge", "ext": {"it-sdi-exempt": "N6.2"}},
+        {"cat": "VAT", "key": "zero", "percent": "0%", "ext": {"it-sdi-exempt": "N1"}},
+        {"cat": "VAT", "key": "export", "ext": {"it-sdi-exempt": "N3.1"}},
+        {
+            "cat": "VAT",
+            "country": "FR",
+            "key": "standard",
+            "rate": "general",
+            "percent": "20%",
+            "ext": {"it-sdi-exempt": "N7"},
+        },
+        {
+            "cat": "VAT",
+            "country": "GB",
+            "key": "standard",
+            "rate": "general",
+            "percent": "20.0%",
+            "ext": {"it-sdi-exempt": "N2.1"},
+        },
+    ]
+
+
+def test_receipt_exemption_codes_decide_the_key():
+    assert italian(
+        "it-ticket-v1",
+        {"cat": "VAT", "ext": {"it-ticket-exempt": "N3"}},
+        {"cat": "VAT", "key": "exempt"},
+        {"cat": "VAT", "rate": "general", "ext": {"it-ticket-exempt": "N4"}},  # the code wins
+        {"cat": "VAT", "rate": "general"},
+    ) == [
+        {"cat": "VAT", "key": "export", "ext": {"it-ticket-exempt": "N3"}},
+        {"cat": "VAT", "key": "exempt", "ext": {"it-ticket-exempt": "N4"}},
+        {"cat": "VAT", "key": "exempt", "ext": {"it-ticket-exempt": "N4"}},
+        {"cat": "VAT", "key": "standard", "rate": "general", "percent": "22.0%"},
+    ]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

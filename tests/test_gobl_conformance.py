@@ -20,22 +20,7 @@ INVOICE = "https://gobl.org/draft-0/bill/invoice"
 # Where our calculation does not equal GOBL's yet; issue 16 closes each. They are strict
 # xfails: one that starts to pass fails the suite, so the lists only shrink.
 REGIMES_NOT_BUILT: set[str] = set()
-KNOWN_DIFFERENCES = {
-    "it/b2c-corrective.json": ("it-sdi / it-ticket add-on rates", None),
-    "it/b2c-ticket.json": ("it-sdi / it-ticket add-on rates", None),
-    "it/flat-rate.json": (
-        "it-sdi add-on keys",
-        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
-    ),
-    "it/freelance.json": (
-        "it-sdi add-on keys",
-        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
-    ),
-    "it/reverse-charge.json": (
-        "it-sdi add-on keys",
-        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
-    ),
-}
+KNOWN_DIFFERENCES: dict[str, tuple[str, set[str] | None]] = {}
 
 
 @pytest.fixture(autouse=True)

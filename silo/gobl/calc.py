@@ -43,6 +43,10 @@ class Invoice:
         self.rounding = PRECISE
         self.includes = ""
         self.date = ""
+        addons = doc.get("$addons")
+        self.addons = (
+            tuple(a for a in addons if isinstance(a, str)) if isinstance(addons, list) else ()
+        )
 
     @property
     def zero(self) -> Decimal:
@@ -149,7 +153,7 @@ def calculate_lines(invoice: Invoice) -> list[TaxableLine]:
         line["i"] = index + 1
         total = calculate_line(invoice, line, problems)
         combos = parse_combos(
-            line.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes")
+            line.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons
         )
         if "taxes" in line:
             line["taxes"] = [c.as_json() for c in combos]
@@ -375,7 +379,7 @@ def calculate_adjustments(invoice: Invoice, name: str, line_sum: Decimal) -> lis
         entry["i"] = index + 1
         amount = document_adjustment(invoice, entry, line_sum, problems)
         combos = parse_combos(
-            entry.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes")
+            entry.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons
         )
         if "taxes" in entry:
             entry["taxes"] = [c.as_json() for c in combos]

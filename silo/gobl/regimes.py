@@ -67,6 +67,8 @@ class Regime:
     # islands have their own rates): the country itself unless the combo says otherwise.
     vat_region: str = ""
     rounding: str = "precise"  # the rule when the document names none (taxes.py's names)
+    # Extensions of tax combos that GOBL renamed: documents written before still build.
+    ext_renames: dict = field(default_factory=dict)
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -232,6 +234,7 @@ IT = Regime(
         retained("ENPAM"),
         retained("CP"),
     ),
+    ext_renames={"it-sdi-retained-tax": "it-sdi-retained", "it-sdi-nature": "it-sdi-exempt"},
 )
 
 NL = Regime(

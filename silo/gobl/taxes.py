@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import amounts as num
+from .addons import normalize_combo
 from .problems import Problems
 from .regimes import ISO_COUNTRIES, Category, Regime, regime_or_global
 
@@ -57,7 +58,9 @@ class Combo:
         return out
 
 
-def parse_combos(taxes, regime: Regime, date: str, problems: Problems) -> list[Combo]:
+def parse_combos(
+    taxes, regime: Regime, date: str, problems: Problems, addons: tuple[str, ...] = ()
+) -> list[Combo]:
     """The `taxes` of a line, discount or charge, normalized and with their percentages."""
     if taxes is None:
         return []
@@ -66,7 +69,7 @@ def parse_combos(taxes, regime: Regime, date: str, problems: Problems) -> list[C
         return []
     combos = []
     for index, raw in enumerate(taxes):
-        combo = parse_combo(raw, regime, date, problems.at(f"/{index}"))
+        combo = parse_combo(raw, regime, date, problems.at(f"/{index}"), addons)
         if combo is None:
             continue
         if any(c.cat == combo.cat for c in combos):
@@ -76,7 +79,7 @@ def parse_combos(taxes, regime: Regime, date: str, problems: Problems) -> list[C
     return combos
 
 
-def parse_combo(raw, regime: Regime, date: str, problems: Problems) -> Combo | None:
+def parse_combo(raw, regime: Regime, date: str, problems: Problems, addons) -> Combo | None:
     if not isinstance(raw, dict):
         problems.add("", "must be an object")
         return None
@@ -100,6 +103,8 @@ def parse_combo(raw, regime: Regime, date: str, problems: Problems) -> Combo | N
                 return None
     normalize_vat(combo)
     set_vat_region(combo, regime)
+    renamed_ext(combo, regime)
+    normalize_combo(combo, addons)
     return prepared(combo, regime, date, problems)
 
 
@@ -132,6 +137,13 @@ def normalize_vat(combo: Combo) -> None:
         combo.percent = num.parse_percent("0%")
     if combo.key == "reverse-charge":
         combo.percent = None
+
+
+def renamed_ext(combo: Combo, regime: Regime) -> None:
+    for old, new in regime.ext_renames.items():
+        if old in combo.ext:
+            ext = {k: v for k, v in combo.ext.items() if k != old}
+            combo.ext = ext | {new: combo.ext[old]}
 
 
 def set_vat_region(combo: Combo, regime: Regime) -> None:
