@@ -460,6 +460,57 @@ def test_receipt_exemption_codes_decide_the_key():
     ]
 
 
+def spanish(addon: str, *taxes: dict, item_key: str = "") -> list[dict]:
+    doc = fixture("es-freelance.json") | {"$addons": [addon]}
+    line = {"quantity": "1", "item": {"name": "Servicio", "price": "100.00"}}
+    if item_key:
+        line["item"]["key"] = item_key
+    doc["lines"] = [{**line, "taxes": [combo]} for combo in taxes]
+    return [line["taxes"][0].get("ext") for line in built(doc)["lines"]]
+
+
+def test_verifactu_gives_each_vat_combo_its_regime_and_operation_class_or_exemption():
+    assert spanish(
+        "es-verifactu-v1",
+        {"cat": "VAT", "rate": "general"},
+        {"cat": "VAT", "rate": "general+eqs"},
+        {"cat": "VAT", "key": "outside-scope"},
+        {"cat": "VAT", "key": "export"},
+        {"cat": "VAT", "ext": {"es-verifactu-exempt": "E6"}},  # a key from the code
+        {"cat": "VAT", "country": "FR", "rate": "general"},
+    ) == [
+        {"es-verifactu-regime": "01", "es-verifactu-op-class": "S1"},
+        {"es-verifactu-regime": "01", "es-verifactu-op-class": "S1"},
+        {"es-verifactu-regime": "01", "es-verifactu-op-class": "N2"},
+        {"es-verifactu-regime": "02", "es-verifactu-exempt": "E2"},
+        {"es-verifactu-regime": "01", "es-verifactu-exempt": "E6"},
+        {"es-verifactu-regime": "01", "es-verifactu-op-class": "N2"},
+    ]
+
+
+def test_a_verifactu_combo_given_with_its_surcharge_is_in_the_equivalence_regime():
+    # As in GOBL, only a surcharge written in the combo counts: one that a rate brings is
+    # known after the add-on has given the combo its regime.
+    assert spanish(
+        "es-verifactu-v1",
+        {"cat": "VAT", "rate": "general", "percent": "21.0%", "surcharge": "5.2%"},
+    ) == [{"es-verifactu-regime": "18", "es-verifactu-op-class": "S1"}]
+
+
+def test_sii_reports_goods_or_services_and_why_no_vat_is_charged():
+    assert spanish(
+        "es-sii-v1",
+        {"cat": "VAT", "rate": "general"},
+        {"cat": "VAT", "key": "outside-scope"},
+        {"cat": "VAT", "key": "intra-community"},
+        item_key="services",
+    ) == [
+        {"es-sii-regime": "01", "es-sii-product": "services"},
+        {"es-sii-regime": "01", "es-sii-outside-scope": "location", "es-sii-product": "services"},
+        {"es-sii-regime": "01", "es-sii-exempt": "E5", "es-sii-product": "services"},
+    ]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -2,9 +2,9 @@
 calculated: a format's codes can decide a combo's key, and a key gives the combo its code.
 
 So far the Italian ones, whose exemption codes ("natura") are how Italian clients say why no
-VAT is charged: it-sdi-v1 (FatturaPA) and it-ticket-v1 (receipts). Written from GOBL
-v0.502.1's normalizers; the codes of other add-ons are not added yet (their `ext` on rate
-rows is the difference that remains).
+VAT is charged: it-sdi-v1 (FatturaPA) and it-ticket-v1 (receipts), and Spain's reporting
+ones, es-verifactu-v1 and es-sii-v1. Written from GOBL v0.502.1's normalizers; the codes of
+other add-ons are not added yet (their `ext` on rate rows is the difference that remains).
 """
 
 from . import amounts as num
@@ -53,6 +53,16 @@ def normalize_combo(combo, addons: tuple[str, ...]) -> None:
             normalize(combo)
 
 
+def normalize_line_combos(line: dict, combos: list, addons: tuple[str, ...]) -> None:
+    """What an add-on takes from the line itself: SII reports whether VAT is on goods or on
+    services, from the item's key."""
+    item = line.get("item") if isinstance(line.get("item"), dict) else {}
+    product = item.get("key") if item.get("key") in ("goods", "services") else None
+    vat = next((c for c in combos if c.cat == VAT), None)
+    if "es-sii-v1" in addons and product and vat is not None:
+        vat.ext = {**vat.ext, "es-sii-product": product}
+
+
 def sdi_combo(combo) -> None:
     if combo.cat != VAT:
         return
@@ -93,4 +103,93 @@ def set_code(combo, ext_key: str, codes: tuple[str, ...] | None) -> None:
         combo.ext = {**combo.ext, ext_key: codes[0]}
 
 
-COMBO_NORMALIZERS = {"it-sdi-v1": sdi_combo, "it-ticket-v1": ticket_combo}
+# --- Spain's VERI*FACTU and SII: each VAT or IGIC combo gets its regime (régimen) and either
+# its operation class (subject: S1, S2; not subject: N1, N2) or its exemption cause (E1-E6).
+
+SPANISH_VAT = ("VAT", "IGIC")
+# Each key's (extension, codes) as in SDI_CODES, and the extension it cannot have.
+VERIFACTU_CODES = {
+    "standard": ("op-class", ("S1",), "exempt"),
+    "zero": ("op-class", ("S1",), "exempt"),
+    "reverse-charge": ("op-class", ("S2",), "exempt"),
+    "outside-scope": ("op-class", ("N2", "N1"), "exempt"),
+    "exempt": ("exempt", ("E1", "E6"), "op-class"),
+    "export": ("exempt", ("E2", "E3", "E4"), "op-class"),
+    "intra-community": ("exempt", ("E5",), "op-class"),
+}
+SII_CODES = {
+    "standard": (None, (), "exempt"),
+    "zero": (None, (), "exempt"),
+    "reverse-charge": (None, (), "exempt"),
+    "outside-scope": ("outside-scope", ("location", "other"), "exempt"),
+    "exempt": ("exempt", ("E1", "E6"), "outside-scope"),
+    "export": ("exempt", ("E2", "E3", "E4"), "outside-scope"),
+    "intra-community": ("exempt", ("E5",), "outside-scope"),
+}
+EXEMPT_KEYS = {
+    "E1": "exempt",
+    "E6": "exempt",
+    "E2": "export",
+    "E3": "export",
+    "E4": "export",
+    "E5": "intra-community",
+}
+
+
+def verifactu_combo(combo) -> None:
+    spanish_combo(combo, "es-verifactu-", VERIFACTU_CODES, foreign=("op-class", "N2"))
+
+
+def sii_combo(combo) -> None:
+    spanish_combo(combo, "es-sii-", SII_CODES, foreign=("outside-scope", "location"))
+
+
+def spanish_combo(combo, prefix: str, codes: dict, foreign: tuple[str, str]) -> None:
+    if combo.cat not in SPANISH_VAT:
+        return
+    ext, regime, exempt = dict(combo.ext), prefix + "regime", prefix + "exempt"
+    if combo.country and combo.country != "ES":
+        # Assumed not subject in Spain: the place of supply is elsewhere.
+        ext[prefix + foreign[0]] = foreign[1]
+        one_of(ext, regime, ("01", "17"))
+        ext.pop(exempt, None)
+        combo.ext = ext
+        return
+    if not combo.key:
+        combo.key = spanish_key(ext, prefix)
+    if combo.key == "export":
+        ext.setdefault(regime, "02")
+    if combo.surcharge is not None and prefix == "es-verifactu-":
+        ext.setdefault(regime, "18")  # equivalence surcharge
+    ext.setdefault(regime, "01")
+    if combo.key in codes:
+        name, key_codes, excluded = codes[combo.key]
+        if name is not None:
+            one_of(ext, prefix + name, key_codes)
+        ext.pop(prefix + excluded, None)
+    combo.ext = ext
+
+
+def spanish_key(ext: dict, prefix: str) -> str:
+    """The key that the codes of a combo written before keys existed stand for."""
+    key = EXEMPT_KEYS.get(ext.get(prefix + "exempt"), "")
+    op_class = ext.get(prefix + "op-class")
+    if op_class == "S2":
+        key = "reverse-charge"
+    elif op_class in ("N1", "N2") or prefix + "outside-scope" in ext:
+        key = "outside-scope"
+    return key or "standard"
+
+
+def one_of(ext: dict, name: str, codes: tuple[str, ...]) -> None:
+    """GOBL's SetOneOf: the code is kept when it is one of the others, else the first."""
+    if ext.get(name) not in codes[1:]:
+        ext[name] = codes[0]
+
+
+COMBO_NORMALIZERS = {
+    "it-sdi-v1": sdi_combo,
+    "it-ticket-v1": ticket_combo,
+    "es-verifactu-v1": verifactu_combo,
+    "es-sii-v1": sii_combo,
+}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import amounts as num
+from .addons import normalize_line_combos
 from .problems import Problems
 from .regimes import KNOWN_CURRENCIES, Regime, currency_decimals
 from .taxes import (
@@ -155,6 +156,8 @@ def calculate_lines(invoice: Invoice) -> list[TaxableLine]:
         combos = parse_combos(
             line.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons
         )
+        if invoice.addons:
+            normalize_line_combos(line, combos, invoice.addons)
         if "taxes" in line:
             line["taxes"] = [c.as_json() for c in combos]
         if total is not None:
