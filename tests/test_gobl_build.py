@@ -511,6 +511,25 @@ def test_sii_reports_goods_or_services_and_why_no_vat_is_charged():
     ]
 
 
+def test_ticketbai_says_why_no_vat_is_charged_and_assumes_services():
+    assert spanish(
+        "es-tbai-v1",
+        {"cat": "VAT", "rate": "general"},
+        {"cat": "VAT", "rate": "general+eqs"},
+        {"cat": "VAT", "key": "reverse-charge"},
+        {"cat": "VAT", "ext": {"es-tbai-exemption": "OT"}},  # a key from the code
+        {"cat": "VAT", "country": "PT", "rate": "general"},
+        {"cat": "IGIC", "rate": "general"},
+    ) == [
+        {"es-tbai-regime": "01", "es-tbai-product": "services"},
+        {"es-tbai-regime": "51", "es-tbai-product": "services"},
+        {"es-tbai-regime": "01", "es-tbai-exemption": "S2", "es-tbai-product": "services"},
+        {"es-tbai-regime": "01", "es-tbai-exemption": "OT", "es-tbai-product": "services"},
+        {"es-tbai-regime": "01", "es-tbai-exemption": "IE", "es-tbai-product": "services"},
+        {"es-tbai-regime": "08", "es-tbai-exemption": "IE"},
+    ]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -2,9 +2,10 @@
 calculated: a format's codes can decide a combo's key, and a key gives the combo its code.
 
 So far the Italian ones, whose exemption codes ("natura") are how Italian clients say why no
-VAT is charged: it-sdi-v1 (FatturaPA) and it-ticket-v1 (receipts), and Spain's reporting
-ones, es-verifactu-v1 and es-sii-v1. Written from GOBL v0.502.1's normalizers; the codes of
-other add-ons are not added yet (their `ext` on rate rows is the difference that remains).
+VAT is charged: it-sdi-v1 (FatturaPA) and it-ticket-v1 (receipts); and Spain's reporting
+ones: es-verifactu-v1, es-sii-v1 and es-tbai-v1. Written from GOBL v0.502.1's normalizers;
+the codes of other add-ons are not added yet (their `ext` on rate rows is the difference that
+remains).
 """
 
 from . import amounts as num
@@ -54,13 +55,22 @@ def normalize_combo(combo, addons: tuple[str, ...]) -> None:
 
 
 def normalize_line_combos(line: dict, combos: list, addons: tuple[str, ...]) -> None:
-    """What an add-on takes from the line itself: SII reports whether VAT is on goods or on
-    services, from the item's key."""
-    item = line.get("item") if isinstance(line.get("item"), dict) else {}
-    product = item.get("key") if item.get("key") in ("goods", "services") else None
+    """What an add-on takes from the line itself: SII and TicketBAI report whether VAT is on
+    goods or on services, from the item's key (TicketBAI assumes services)."""
     vat = next((c for c in combos if c.cat == VAT), None)
-    if "es-sii-v1" in addons and product and vat is not None:
-        vat.ext = {**vat.ext, "es-sii-product": product}
+    if vat is None:
+        return
+    item = line.get("item") if isinstance(line.get("item"), dict) else {}
+    key = item.get("key") or ""
+    if "es-sii-v1" in addons and key in ("goods", "services"):
+        vat.ext = {**vat.ext, "es-sii-product": key}
+    if "es-tbai-v1" in addons and key in ("goods", "services", ""):
+        ext = dict(vat.ext)
+        if key == "goods":
+            one_of(ext, "es-tbai-product", ("goods", "resale"))
+        else:
+            ext["es-tbai-product"] = "services"
+        vat.ext = ext
 
 
 def sdi_combo(combo) -> None:
@@ -181,6 +191,43 @@ def spanish_key(ext: dict, prefix: str) -> str:
     return key or "standard"
 
 
+# --- TicketBAI (Basque Country): one exemption extension says why no VAT is charged.
+
+TBAI_EXEMPTION, TBAI_REGIME = "es-tbai-exemption", "es-tbai-regime"
+TBAI_CODES = {
+    "reverse-charge": ("S2",),
+    "outside-scope": ("RL", "IE", "OT", "VT"),
+    "exempt": ("E1", "E6"),
+    "export": ("E2", "E3", "E4"),
+    "intra-community": ("E5",),
+}
+TBAI_KEYS = {code: key for key, codes in TBAI_CODES.items() for code in codes}
+
+
+def tbai_combo(combo) -> None:
+    ext = dict(combo.ext)
+    if combo.cat == "IGIC":
+        # The Canaries' tax: not subject to VAT by location (IE), regime 08 by default.
+        ext[TBAI_EXEMPTION] = "IE"
+        ext.setdefault(TBAI_REGIME, "08")
+    elif combo.cat == VAT and combo.country and combo.country != "ES":
+        ext[TBAI_EXEMPTION] = "IE" if combo.country in EU_MEMBERS else "RL"
+        ext.setdefault(TBAI_REGIME, "01")
+    elif combo.cat == VAT:
+        if not combo.key:
+            combo.key = TBAI_KEYS.get(ext.get(TBAI_EXEMPTION), "standard")
+        if combo.key == "export":
+            ext.setdefault(TBAI_REGIME, "02")
+        if combo.surcharge is not None or "eqs" in combo.rate.split("+"):
+            ext.setdefault(TBAI_REGIME, "51")  # equivalence surcharge
+        ext.setdefault(TBAI_REGIME, "01")
+        if combo.key in TBAI_CODES:
+            one_of(ext, TBAI_EXEMPTION, TBAI_CODES[combo.key])
+        elif combo.key in ("standard", "zero"):
+            ext.pop(TBAI_EXEMPTION, None)
+    combo.ext = ext
+
+
 def one_of(ext: dict, name: str, codes: tuple[str, ...]) -> None:
     """GOBL's SetOneOf: the code is kept when it is one of the others, else the first."""
     if ext.get(name) not in codes[1:]:
@@ -192,4 +239,5 @@ COMBO_NORMALIZERS = {
     "it-ticket-v1": ticket_combo,
     "es-verifactu-v1": verifactu_combo,
     "es-sii-v1": sii_combo,
+    "es-tbai-v1": tbai_combo,
 }
