@@ -530,6 +530,24 @@ def test_ticketbai_says_why_no_vat_is_charged_and_assumes_services():
     ]
 
 
+def test_en16931_gives_each_tax_its_untdid_category_and_comes_with_the_formats_built_on_it():
+    doc = fixture("es-freelance.json") | {"$addons": ["fr-facturx-v1"]}
+    line = {"quantity": "1", "item": {"name": "Servicio", "price": "100.00"}}
+    taxes = [
+        {"cat": "VAT", "rate": "general"},
+        {"cat": "VAT", "ext": {"untdid-tax-category": "AE"}},  # a key from the code
+        {"cat": "IGIC", "rate": "general"},
+    ]
+    doc["lines"] = [{**line, "taxes": [combo]} for combo in taxes]
+    doc = built(doc)
+    assert doc["$addons"] == ["eu-en16931-v2017", "fr-facturx-v1"]
+    assert [(t.get("key"), t["ext"]) for line in doc["lines"] for t in line["taxes"]] == [
+        ("standard", {"untdid-tax-category": "S"}),
+        ("reverse-charge", {"untdid-tax-category": "AE"}),
+        ("standard", {"untdid-tax-category": "L"}),
+    ]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -47,6 +47,27 @@ TICKET_KEYS = {
 }
 
 
+# Add-ons that build on another: the document gets the other too, first, as in GOBL.
+REQUIRES = {
+    "de-xrechnung-v3": ("eu-en16931-v2017",),
+    "de-zugferd-v2": ("eu-en16931-v2017",),
+    "fr-choruspro-v1": ("eu-en16931-v2017",),
+    "fr-facturx-v1": ("eu-en16931-v2017",),
+}
+
+
+def with_requirements(addons: list) -> list:
+    """The add-ons with those they require before them, each once. GOBL also drops keys it
+    does not know; we keep them, so that a typo stays visible in the document."""
+    found: list = []
+    for addon in addons:
+        required = REQUIRES.get(addon, ()) if isinstance(addon, str) else ()
+        for key in (*required, addon):
+            if key not in found:
+                found.append(key)
+    return found
+
+
 def normalize_combo(combo, addons: tuple[str, ...]) -> None:
     for addon in addons:
         normalize = COMBO_NORMALIZERS.get(addon)
@@ -228,6 +249,34 @@ def tbai_combo(combo) -> None:
     combo.ext = ext
 
 
+# --- EN 16931 (the European e-invoice: UBL, CII, Factur-X, XRechnung, Peppol): each tax
+# gets its UNTDID 5305 category.
+
+UNTDID_CATEGORY = "untdid-tax-category"
+VAT_CATEGORIES = {
+    "standard": "S",
+    "zero": "Z",
+    "exempt": "E",
+    "reverse-charge": "AE",
+    "intra-community": "K",
+    "export": "G",
+    "outside-scope": "O",
+}
+VAT_CATEGORY_KEYS = {code: key for key, code in VAT_CATEGORIES.items()}
+OTHER_CATEGORIES = {"IGIC": "L", "IPSI": "M"}  # the Canaries', Ceuta and Melilla's
+
+
+def en16931_combo(combo) -> None:
+    if combo.cat == VAT:
+        if not combo.key:
+            combo.key = VAT_CATEGORY_KEYS.get(combo.ext.get(UNTDID_CATEGORY), "standard")
+        code = VAT_CATEGORIES.get(combo.key)
+    else:
+        code = OTHER_CATEGORIES.get(combo.cat, "O")  # any other tax: outside the scope
+    if code is not None:
+        combo.ext = {**combo.ext, UNTDID_CATEGORY: code}
+
+
 def one_of(ext: dict, name: str, codes: tuple[str, ...]) -> None:
     """GOBL's SetOneOf: the code is kept when it is one of the others, else the first."""
     if ext.get(name) not in codes[1:]:
@@ -240,4 +289,5 @@ COMBO_NORMALIZERS = {
     "es-verifactu-v1": verifactu_combo,
     "es-sii-v1": sii_combo,
     "es-tbai-v1": tbai_combo,
+    "eu-en16931-v2017": en16931_combo,
 }

@@ -10,6 +10,7 @@ import json
 import re
 import uuid
 
+from .addons import with_requirements
 from .calc import calculate_invoice
 from .identities import normalize_tax_ids
 from .problems import Problem, Problems
@@ -111,6 +112,8 @@ def built_document(doc: dict, problems: Problems) -> dict:
     if regime.country:
         doc["$regime"] = regime.country
     migrate(doc)
+    if isinstance(doc.get("$addons"), list):
+        doc["$addons"] = with_requirements(doc["$addons"])
     lines_checked = calculate_invoice(doc, regime, problems)
     check_invoice(doc, regime, problems)
     # The calculation checks every line; the schema, three times slower on long invoices,
