@@ -548,6 +548,51 @@ def test_en16931_gives_each_tax_its_untdid_category_and_comes_with_the_formats_b
     ]
 
 
+def invoice_of(country: str, addon: str, *taxes: dict) -> list[dict]:
+    """The ext of each line's first tax, an invoice of a supplier in `country` with `addon`."""
+    line = {"quantity": "1", "item": {"name": "Service", "price": "100.00"}}
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "$addons": [addon],
+        "issue_date": "2025-01-15",
+        "supplier": {"name": "Supplier", "tax_id": {"country": country}},
+        "lines": [{**line, "taxes": [combo]} for combo in taxes],
+    }
+    return [line["taxes"][0].get("ext") for line in built(doc)["lines"]]
+
+
+def test_ksef_gives_each_combo_its_tax_category():
+    assert invoice_of(
+        "PL",
+        "pl-favat-v3",
+        {"cat": "VAT", "key": "standard", "rate": "reduced"},
+        {"cat": "VAT", "key": "export"},
+        {"cat": "VAT", "country": "DE", "rate": "general"},
+        {"cat": "VAT", "rate": "general"},  # no key yet when GOBL's add-on looks: no code
+    ) == [
+        {"pl-favat-tax-category": "2"},
+        {"pl-favat-tax-category": "6.3"},
+        {"pl-favat-tax-category": "8"},
+        None,
+    ]
+
+
+def test_mydata_gives_each_vat_combo_its_rate_category_or_exemption():
+    assert invoice_of(
+        "EL",
+        "gr-mydata-v1",
+        {"cat": "VAT", "rate": "reduced+island"},
+        {"cat": "VAT", "key": "intra-community"},
+        {"cat": "VAT", "ext": {"gr-mydata-exemption": "28"}},  # an export, from its code
+        {"cat": "VAT", "country": "DE", "rate": "general"},
+    ) == [
+        {"gr-mydata-vat-rate": "5"},
+        {"gr-mydata-exemption": "14", "gr-mydata-vat-rate": "7"},
+        {"gr-mydata-exemption": "28", "gr-mydata-vat-rate": "7"},
+        {"gr-mydata-exemption": "30", "gr-mydata-vat-rate": "7"},
+    ]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -277,6 +277,76 @@ def en16931_combo(combo) -> None:
         combo.ext = {**combo.ext, UNTDID_CATEGORY: code}
 
 
+# --- Poland's KSeF (FA_VAT v3): each combo's tax category, from its key and rate.
+
+FAVAT_CATEGORY = "pl-favat-tax-category"
+FAVAT_RATES = {"general": "1", "reduced": "2", "super-reduced": "3"}
+FAVAT_KEYS = {
+    "zero": "6.1",
+    "intra-community": "6.2",
+    "export": "6.3",
+    "exempt": "7",
+    "outside-scope": "8",
+    "reverse-charge": "9",
+}
+
+
+def favat_combo(combo) -> None:
+    if combo.country and combo.country != "PL":
+        code = "8"  # a foreign sale
+    elif combo.key == "standard":
+        code = FAVAT_RATES.get(combo.rate)
+    else:
+        code = FAVAT_KEYS.get(combo.key)
+    if code is not None:
+        combo.ext = {**combo.ext, FAVAT_CATEGORY: code}
+
+
+# --- Greece's myDATA: each VAT combo's rate category, or its exemption cause.
+
+MYDATA_RATE, MYDATA_EXEMPTION = "gr-mydata-vat-rate", "gr-mydata-exemption"
+MYDATA_RATES = {
+    "general": "1",
+    "reduced": "2",
+    "super-reduced": "3",
+    "general+island": "4",
+    "reduced+island": "5",
+    "super-reduced+island": "6",
+}
+MYDATA_NOT_CHARGED = "7"
+MYDATA_CODES = {
+    "outside-scope": ("1", "2", "3", "4", "24", "29", "30", "31"),
+    "exempt": ("7", "5", "6", "9", "10", "11", "12", "13", "15", "17")
+    + ("18", "19", "20", "21", "22", "23", "25", "26", "27"),
+    "export": ("8", "28"),
+    "intra-community": ("14",),
+    "reverse-charge": ("16",),
+}
+MYDATA_KEYS = {code: key for key, codes in MYDATA_CODES.items() for code in codes}
+
+
+def mydata_combo(combo) -> None:
+    if combo.cat != VAT:
+        return
+    ext = dict(combo.ext)
+    if combo.country and combo.country != "EL":
+        # A sale taxed where the customer is (29 outside the EU, 30 within).
+        ext[MYDATA_EXEMPTION] = "30" if combo.country in EU_MEMBERS else "29"
+        ext[MYDATA_RATE] = MYDATA_NOT_CHARGED
+        combo.key, combo.ext = "outside-scope", ext
+        return
+    if not combo.key:
+        combo.key = MYDATA_KEYS.get(ext.get(MYDATA_EXEMPTION), "standard")
+    if combo.key in ("standard", "zero"):
+        if combo.rate in MYDATA_RATES:
+            ext[MYDATA_RATE] = MYDATA_RATES[combo.rate]
+        ext.pop(MYDATA_EXEMPTION, None)
+    elif combo.key in MYDATA_CODES:
+        one_of(ext, MYDATA_EXEMPTION, MYDATA_CODES[combo.key])
+        ext[MYDATA_RATE] = MYDATA_NOT_CHARGED
+    combo.ext = ext
+
+
 def one_of(ext: dict, name: str, codes: tuple[str, ...]) -> None:
     """GOBL's SetOneOf: the code is kept when it is one of the others, else the first."""
     if ext.get(name) not in codes[1:]:
@@ -290,4 +360,6 @@ COMBO_NORMALIZERS = {
     "es-sii-v1": sii_combo,
     "es-tbai-v1": tbai_combo,
     "eu-en16931-v2017": en16931_combo,
+    "pl-favat-v3": favat_combo,
+    "gr-mydata-v1": mydata_combo,
 }
