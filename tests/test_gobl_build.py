@@ -593,6 +593,16 @@ def test_mydata_gives_each_vat_combo_its_rate_category_or_exemption():
     ]
 
 
+def test_arca_gives_each_combo_its_vat_rate_code():
+    assert invoice_of(
+        "AR",
+        "ar-arca-v4",
+        {"cat": "VAT", "rate": "increased"},
+        {"cat": "VAT", "key": "zero"},
+        {"cat": "VAT", "key": "exempt"},
+    ) == [{"ar-arca-vat-rate": "6"}, {"ar-arca-vat-rate": "3"}, None]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

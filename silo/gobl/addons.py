@@ -1,11 +1,12 @@
 """What GOBL's add-ons (a document's `$addons`) do to its tax combos before they are
 calculated: a format's codes can decide a combo's key, and a key gives the combo its code.
 
-So far the Italian ones, whose exemption codes ("natura") are how Italian clients say why no
-VAT is charged: it-sdi-v1 (FatturaPA) and it-ticket-v1 (receipts); and Spain's reporting
-ones: es-verifactu-v1, es-sii-v1 and es-tbai-v1. Written from GOBL v0.502.1's normalizers;
-the codes of other add-ons are not added yet (their `ext` on rate rows is the difference that
-remains).
+Written from GOBL v0.502.1's normalizers, for the add-ons of its reference: Italy's it-sdi-v1
+(FatturaPA) and it-ticket-v1 (receipts), whose exemption codes ("natura") say why no VAT is
+charged; Spain's es-verifactu-v1, es-sii-v1 and es-tbai-v1; eu-en16931-v2017, which the
+formats built on EN 16931 require; pl-favat-v3 (KSeF), gr-mydata-v1 and ar-arca-v4. Only
+their tax combos are done: the codes they give the document itself (its type, the parties'
+status) are not.
 """
 
 from . import amounts as num
@@ -347,6 +348,18 @@ def mydata_combo(combo) -> None:
     combo.ext = ext
 
 
+# --- Argentina's ARCA (formerly AFIP): each combo's VAT rate code.
+
+ARCA_RATE = "ar-arca-vat-rate"
+ARCA_RATES = {"reduced": "4", "general": "5", "increased": "6"}
+
+
+def arca_combo(combo) -> None:
+    code = "3" if combo.key == "zero" else ARCA_RATES.get(combo.rate)
+    if code is not None:
+        combo.ext = {**combo.ext, ARCA_RATE: code}
+
+
 def one_of(ext: dict, name: str, codes: tuple[str, ...]) -> None:
     """GOBL's SetOneOf: the code is kept when it is one of the others, else the first."""
     if ext.get(name) not in codes[1:]:
@@ -362,4 +375,5 @@ COMBO_NORMALIZERS = {
     "eu-en16931-v2017": en16931_combo,
     "pl-favat-v3": favat_combo,
     "gr-mydata-v1": mydata_combo,
+    "ar-arca-v4": arca_combo,
 }
