@@ -111,12 +111,21 @@ def test_defaults_come_from_the_regime_and_tax_ids_are_normalized():
         ("FR", "FR39356000000", "39356000000"),
         ("GB", "XI 123 4567 89", "123456789"),
         ("PT", "PT 545 259 045", "545259045"),
+        ("NO", "NO 923 456 783", "923456783MVA"),  # the VAT register's suffix
+        ("CH", "CHE-123.456.788 MWST", "E123456788"),
+        ("EL", "GR094014201", "094014201"),
     ],
 )
 def test_tax_ids_are_normalized_by_their_own_countrys_rules(country, given, kept):
     doc = fixture("es-freelance.json")
     doc["customer"] = {"name": "Cliente", "tax_id": {"country": country, "code": given}}
     assert built(doc)["customer"]["tax_id"]["code"] == kept
+
+
+def test_a_greek_tax_id_is_always_in_greeces_tax_country():
+    doc = fixture("es-freelance.json")
+    doc["customer"] = {"name": "Pelatis", "tax_id": {"country": "GR", "code": "094014201"}}
+    assert built(doc)["customer"]["tax_id"] == {"country": "EL", "code": "094014201"}
 
 
 def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():

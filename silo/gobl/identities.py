@@ -11,7 +11,11 @@ import re
 NOT_CODE = re.compile(r"[^A-Z0-9Ñ&]+")  # what GOBL strips from a code (it keeps Ñ and &)
 # Prefixes that also name the country in codes of Great Britain: Northern Ireland, and the
 # rest of the UK since Brexit.
-PREFIXES = {c: (c, "XI", "XU") for c in ("GB", "XI", "XU")}
+PREFIXES = {c: (c, "XI", "XU") for c in ("GB", "XI", "XU")} | {
+    "EL": ("EL", "GR"),  # Greece's tax code, and its ISO code typed by mistake
+    "GR": ("GR", "GR"),
+}
+SWISS_SUFFIX = re.compile(r"(MWST|TVA|IVA)$")  # "CHE-123.456.789 MWST"
 SIREN = re.compile(r"^\d{9}$")
 
 
@@ -22,6 +26,8 @@ def normalize_tax_ids(doc: dict) -> None:
         if isinstance(tax_id, dict) and isinstance(tax_id.get("code"), str):
             country = str(tax_id.get("country") or "").upper()
             tax_id["code"] = normalized_code(tax_id["code"], country)
+            if country == "GR":
+                tax_id["country"] = "EL"  # Greece's tax country, always
 
 
 def normalized_code(code: str, country: str) -> str:
@@ -55,4 +61,13 @@ def luhn_digit(digits: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-COMPLETIONS = {"ES": spanish, "FR": french}
+def norwegian(code: str) -> str:
+    """A Norwegian VAT number is the organisation number followed by MVA."""
+    return code if code.endswith("MVA") else code + "MVA"
+
+
+def swiss(code: str) -> str:
+    return SWISS_SUFFIX.sub("", code)
+
+
+COMPLETIONS = {"ES": spanish, "FR": french, "NO": norwegian, "CH": swiss}
