@@ -612,6 +612,16 @@ def test_arca_gives_each_combo_its_vat_rate_code():
     ) == [{"ar-arca-vat-rate": "6"}, {"ar-arca-vat-rate": "3"}, None]
 
 
+def test_earlier_formats_are_read_as_gobl_reads_them():
+    doc = fixture("us-sales-tax.json")
+    doc["tax"] = {"tags": ["simplified"]}
+    doc["payment"]["advances"][0]["desc"] = "Anticipo"  # the old name wins, as in GOBL
+    doc = built(doc)
+    assert (doc["$tags"], doc["tax"]) == (["simplified"], {})  # GOBL keeps the empty tax
+    assert doc["payment"]["advances"][0]["description"] == "Anticipo"
+    assert "desc" not in doc["payment"]["advances"][0]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -120,21 +120,31 @@ def built_document(doc: dict, problems: Problems) -> dict:
     # sees the rest.
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
     normalize_tax_ids(doc)
-    return ordered({k: v for k, v in doc.items() if v not in ([], {}, None)}, INVOICE_ORDER)
+    return ordered({k: v for k, v in doc.items() if kept(k, v)}, INVOICE_ORDER)
+
+
+def kept(name: str, value) -> bool:
+    """Whether a member stays in the built invoice: empty ones go, except `tax`, which GOBL
+    keeps as {} once given (say, when its tags moved to `$tags`)."""
+    return value not in ([], {}, None) or (name == "tax" and value == {})
 
 
 def migrate(doc: dict) -> None:
     """Earlier GOBL formats that `gobl build` still reads: tags under `tax`, payment terms'
-    `detail`, and the nil UUID standing for none."""
+    `detail`, advances' `desc`, and the nil UUID standing for none."""
     tax = doc.get("tax")
     if isinstance(tax, dict) and isinstance(tax.get("tags"), list) and "$tags" not in doc:
         doc["$tags"] = tax.pop("tags")
-        if not tax:
-            del doc["tax"]
     payment = doc.get("payment")
     terms = payment.get("terms") if isinstance(payment, dict) else None
     if isinstance(terms, dict) and "detail" in terms and "notes" not in terms:
         terms["notes"] = terms.pop("detail")
+    advances = payment.get("advances") if isinstance(payment, dict) else None
+    for advance in advances if isinstance(advances, list) else []:
+        if isinstance(advance, dict) and "desc" in advance:
+            desc = advance.pop("desc")
+            if desc:
+                advance["description"] = desc
     for role in ("supplier", "customer"):
         party = doc.get(role)
         if isinstance(party, dict) and party.get("uuid") == NIL_UUID:
