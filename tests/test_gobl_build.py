@@ -622,6 +622,30 @@ def test_earlier_formats_are_read_as_gobl_reads_them():
     assert "desc" not in doc["payment"]["advances"][0]
 
 
+def test_the_taxes_of_a_corrected_invoice_get_their_amounts():
+    doc = fixture("pt-azores.json")
+    rates = [{"base": "84.00", "percent": "4.0%"}, {"base": "84", "percent": "6.0%"}]
+    doc["preceding"][0]["tax"] = {"categories": [{"code": "VAT", "rates": rates}]}
+    assert built(doc)["preceding"][0]["tax"] == {
+        "categories": [
+            {
+                "code": "VAT",
+                "rates": [
+                    {"base": "84.00", "percent": "4.0%", "amount": "3.36"},
+                    # As in GOBL, an amount has the decimals of the base it was given.
+                    {"base": "84.00", "percent": "6.0%", "amount": "5.00"},
+                ],
+                "amount": "8.36",
+            }
+        ],
+        "sum": "8.36",
+    }
+    doc["preceding"][0]["tax"]["categories"][0]["rates"][0]["base"] = "lots"
+    assert paths(build_document(doc)[1]) == {
+        "/preceding/0/tax/categories/0/rates/0": "'lots' is not a number"
+    }
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -21,6 +21,7 @@ from .taxes import (
     PRECISE,
     TaxableLine,
     parse_combos,
+    recalculated,
     tax_totals,
     totals_json,
 )
@@ -67,6 +68,7 @@ def calculate_invoice(doc: dict, regime: Regime, problems: Problems) -> bool:
     set_defaults(invoice)
     if problems or is_bypassed(doc):
         return False
+    calculate_preceding(invoice)
     taxable = calculate_lines(invoice)
     line_sum = invoice.zero
     for line in taxable:
@@ -133,6 +135,23 @@ def check_date(doc: dict, name: str, problems: Problems) -> None:
         datetime.date.fromisoformat(value if isinstance(value, str) and len(value) == 10 else "")
     except ValueError:
         problems.add(f"/{name}", "must be a date such as 2024-01-31")
+
+
+# --- Preceding documents
+
+
+def calculate_preceding(invoice: Invoice) -> None:
+    """The tax totals given for a preceding document (a corrected invoice) get their amounts
+    and sums, in that document's currency, as GOBL calculates them."""
+    preceding = invoice.doc.get("preceding")
+    for index, ref in enumerate(preceding if isinstance(preceding, list) else []):
+        if not isinstance(ref, dict) or not isinstance(ref.get("tax"), dict):
+            continue
+        currency = ref.get("currency") or invoice.doc["currency"]
+        problems = invoice.problems.at(f"/preceding/{index}/tax")
+        tax = recalculated(ref["tax"], currency_decimals(currency), problems)
+        if tax is not None:
+            ref["tax"] = tax
 
 
 # --- Lines

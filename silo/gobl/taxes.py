@@ -335,6 +335,50 @@ def rate_amount(rate_total: RateTotal, category: CategoryTotal, zero) -> None:
         category.surcharge = num.accumulate(category.surcharge or zero, rate_total.surcharge)
 
 
+def recalculated(given: dict, places: int, problems: Problems) -> dict | None:
+    """Tax totals written by hand (a preceding document's, say): each rate's amount from its
+    base and percent, the sums, all rounded to the currency, as GOBL's Total.Calculate and
+    Round. None when a figure cannot be read (the problem is recorded)."""
+    zero = num.rescale(Decimal(0), places)
+    totals = TaxTotals(sum=zero)
+    for index, given_category in enumerate(given.get("categories") or []):
+        category = category_from(given_category, zero, problems.at(f"/categories/{index}"))
+        if category is None:
+            return None
+        totals.categories.append(category)
+    final_sums(totals, zero)
+    return totals_json(totals, places)
+
+
+def category_from(given, zero: Decimal, problems: Problems) -> CategoryTotal | None:
+    if not isinstance(given, dict) or not isinstance(given.get("code"), str):
+        problems.add("", "must be an object with a code")
+        return None
+    category = CategoryTotal(given["code"], given.get("retained") is True, amount=zero)
+    category.informative = given.get("informative") is True
+    for index, rate in enumerate(given.get("rates") or []):
+        where = problems.at(f"/rates/{index}")
+        try:
+            combo = Combo(
+                cat=category.code,
+                key=text_field(rate, "key"),
+                country=text_field(rate, "country"),
+                ext=rate["ext"] if isinstance(rate.get("ext"), dict) else {},
+                percent=num.parse_percent(rate["percent"]) if rate.get("percent") else None,
+            )
+            base = num.parse(rate.get("base", "0"))
+        except (num.AmountError, TypeError, AttributeError) as exc:
+            where.add("", str(exc) if isinstance(exc, num.AmountError) else "must be an object")
+            return None
+        surcharge = rate.get("surcharge")
+        if isinstance(surcharge, dict) and surcharge.get("percent"):
+            combo.surcharge = num.parse_percent(surcharge["percent"])
+        category.rates.append(
+            RateTotal(combo, base, zero, zero if combo.surcharge is not None else None)
+        )
+    return category
+
+
 def totals_json(totals: TaxTotals, places: int) -> dict:
     """The `taxes` of the document's totals, rounded to the currency."""
 
