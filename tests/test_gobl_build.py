@@ -646,6 +646,28 @@ def test_the_taxes_of_a_corrected_invoice_get_their_amounts():
     }
 
 
+def test_inboxes_keep_e_mail_addresses_urls_and_peppol_schemes_apart():
+    doc = fixture("es-freelance.json")
+    doc["customer"] = {
+        "name": "Cliente",
+        "inboxes": [
+            {"key": "peppol", "code": "0208:0735585741"},
+            {"code": "facturas@example.com"},
+            {"code": "https://example.com/inbox"},
+        ],
+    }
+    assert built(doc)["customer"]["inboxes"] == [
+        {"key": "peppol", "scheme": "0208", "code": "0735585741"},
+        {"email": "facturas@example.com"},
+        {"url": "https://example.com/inbox"},
+    ]
+    doc["$addons"] = ["eu-en16931-v2017"]
+    doc = built(doc)
+    assert doc["customer"]["endpoints"] == [{"uri": "iso6523-actorid-upis::0208:0735585741"}]
+    units = [line["item"]["unit"] for line in doc["lines"]]
+    assert units == ["h", "one"]  # a unit kept; "one" where none was given (EN 16931 BR-23)
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

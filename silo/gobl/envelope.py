@@ -13,6 +13,7 @@ import uuid
 from .addons import with_requirements
 from .calc import calculate_invoice
 from .identities import normalize_tax_ids
+from .parties import normalize_parties
 from .problems import Problem, Problems
 from .regimes import regime_or_global
 from .rules import check_invoice
@@ -120,6 +121,7 @@ def built_document(doc: dict, problems: Problems) -> dict:
     # sees the rest.
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
     normalize_tax_ids(doc)
+    normalize_parties(doc)
     return ordered({k: v for k, v in doc.items() if kept(k, v)}, INVOICE_ORDER)
 
 
