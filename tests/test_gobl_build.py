@@ -668,6 +668,19 @@ def test_inboxes_keep_e_mail_addresses_urls_and_peppol_schemes_apart():
     assert units == ["h", "one"]  # a unit kept; "one" where none was given (EN 16931 BR-23)
 
 
+def test_an_italian_individuals_fiscal_code_is_an_identity_and_caps_have_five_digits():
+    doc = fixture("gb-it-minimal.json")["it"] | {"$addons": ["it-sdi-v1"]}
+    doc["customer"] = {
+        "name": "Mario Rossi",
+        "tax_id": {"country": "IT", "type": "individual", "code": "rss mra 80a01 h501u"},
+        "addresses": [{"street": "Via Roma", "code": "100", "country": "IT"}],
+    }
+    customer = built(doc)["customer"]
+    assert customer["tax_id"] == {"country": "IT"}
+    assert customer["identities"] == [{"key": "it-fiscal-code", "code": "RSSMRA80A01H501U"}]
+    assert customer["addresses"][0]["code"] == "00100"
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

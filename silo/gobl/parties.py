@@ -1,6 +1,6 @@
 """The parties of an invoice (supplier, customer, and those of ordering, delivery and
-payment) as GOBL normalizes them: their inboxes, and what EN 16931 adds to them and to the
-items sold.
+payment) as GOBL normalizes them: their inboxes, what EN 16931 adds to them and to the items
+sold, and Italy's ways (codici fiscali, five-digit postal codes).
 """
 
 import re
@@ -10,6 +10,7 @@ URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 PEPPOL_CODE = re.compile(r"^(\d{4}):(.+)$")  # "0208:0735585741": an ICD scheme, then the code
 PEPPOL_ENDPOINT = "iso6523-actorid-upis"
 EN16931 = "eu-en16931-v2017"
+NOT_CODE = re.compile(r"[^A-Z0-9Ñ&]+")
 
 
 def normalize_parties(doc: dict) -> None:
@@ -20,6 +21,12 @@ def normalize_parties(doc: dict) -> None:
             normalize_inbox(inbox)
         if EN16931 in addons:
             add_peppol_endpoint(party, inboxes)
+        if doc.get("$regime") == "IT":
+            move_fiscal_code(party)
+        if "it-sdi-v1" in addons:
+            for address in party.get("addresses") or []:
+                if isinstance(address, dict):
+                    pad_italian_postal_code(address)
     if EN16931 in addons:
         for item in items(doc):
             if not item.get("unit"):
@@ -63,6 +70,27 @@ def normalize_inbox(inbox: dict) -> None:
         match = PEPPOL_CODE.match(code)
         if match:
             inbox["scheme"], inbox["code"] = match.groups()
+
+
+def move_fiscal_code(party: dict) -> None:
+    """An Italian individual's codice fiscale, once given as the tax id with type
+    "individual", is an identity (it-fiscal-code): the tax id keeps only its country."""
+    tax_id = party.get("tax_id")
+    if not isinstance(tax_id, dict) or tax_id.get("country") != "IT":
+        return
+    if tax_id.get("type") != "individual":
+        return
+    code = NOT_CODE.sub("", str(tax_id.pop("code", "")).upper()).removeprefix("IT")
+    del tax_id["type"]
+    identities = [i for i in party.get("identities") or [] if i.get("key") != "it-fiscal-code"]
+    party["identities"] = [*identities, {"key": "it-fiscal-code", "code": code}]
+
+
+def pad_italian_postal_code(address: dict) -> None:
+    """SDI wants an Italian CAP of five digits: 100 is 00100."""
+    code = address.get("code")
+    if address.get("country") == "IT" and isinstance(code, str) and code.isdigit():
+        address["code"] = code.zfill(5)
 
 
 def add_peppol_endpoint(party: dict, inboxes: list[dict]) -> None:
