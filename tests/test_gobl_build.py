@@ -681,6 +681,39 @@ def test_an_italian_individuals_fiscal_code_is_an_identity_and_caps_have_five_di
     assert customer["addresses"][0]["code"] == "00100"
 
 
+@pytest.mark.parametrize(
+    "addons, kind, tags, codes",
+    [
+        (["es-verifactu-v1"], "standard", [], {"es-verifactu-doc-type": "F1"}),
+        (["es-verifactu-v1"], "standard", ["simplified"], {"es-verifactu-doc-type": "F2"}),
+        (
+            ["es-verifactu-v1"],
+            "credit-note",
+            [],
+            {"es-verifactu-correction-type": "I", "es-verifactu-doc-type": "R1"},
+        ),
+        (
+            ["es-sii-v1"],
+            "standard",
+            ["self-billed"],
+            {"es-sii-third-party-issuer": "S", "es-sii-doc-type": "F1"},
+        ),
+        (["fr-facturx-v1"], "credit-note", [], {"untdid-document-type": "381"}),
+        (
+            ["it-sdi-v1"],
+            "standard",
+            ["freelance"],
+            {"it-sdi-format": "FPR12", "it-sdi-document-type": "TD06"},
+        ),
+    ],
+)
+def test_add_ons_give_the_document_its_codes_from_its_type_and_tags(addons, kind, tags, codes):
+    doc = fixture("es-freelance.json") | {"$addons": addons, "type": kind, "$tags": tags}
+    if kind == "credit-note":
+        doc["preceding"] = [{"code": "F-1", "issue_date": "2024-12-01"}]
+    assert built(doc)["tax"]["ext"] == codes
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

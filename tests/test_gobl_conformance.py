@@ -14,6 +14,7 @@ import pytest
 from conftest import SHARED, shared_path
 
 from silo.gobl import build_document, digest
+from silo.gobl.scenarios import DOCUMENT_CODES
 
 EXAMPLES = ("reference", "gobl", "examples")
 INVOICE = "https://gobl.org/draft-0/bill/invoice"
@@ -189,6 +190,18 @@ def without_document_codes(doc: dict) -> dict:
 def test_the_whole_document_is_gobls_but_for_the_codes_of_add_ons(name):
     _, ours, expected = example(name)
     assert without_document_codes(ours) == without_document_codes(expected["doc"])
+
+
+def document_codes(doc: dict) -> dict:
+    """The document's codes (`tax.ext`) of the kinds built here."""
+    ext = (doc.get("tax") or {}).get("ext") or {}
+    return {k: v for k, v in ext.items() if k in DOCUMENT_CODES}
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_the_document_codes_add_ons_give_match(name):
+    _, ours, expected = example(name)
+    assert document_codes(ours) == document_codes(expected["doc"])
 
 
 @pytest.mark.parametrize("name", example_names())

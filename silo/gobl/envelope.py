@@ -17,6 +17,7 @@ from .parties import normalize_parties
 from .problems import Problem, Problems
 from .regimes import regime_or_global
 from .rules import check_invoice
+from .scenarios import add_document_codes
 from .schemas import BASE, schema_problems
 
 ENVELOPE = BASE + "envelope"
@@ -116,6 +117,7 @@ def built_document(doc: dict, problems: Problems) -> dict:
     if isinstance(doc.get("$addons"), list):
         doc["$addons"] = with_requirements(doc["$addons"])
     lines_checked = calculate_invoice(doc, regime, problems)
+    add_document_codes(doc)
     check_invoice(doc, regime, problems)
     # The calculation checks every line; the schema, three times slower on long invoices,
     # sees the rest.

@@ -1,0 +1,168 @@
+"""The codes an invoice's add-ons give the document itself from its type and tags (GOBL's
+scenarios): a VERI*FACTU invoice with the tag "simplified" is of type F2, an EN 16931 credit
+note has UNTDID document type 381. Every scenario that matches adds its codes to `tax.ext`, the
+later ones winning, as GOBL applies them once the invoice is calculated.
+
+Written from the scenarios of GOBL v0.502.1's add-ons, and from the code of the two that
+work some codes out before (VERI*FACTU's and SII's corrections and issuers). Not here yet: the
+regimes' scenarios, which add legal notes (a reverse charge's wording, say), and the codes other
+add-ons work out in code (TicketBAI's region, ARCA's document type).
+"""
+
+# add-on: ((types, tags, codes), ...); no types or no tags means any.
+SCENARIOS = {
+    "eu-en16931-v2017": (
+        (("standard",), (), {"untdid-document-type": "380"}),
+        (("credit-note",), (), {"untdid-document-type": "381"}),
+        (("debit-note",), (), {"untdid-document-type": "383"}),
+        (("corrective",), (), {"untdid-document-type": "384"}),
+        (("proforma",), (), {"untdid-document-type": "325"}),
+        (("standard",), ("partial",), {"untdid-document-type": "326"}),
+        (("standard",), ("self-billed",), {"untdid-document-type": "389"}),
+        (("credit-note",), ("self-billed",), {"untdid-document-type": "261"}),
+        (("standard",), ("prepayment",), {"untdid-document-type": "386"}),
+        (("standard",), ("factoring",), {"untdid-document-type": "393"}),
+        (("credit-note",), ("factoring",), {"untdid-document-type": "396"}),
+    ),
+    "es-facturae-v3": (
+        (
+            ("standard", "corrective", "credit-note", "debit-note"),
+            (),
+            {"es-facturae-doc-type": "FC"},
+        ),
+        ((), ("simplified",), {"es-facturae-doc-type": "FA"}),
+        ((), ("self-billed",), {"es-facturae-doc-type": "AF"}),
+        (("standard",), (), {"es-facturae-invoice-class": "OO"}),
+        (("corrective", "credit-note", "debit-note"), (), {"es-facturae-invoice-class": "OR"}),
+        ((), ("summary",), {"es-facturae-invoice-class": "OC"}),
+        (("standard",), ("copy",), {"es-facturae-invoice-class": "CO"}),
+        (("corrective",), ("copy",), {"es-facturae-invoice-class": "CR"}),
+        (("standard",), ("copy", "summary"), {"es-facturae-invoice-class": "CC"}),
+    ),
+    "es-sii-v1": (
+        (("standard",), (), {"es-sii-doc-type": "F1"}),
+        (("standard",), ("simplified",), {"es-sii-doc-type": "F2"}),
+        (("standard",), ("replacement",), {"es-sii-doc-type": "F3"}),
+        (("corrective", "credit-note", "debit-note"), ("simplified",), {"es-sii-doc-type": "R5"}),
+    ),
+    "es-verifactu-v1": (
+        (("standard",), (), {"es-verifactu-doc-type": "F1"}),
+        (("standard",), ("simplified",), {"es-verifactu-doc-type": "F2"}),
+        (("standard",), ("replacement",), {"es-verifactu-doc-type": "F3"}),
+        (
+            ("corrective", "credit-note", "debit-note"),
+            ("simplified",),
+            {"es-verifactu-doc-type": "R5"},
+        ),
+    ),
+    "gr-mydata-v1": (
+        (("standard",), (), {"gr-mydata-invoice-type": "2.1"}),
+        (("standard",), ("goods",), {"gr-mydata-invoice-type": "1.1"}),
+        (("standard",), ("goods", "export"), {"gr-mydata-invoice-type": "1.3"}),
+        (("standard",), ("goods", "export", "eu"), {"gr-mydata-invoice-type": "1.2"}),
+        (("standard",), ("goods", "self-billed"), {"gr-mydata-invoice-type": "1.4"}),
+        (("standard",), ("services",), {"gr-mydata-invoice-type": "2.1"}),
+        (("standard",), ("services", "export"), {"gr-mydata-invoice-type": "2.3"}),
+        (("standard",), ("services", "export", "eu"), {"gr-mydata-invoice-type": "2.2"}),
+        (("credit-note",), (), {"gr-mydata-invoice-type": "5.1"}),
+        (("standard",), ("simplified",), {"gr-mydata-invoice-type": "11.3"}),
+        (("standard",), ("goods", "simplified"), {"gr-mydata-invoice-type": "11.1"}),
+        (("standard",), ("services", "simplified"), {"gr-mydata-invoice-type": "11.2"}),
+        (("credit-note",), ("simplified",), {"gr-mydata-invoice-type": "11.4"}),
+        (
+            ("credit-note",),
+            ("goods", "simplified", "self-billed"),
+            {"gr-mydata-invoice-type": "11.5"},
+        ),
+    ),
+    "it-sdi-v1": (
+        ((), (), {"it-sdi-format": "FPR12"}),
+        ((), ("b2g",), {"it-sdi-format": "FPA12"}),
+        (("standard",), (), {"it-sdi-document-type": "TD01"}),
+        (("standard",), ("partial",), {"it-sdi-document-type": "TD02"}),
+        (("credit-note",), (), {"it-sdi-document-type": "TD04"}),
+        (("debit-note",), (), {"it-sdi-document-type": "TD05"}),
+        (("standard",), ("freelance",), {"it-sdi-document-type": "TD06"}),
+        (("standard",), ("partial", "freelance"), {"it-sdi-document-type": "TD03"}),
+        (("standard",), ("simplified",), {"it-sdi-document-type": "TD07"}),
+        (("credit-note",), ("simplified",), {"it-sdi-document-type": "TD08"}),
+        (("debit-note",), ("simplified",), {"it-sdi-document-type": "TD09"}),
+        (("standard",), ("self-billed",), {"it-sdi-document-type": "TD27"}),
+        (("standard",), ("self-billed", "reverse-charge"), {"it-sdi-document-type": "TD16"}),
+        (("standard",), ("self-billed", "import"), {"it-sdi-document-type": "TD17"}),
+        (("standard",), ("self-billed", "import", "goods-eu"), {"it-sdi-document-type": "TD18"}),
+        (("standard",), ("self-billed", "import", "goods"), {"it-sdi-document-type": "TD19"}),
+        (("standard",), ("self-billed", "regularization"), {"it-sdi-document-type": "TD20"}),
+        (("standard",), ("self-billed", "ceiling-exceeded"), {"it-sdi-document-type": "TD21"}),
+        (("standard",), ("self-billed", "goods-extracted"), {"it-sdi-document-type": "TD22"}),
+        (("standard",), ("self-billed", "goods-with-tax"), {"it-sdi-document-type": "TD23"}),
+        (("standard",), ("deferred",), {"it-sdi-document-type": "TD24"}),
+        (("standard",), ("deferred", "third-period"), {"it-sdi-document-type": "TD25"}),
+        (("standard",), ("depreciable-assets",), {"it-sdi-document-type": "TD26"}),
+        (("standard",), ("self-billed", "san-marino-paper"), {"it-sdi-document-type": "TD28"}),
+    ),
+    "pl-favat-v3": (
+        (("standard",), (), {"pl-favat-invoice-type": "VAT"}),
+        (("standard",), ("partial",), {"pl-favat-invoice-type": "ZAL"}),
+        (("standard",), ("settlement",), {"pl-favat-invoice-type": "ROZ"}),
+        (("standard",), ("simplified",), {"pl-favat-invoice-type": "UPR"}),
+        (("credit-note",), (), {"pl-favat-invoice-type": "KOR"}),
+        (("credit-note",), ("partial",), {"pl-favat-invoice-type": "KOR_ZAL"}),
+        (("credit-note",), ("settlement",), {"pl-favat-invoice-type": "KOR_ROZ"}),
+    ),
+}
+
+
+CORRECTIONS = ("credit-note", "debit-note", "corrective")
+
+
+# add-on: (its extensions' prefix, the one naming who issued the invoice, its code for the
+# customer, for a third party)
+SPANISH_REPORTING = {
+    "es-verifactu-v1": ("es-verifactu-", "es-verifactu-issuer-type", "D", "T"),
+    "es-sii-v1": ("es-sii-", "es-sii-third-party-issuer", "S", "S"),
+}
+# The kinds of document codes built here.
+DOCUMENT_CODES = frozenset(
+    [key for scenarios in SCENARIOS.values() for _, _, ext in scenarios for key in ext]
+    + [p + "correction-type" for p, *_ in SPANISH_REPORTING.values()]
+    + [issuer for _, issuer, *_ in SPANISH_REPORTING.values()]
+)
+
+
+def add_document_codes(doc: dict) -> None:
+    """The codes the add-ons work out first (VERI*FACTU's and SII's), then the scenarios',
+    which win, into `tax.ext` (what the client gave stays unless a code replaces it)."""
+    given = doc.get("$addons")
+    addons = [a for a in given if isinstance(a, str)] if isinstance(given, list) else []
+    tags = doc.get("$tags") if isinstance(doc.get("$tags"), list) else []
+    tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
+    codes = dict(tax.get("ext")) if isinstance(tax.get("ext"), dict) else {}
+    for addon in addons:
+        if addon in SPANISH_REPORTING:
+            spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
+    for addon in addons:
+        for types, needed, ext in SCENARIOS.get(addon, ()):
+            if (not types or doc.get("type") in types) and all(t in tags for t in needed):
+                codes |= ext
+    if codes:
+        doc["tax"] = tax | {"ext": codes}
+
+
+def spanish_corrections(
+    doc: dict, tags: list, codes: dict, prefix: str, issuer: str, customer: str, third: str
+) -> None:
+    """VERI*FACTU's and SII's codes of a correction (R1 unless one of R2-R5 was given; I by
+    differences, S by substitution) and of an invoice issued by the customer or a third."""
+    kind = doc.get("type")
+    if kind in ("credit-note", "debit-note"):
+        codes[prefix + "correction-type"] = "I"
+    elif kind == "corrective":
+        codes[prefix + "correction-type"] = "S"
+    if kind in CORRECTIONS and codes.get(prefix + "doc-type") not in ("R2", "R3", "R4", "R5"):
+        codes[prefix + "doc-type"] = "R1"
+    if "self-billed" in tags:
+        codes[issuer] = customer
+    ordering = doc.get("ordering") if isinstance(doc.get("ordering"), dict) else {}
+    if ordering.get("issuer"):
+        codes[issuer] = third
