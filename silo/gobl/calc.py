@@ -233,7 +233,7 @@ def alternative_price(item: dict, currency: str, problems: Problems) -> Decimal 
     alt_prices = item.get("alt_prices")
     for index, alt in enumerate(alt_prices if isinstance(alt_prices, list) else []):
         if isinstance(alt, dict) and alt.get("currency") == currency:
-            value = amount_field(alt, "value", problems.at(f"/alt_prices/{index}"), True)
+            value = amount_field(alt, "value", problems.at(f"/alt_prices/{index}"), required=True)
             return None if value is None else num.rescale_up(value, currency_decimals(currency))
     return None
 
@@ -442,11 +442,11 @@ def set_totals(invoice: Invoice, line_sum, discounts, charges, taxable) -> None:
     if not taxable:
         invoice.problems.add("/lines", "an invoice needs a priced line, discount or charge")
         return
-    included = [c for t in taxable for c in t.combos if c.cat == invoice.includes]
-    if any(c.retained for c in included):
+    in_prices = [c for t in taxable for c in t.combos if c.cat == invoice.includes]
+    if any(c.retained for c in in_prices):
         invoice.problems.add("/tax/prices_include", "cannot be a retained tax")
         return
-    if any(c.informative for c in included):
+    if any(c.informative for c in in_prices):
         invoice.problems.add("/tax/prices_include", "cannot be an informative tax")
         return
     taxes = tax_totals(taxable, places, invoice.rounding, invoice.includes)

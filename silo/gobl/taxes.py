@@ -140,6 +140,8 @@ def normalize_vat(combo: Combo) -> None:
 
 
 def renamed_ext(combo: Combo, regime: Regime) -> None:
+    """Extensions the regime renamed (Italy's it-sdi-nature is it-sdi-exempt now): a
+    document written before builds as one written today."""
     for old, new in regime.ext_renames.items():
         if old in combo.ext:
             ext = {k: v for k, v in combo.ext.items() if k != old}
@@ -354,8 +356,8 @@ def category_from(given, zero: Decimal, problems: Problems) -> CategoryTotal | N
     if not isinstance(given, dict) or not isinstance(given.get("code"), str):
         problems.add("", "must be an object with a code")
         return None
-    category = CategoryTotal(given["code"], given.get("retained") is True, amount=zero)
-    category.informative = given.get("informative") is True
+    retained, informative = given.get("retained") is True, given.get("informative") is True
+    category = CategoryTotal(given["code"], retained, informative, amount=zero)
     for index, rate in enumerate(given.get("rates") or []):
         where = problems.at(f"/rates/{index}")
         try:
