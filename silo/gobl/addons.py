@@ -4,9 +4,9 @@ calculated: a format's codes can decide a combo's key, and a key gives the combo
 Written from GOBL v0.502.1's normalizers, for the add-ons of its reference: Italy's it-sdi-v1
 (FatturaPA) and it-ticket-v1 (receipts), whose exemption codes ("natura") say why no VAT is
 charged; Spain's es-verifactu-v1, es-sii-v1 and es-tbai-v1; eu-en16931-v2017, which the
-formats built on EN 16931 require; pl-favat-v3 (KSeF), gr-mydata-v1 and ar-arca-v4. Only
-their tax combos are done: the codes they give the document itself (its type, the parties'
-status) are not.
+formats built on EN 16931 require; pl-favat-v3 (KSeF), gr-mydata-v1 and ar-arca-v4. The
+codes they give the document itself are scenarios.py's, what they do to parties and items
+parties.py's; the parties' own codes (ext) are not built yet.
 """
 
 from . import amounts as num
