@@ -714,6 +714,12 @@ def test_add_ons_give_the_document_its_codes_from_its_type_and_tags(addons, kind
     assert built(doc)["tax"]["ext"] == codes
 
 
+def test_ticketbai_reports_to_the_province_of_the_suppliers_address():
+    doc = fixture("es-freelance.json") | {"$addons": ["es-tbai-v1"], "$tags": ["simplified"]}
+    doc["supplier"]["addresses"] = [{"locality": "Bilbao", "region": "Vizcaya", "country": "ES"}]
+    assert built(doc)["tax"]["ext"] == {"es-tbai-region": "BI", "es-tbai-simplified": "S"}
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

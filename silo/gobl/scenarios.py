@@ -3,10 +3,10 @@ scenarios): a VERI*FACTU invoice with the tag "simplified" is of type F2, an EN 
 note has UNTDID document type 381. Every scenario that matches adds its codes to `tax.ext`, the
 later ones winning, as GOBL applies them once the invoice is calculated.
 
-Written from the scenarios of GOBL v0.502.1's add-ons, and from the code of the two that
-work some codes out before (VERI*FACTU's and SII's corrections and issuers). Not here yet: the
-regimes' scenarios, which add legal notes (a reverse charge's wording, say), and the codes other
-add-ons work out in code (TicketBAI's region, ARCA's document type).
+Written from the scenarios of GOBL v0.502.1's add-ons, and from the code of those that work
+some codes out before (VERI*FACTU's and SII's corrections and issuers, TicketBAI's province and
+simplified invoices). Not here yet: the regimes' scenarios, which add legal notes (a reverse
+charge's wording, say), and ARCA's document type and concept.
 """
 
 # add-on: ((types, tags, codes), ...); no types or no tags means any.
@@ -122,11 +122,18 @@ SPANISH_REPORTING = {
     "es-verifactu-v1": ("es-verifactu-", "es-verifactu-issuer-type", "D", "T"),
     "es-sii-v1": ("es-sii-", "es-sii-third-party-issuer", "S", "S"),
 }
+# TicketBAI's three provincial tax agencies, by the names a supplier's region goes by.
+BASQUE_PROVINCES = {
+    **dict.fromkeys(("alava", "álava", "araba", "vi"), "VI"),
+    **dict.fromkeys(("bizkaia", "vizcaya", "bi"), "BI"),
+    **dict.fromkeys(("gipuzkoa", "guipuzcoa", "guipúzcoa", "ss"), "SS"),
+}
 # The kinds of document codes built here.
 DOCUMENT_CODES = frozenset(
     [key for scenarios in SCENARIOS.values() for _, _, ext in scenarios for key in ext]
     + [p + "correction-type" for p, *_ in SPANISH_REPORTING.values()]
     + [issuer for _, issuer, *_ in SPANISH_REPORTING.values()]
+    + ["es-tbai-region", "es-tbai-simplified"]
 )
 
 
@@ -141,12 +148,29 @@ def add_document_codes(doc: dict) -> None:
     for addon in addons:
         if addon in SPANISH_REPORTING:
             spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
+        elif addon == "es-tbai-v1":
+            ticketbai(doc, tags, codes)
     for addon in addons:
         for types, needed, ext in SCENARIOS.get(addon, ()):
             if (not types or doc.get("type") in types) and all(t in tags for t in needed):
                 codes |= ext
     if codes:
         doc["tax"] = tax | {"ext": codes}
+
+
+def ticketbai(doc: dict, tags: list, codes: dict) -> None:
+    """TicketBAI's province (where the invoice is reported), from the region of the
+    supplier's first address unless given, and its mark of a simplified invoice."""
+    supplier = doc.get("supplier") if isinstance(doc.get("supplier"), dict) else {}
+    addresses = supplier.get("addresses")
+    address = addresses[0] if isinstance(addresses, list) and addresses else None
+    region = address.get("region") if isinstance(address, dict) else None
+    if "es-tbai-region" not in codes and isinstance(region, str):
+        province = BASQUE_PROVINCES.get(region.lower())
+        if province:
+            codes["es-tbai-region"] = province
+    if "simplified" in tags:
+        codes["es-tbai-simplified"] = "S"
 
 
 def spanish_corrections(
