@@ -720,6 +720,21 @@ def test_ticketbai_reports_to_the_province_of_the_suppliers_address():
     assert built(doc)["tax"]["ext"] == {"es-tbai-region": "BI", "es-tbai-simplified": "S"}
 
 
+def test_a_regime_adds_the_legal_note_of_a_tag_once():
+    doc = fixture("es-freelance.json") | {"$tags": ["reverse-charge", "self-billed"]}
+    notes = built(built(doc))["tax"]["notes"]  # built again: no second copy
+    assert notes == [
+        {
+            "cat": "VAT",
+            "key": "reverse-charge",
+            "text": "Reverse Charge / Inversión del sujeto pasivo.",
+        },
+        {"key": "self-billed", "text": "Facturación por el destinatario."},
+    ]
+    doc["lines"] = [{**line, "taxes": [{"cat": "IRPF", "rate": "pro"}]} for line in doc["lines"]]
+    assert [n["key"] for n in built(doc)["tax"]["notes"]] == ["self-billed"]  # no VAT here
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -5,8 +5,8 @@ later ones winning, as GOBL applies them once the invoice is calculated.
 
 Written from the scenarios of GOBL v0.502.1's add-ons, and from the code of those that work
 some codes out before (VERI*FACTU's and SII's corrections and issuers, TicketBAI's province and
-simplified invoices). Not here yet: the regimes' scenarios, which add legal notes (a reverse
-charge's wording, say), and ARCA's document type and concept.
+simplified invoices); and the regimes' scenarios, which add legal notes to `tax.notes` (a
+reverse charge's wording, say). Not here yet: ARCA's document type and concept.
 """
 
 # add-on: ((types, tags, codes), ...); no types or no tags means any.
@@ -115,6 +115,55 @@ SCENARIOS = {
 
 CORRECTIONS = ("credit-note", "debit-note", "corrective")
 
+REVERSE_CHARGE = "Reverse charge: Customer to account for VAT to the relevant tax authority."
+# regime: ((tag, category, text), ...): the note (keyed by its tag) an invoice with the tag
+# gets when one of its taxes is of the category (any, when none is named).
+REGIME_NOTES = {
+    "AE": (
+        ("reverse-charge", "VAT", "Reverse Charge"),
+        ("simplified", "VAT", "Simplified Tax Invoice"),
+    ),
+    "AT": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+    "BE": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+    "CH": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+    "DE": (("reverse-charge", "VAT", "Reverse Charge / Umkehr der Steuerschuld."),),
+    "EL": (("reverse-charge", "VAT", "Reverse Charge / Αντίστροφη φόρτιση"),),
+    "ES": (
+        ("reverse-charge", "VAT", "Reverse Charge / Inversión del sujeto pasivo."),
+        ("reverse-charge", "IGIC", "Reverse Charge / Inversión del sujeto pasivo."),
+        ("simplified-scheme", "VAT", "Factura expedida por contribuyente en régimen simplificado."),
+        ("self-billed", "", "Facturación por el destinatario."),
+        ("travel-agency", "VAT", "Régimen especial de las agencias de viajes."),
+        ("travel-agency", "IGIC", "Régimen especial de las agencias de viajes."),
+        ("second-hand-goods", "VAT", "Régimen especial de los bienes usados."),
+        ("second-hand-goods", "IGIC", "Régimen especial de los bienes usados."),
+        ("art", "VAT", "Régimen especial de los objetos de arte."),
+        ("art", "IGIC", "Régimen especial de los objetos de arte."),
+        ("antiques", "VAT", "Régimen especial de las antigüedades y objetos de colección."),
+        ("antiques", "IGIC", "Régimen especial de las antigüedades y objetos de colección."),
+        ("cash-basis", "VAT", "Régimen especial del criterio de caja."),
+        ("cash-basis", "IGIC", "Régimen especial del criterio de caja."),
+    ),
+    "FI": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+    "FR": (
+        (
+            "reverse-charge",
+            "VAT",
+            "Reverse Charge / Autoliquidation de la TVA - Article 283-1 du CGI."
+            " Le client est redevable de la TVA.",
+        ),
+    ),
+    "GB": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+    "IE": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+    "IN": (
+        ("reverse-charge", "", "Reverse Charge"),
+        ("simplified", "", "Simplified Tax Invoice"),
+    ),
+    "IT": (("reverse-charge", "VAT", "Reverse Charge / Inversione del soggetto passivo"),),
+    "NL": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+    "SE": (("reverse-charge", "VAT", REVERSE_CHARGE),),
+}
+
 
 # add-on: (its extensions' prefix, the one naming who issued the invoice, its code for the
 # customer, for a third party)
@@ -155,7 +204,44 @@ def add_document_codes(doc: dict) -> None:
             if (not types or doc.get("type") in types) and all(t in tags for t in needed):
                 codes |= ext
     if codes:
-        doc["tax"] = tax | {"ext": codes}
+        doc["tax"] = tax = tax | {"ext": codes}
+    notes = regime_notes(doc, tags)
+    given = tax.get("notes") if isinstance(tax.get("notes"), list) else []
+    new = [n for n in notes if not any(same_note(n, g) for g in given)]
+    if new:
+        doc["tax"] = tax | {"notes": [*given, *new]}
+
+
+def regime_notes(doc: dict, tags: list) -> list[dict]:
+    """The regime's notes for the invoice's tags and taxes, one per category and key."""
+    rows = REGIME_NOTES.get(doc.get("$regime"), ())
+    if not rows or not tags:
+        return []
+    categories = {
+        combo.get("cat")
+        for name in ("lines", "discounts", "charges")
+        for entry in doc.get(name) or []
+        if isinstance(entry, dict)
+        for combo in entry.get("taxes") or []
+        if isinstance(combo, dict)
+    }
+    notes: list[dict] = []
+    for tag, category, text in rows:
+        if tag in tags and (not category or category in categories):
+            note = ({"cat": category} if category else {}) | {"key": tag, "text": text}
+            same = [i for i, n in enumerate(notes) if same_note(n, note)]
+            if same:
+                notes[same[0]] = note  # a later scenario's wording, in the earlier's place
+            else:
+                notes.append(note)
+    return notes
+
+
+def same_note(note: dict, other) -> bool:
+    """GOBL's SameAs: notes of one category and key are the same note."""
+    if not isinstance(other, dict):
+        return False
+    return (note.get("cat"), note.get("key")) == (other.get("cat"), other.get("key"))
 
 
 def ticketbai(doc: dict, tags: list, codes: dict) -> None:
