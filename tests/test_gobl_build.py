@@ -735,6 +735,17 @@ def test_a_regime_adds_the_legal_note_of_a_tag_once():
     assert [n["key"] for n in built(doc)["tax"]["notes"]] == ["self-billed"]  # no VAT here
 
 
+def test_add_ons_code_the_means_of_payment():
+    doc = fixture("us-sales-tax.json") | {"$addons": ["eu-en16931-v2017", "it-sdi-v1"]}
+    doc["supplier"]["tax_id"] = {"country": "IT", "code": "12345670017"}
+    doc["lines"] = fixture("gb-it-minimal.json")["it"]["lines"][:1]
+    doc["payment"]["instructions"] = {"key": "credit-transfer+sepa"}
+    doc["payment"]["advances"][0]["key"] = "card"
+    payment = built(doc)["payment"]
+    assert payment["instructions"]["ext"] == {"untdid-payment-means": "58"}  # no SDI code
+    assert payment["advances"][0]["ext"] == {"it-sdi-payment-means": "MP08"}  # EN 16931 none
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

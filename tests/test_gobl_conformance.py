@@ -162,19 +162,19 @@ def test_document_totals_match(name):
     assert mine == theirs
 
 
-def without_document_codes(doc: dict) -> dict:
-    """The document without what GOBL's add-ons give the document itself and is not all
-    built here yet: the codes (`ext`) of all but its taxes (tests below check those that are)."""
+# The members whose codes (`ext`) are all built here, wherever they are.
+CODED = ("taxes", "payment")
 
-    def strip(value, in_taxes=False):
+
+def without_document_codes(doc: dict) -> dict:
+    """The document without the codes (`ext`) GOBL's add-ons give it where they are not all
+    built here yet: its parties, items, notes and `tax` (tests below check those that are)."""
+
+    def strip(value, kept=False):
         if isinstance(value, dict):
-            return {
-                k: strip(v, in_taxes=k == "taxes")
-                for k, v in value.items()
-                if k != "ext" or in_taxes
-            }
+            return {k: strip(v, kept or k in CODED) for k, v in value.items() if k != "ext" or kept}
         if isinstance(value, list):
-            return [strip(v, in_taxes) for v in value]
+            return [strip(v, kept) for v in value]
         return value
 
     stripped = strip({k: v for k, v in doc.items() if k != "totals"})

@@ -6,7 +6,8 @@ later ones winning, as GOBL applies them once the invoice is calculated.
 Written from the scenarios of GOBL v0.502.1's add-ons, and from the code of those that work
 some codes out before (VERI*FACTU's and SII's corrections and issuers, TicketBAI's province and
 simplified invoices); and the regimes' scenarios, which add legal notes to `tax.notes` (a
-reverse charge's wording, say). Not here yet: ARCA's document type and concept.
+reverse charge's wording, say). And the payment means codes add-ons give the payment
+instructions and advances. Not here yet: ARCA's document type and concept.
 """
 
 # add-on: ((types, tags, codes), ...); no types or no tags means any.
@@ -186,6 +187,103 @@ DOCUMENT_CODES = frozenset(
 )
 
 
+# add-on: (the extension, {payment means key: code}, whether advances get it too)
+PAYMENT_MEANS = {
+    "eu-en16931-v2017": (
+        "untdid-payment-means",
+        {
+            "any": "1",
+            "card": "48",
+            "card+debit": "55",
+            "credit-transfer": "30",
+            "debit-transfer": "31",
+            "cash": "10",
+            "cheque": "20",
+            "bank-draft": "21",
+            "direct-debit": "49",
+            "online": "68",
+            "promissory-note": "60",
+            "netting": "97",
+            "credit-transfer+sepa": "58",
+            "direct-debit+sepa": "59",
+        },
+        False,
+    ),
+    "it-sdi-v1": (
+        "it-sdi-payment-means",
+        {
+            "cash": "MP01",
+            "cheque": "MP02",
+            "bank-draft": "MP03",
+            "cash+treasury": "MP04",
+            "credit-transfer": "MP05",
+            "promissory-note": "MP06",
+            "other+payment-slip": "MP07",
+            "card": "MP08",
+            "online": "MP08",
+            "direct-debit+rid": "MP09",
+            "direct-debit+rid-utility": "MP10",
+            "direct-debit+rid-fast": "MP11",
+            "direct-debit+riba": "MP12",
+            "debit-transfer": "MP13",
+            "other+tax-receipt": "MP14",
+            "other+special-account": "MP15",
+            "direct-debit": "MP16",
+            "direct-debit+post-office": "MP17",
+            "cheque+post-office": "MP18",
+            "direct-debit+sepa": "MP19",
+            "direct-debit+sepa-core": "MP20",
+            "direct-debit+sepa-b2b": "MP21",
+            "netting": "MP22",
+            "online+pagopa": "MP23",
+        },
+        True,
+    ),
+    "pl-favat-v3": (
+        "pl-favat-payment-means",
+        {
+            "cash": "1",
+            "card": "2",
+            "other+voucher": "3",
+            "cheque": "4",
+            "other+credit": "5",
+            "credit-transfer": "6",
+            "online": "7",
+        },
+        True,
+    ),
+    "gr-mydata-v1": (
+        "gr-mydata-payment-means",
+        {
+            "credit-transfer": "1",
+            "credit-transfer+foreign": "2",
+            "cash": "3",
+            "cheque": "4",
+            "promissory-note": "5",
+            "online": "6",
+            "card": "7",
+        },
+        True,
+    ),
+}
+
+
+def add_payment_means(doc: dict, addons: list) -> None:
+    """Each add-on's code for the payment means (the `key`) of the payment instructions and,
+    for most, of each advance."""
+    payment = doc.get("payment") if isinstance(doc.get("payment"), dict) else {}
+    instructions = payment.get("instructions")
+    advances = payment.get("advances") if isinstance(payment.get("advances"), list) else []
+    for addon in addons:
+        if addon not in PAYMENT_MEANS:
+            continue
+        ext_key, codes, for_advances = PAYMENT_MEANS[addon]
+        for record in [instructions, *(advances if for_advances else [])]:
+            if isinstance(record, dict) and record.get("key") in codes:
+                ext = record.get("ext") if isinstance(record.get("ext"), dict) else {}
+                record["ext"] = ext | {ext_key: codes[record["key"]]}
+
+
 def add_document_codes(doc: dict) -> None:
     """The codes the add-ons work out first (VERI*FACTU's and SII's), then the scenarios',
     which win, into `tax.ext` (what the client gave stays unless a code replaces it)."""
@@ -194,6 +292,7 @@ def add_document_codes(doc: dict) -> None:
     tags = doc.get("$tags") if isinstance(doc.get("$tags"), list) else []
     tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
     codes = dict(tax.get("ext")) if isinstance(tax.get("ext"), dict) else {}
+    add_payment_means(doc, addons)
     for addon in addons:
         if addon in SPANISH_REPORTING:
             spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
