@@ -746,6 +746,44 @@ def test_add_ons_code_the_means_of_payment():
     assert payment["advances"][0]["ext"] == {"it-sdi-payment-means": "MP08"}  # EN 16931 none
 
 
+def test_add_ons_code_the_parties():
+    doc = fixture("gb-it-minimal.json")["it"] | {"$addons": ["it-sdi-v1"]}
+    doc["supplier"]["telephones"] = [{"num": "+39055123456"}]
+    supplier = built(doc)["supplier"]
+    assert supplier["ext"] == {"it-sdi-fiscal-regime": "RF01"}  # the ordinary regime
+    assert supplier["telephones"] == [{"num": "055123456"}]  # SDI wants no +39
+
+    doc = fixture("es-freelance.json") | {"$addons": ["fr-choruspro-v1"]}
+    doc["customer"] = {"name": "Kunde", "tax_id": {"country": "DE", "code": "111111125"}}
+    assert built(doc)["customer"]["ext"] == {"fr-choruspro-scheme": "2"}  # an EU VAT number
+
+
+@pytest.mark.parametrize(
+    "customer, status",
+    [
+        (None, "5"),  # no tax id: a final consumer
+        ({"country": "AR", "code": "30714589840"}, "1"),
+        ({"country": "UY", "code": "211234560018"}, "9"),
+    ],
+)
+def test_arca_gives_the_customer_a_vat_status(customer, status):
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "$addons": ["ar-arca-v4"],
+        "issue_date": "2025-01-15",
+        "supplier": {"name": "Proveedor", "tax_id": {"country": "AR", "code": "30714589840"}},
+        "customer": {"name": "Cliente"} | ({"tax_id": customer} if customer else {}),
+        "lines": [
+            {
+                "quantity": "1",
+                "item": {"name": "Servicio", "price": "100.00"},
+                "taxes": [{"cat": "VAT", "rate": "general"}],
+            }
+        ],
+    }
+    assert built(doc)["customer"]["ext"] == {"ar-arca-vat-status": status}
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

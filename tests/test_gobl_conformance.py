@@ -162,17 +162,23 @@ def test_document_totals_match(name):
     assert mine == theirs
 
 
-# The members whose codes (`ext`) are all built here, wherever they are.
-CODED = ("taxes", "payment")
+# The members whose codes (`ext`) are all built here, wherever they are; and those whose
+# codes are not, even within those.
+CODED = ("taxes", "payment", "supplier", "customer")
+NOT_CODED = ("identities",)
 
 
 def without_document_codes(doc: dict) -> dict:
     """The document without the codes (`ext`) GOBL's add-ons give it where they are not all
-    built here yet: its parties, items, notes and `tax` (tests below check those that are)."""
+    built here yet: identities, items, notes and `tax` (tests below check those that are)."""
 
     def strip(value, kept=False):
         if isinstance(value, dict):
-            return {k: strip(v, kept or k in CODED) for k, v in value.items() if k != "ext" or kept}
+            return {
+                k: strip(v, (kept or k in CODED) and k not in NOT_CODED)
+                for k, v in value.items()
+                if k != "ext" or kept
+            }
         if isinstance(value, list):
             return [strip(v, kept) for v in value]
         return value

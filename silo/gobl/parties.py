@@ -1,9 +1,12 @@
 """The parties of an invoice (supplier, customer, and those of ordering, delivery and
 payment) as GOBL normalizes them: their inboxes, what EN 16931 adds to them and to the items
-sold, and Italy's ways (codici fiscali, five-digit postal codes).
+sold, Italy's ways (codici fiscali, five-digit postal codes, the supplier's fiscal regime) and
+the customer's VAT status for Argentina's ARCA.
 """
 
 import re
+
+from .addons import EU_MEMBERS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -21,12 +24,19 @@ def normalize_parties(doc: dict) -> None:
             normalize_inbox(inbox)
         if EN16931 in addons:
             add_peppol_endpoint(party, inboxes)
+        if "fr-choruspro-v1" in addons:
+            choruspro_scheme(party)
         if doc.get("$regime") == "IT":
             move_fiscal_code(party)
         if "it-sdi-v1" in addons:
             for address in party.get("addresses") or []:
                 if isinstance(address, dict):
                     pad_italian_postal_code(address)
+    supplier, customer = doc.get("supplier"), doc.get("customer")
+    if "it-sdi-v1" in addons and isinstance(supplier, dict):
+        italian_supplier(supplier)
+    if "ar-arca-v4" in addons and isinstance(customer, dict):
+        arca_vat_status(customer)
     if EN16931 in addons:
         for item in items(doc):
             if not item.get("unit"):
@@ -91,6 +101,60 @@ def pad_italian_postal_code(address: dict) -> None:
     code = address.get("code")
     if address.get("country") == "IT" and isinstance(code, str) and code.isdigit():
         address["code"] = code.zfill(5)
+
+
+def choruspro_scheme(party: dict) -> None:
+    """Chorus Pro's scheme of a party's identifier: a SIRET (1) for a French one, an EU
+    (2) or other (3) VAT number for a foreign one; kept when given."""
+    ext = party.get("ext") if isinstance(party.get("ext"), dict) else {}
+    if ext.get("fr-choruspro-scheme"):
+        return
+    tax_id = party.get("tax_id") if isinstance(party.get("tax_id"), dict) else None
+    if tax_id is not None and tax_id.get("country") != "FR":
+        scheme = "2" if tax_id.get("country") in EU_MEMBERS else "3"
+    elif any(isinstance(i, dict) and i.get("type") == "SIRET" for i in identities(party)):
+        scheme = "1"
+    else:
+        return
+    party["ext"] = ext | {"fr-choruspro-scheme": scheme}
+
+
+def identities(party: dict) -> list:
+    found = party.get("identities")
+    return found if isinstance(found, list) else []
+
+
+def italian_supplier(supplier: dict) -> None:
+    """SDI's supplier is in the ordinary fiscal regime (RF01) unless it says otherwise, and
+    an Italian supplier's telephone numbers lose the +39 that SDI does not want."""
+    ext = supplier.get("ext") if isinstance(supplier.get("ext"), dict) else {}
+    if not ext.get("it-sdi-fiscal-regime"):
+        supplier["ext"] = ext | {"it-sdi-fiscal-regime": "RF01"}
+    tax_id = supplier.get("tax_id") if isinstance(supplier.get("tax_id"), dict) else {}
+    if tax_id.get("country") != "IT":
+        return
+    for phone in supplier.get("telephones") or []:
+        if isinstance(phone, dict) and str(phone.get("num", "")).startswith("+39"):
+            phone["num"] = phone["num"][3:]
+
+
+# ARCA's VAT status of a customer: the first code, unless the one given is among the others.
+ARCA_STATUSES = {
+    "none": ("5", "4", "7", "10", "15"),  # no tax id: a final consumer, by default
+    "foreign": ("9", "8"),
+    "AR": ("1", "6", "13", "16", "4", "7", "10", "15"),  # registered for VAT, by default
+}
+
+
+def arca_vat_status(customer: dict) -> None:
+    tax_id = customer.get("tax_id")
+    if not isinstance(tax_id, dict):
+        codes = ARCA_STATUSES["none"]
+    else:
+        codes = ARCA_STATUSES["AR" if tax_id.get("country") == "AR" else "foreign"]
+    ext = customer.get("ext") if isinstance(customer.get("ext"), dict) else {}
+    if ext.get("ar-arca-vat-status") not in codes[1:]:
+        customer["ext"] = ext | {"ar-arca-vat-status": codes[0]}
 
 
 def add_peppol_endpoint(party: dict, inboxes: list[dict]) -> None:
