@@ -784,6 +784,21 @@ def test_arca_gives_the_customer_a_vat_status(customer, status):
     assert built(doc)["customer"]["ext"] == {"ar-arca-vat-status": status}
 
 
+def test_chorus_pro_rounds_quantities_and_codes_the_framework():
+    doc = fixture("es-freelance.json") | {"$addons": ["fr-choruspro-v1"]}
+    doc["lines"][0]["quantity"] = "1.23456"
+    doc = built(doc)
+    assert doc["lines"][0]["quantity"] == "1.2346"  # four decimals at most, before the sums
+    assert doc["tax"]["ext"]["fr-choruspro-framework"] == "A1"
+
+
+def test_ksef_marks_self_billed_and_reverse_charged_invoices():
+    doc = fixture("es-freelance.json") | {"$addons": ["pl-favat-v3"]}
+    doc["$tags"] = ["self-billed", "reverse-charge"]
+    ext = built(doc)["tax"]["ext"]
+    assert (ext["pl-favat-self-billing"], ext["pl-favat-reverse-charge"]) == ("1", "1")
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -76,6 +76,17 @@ def normalize_combo(combo, addons: tuple[str, ...]) -> None:
             normalize(combo)
 
 
+def prepare_line(line: dict, addons: tuple[str, ...]) -> None:
+    """What an add-on changes in a line before it is calculated: Chorus Pro takes quantities
+    of four decimals at most."""
+    if "fr-choruspro-v1" in addons and line.get("quantity") is not None:
+        try:
+            quantity = num.parse(line["quantity"])
+        except num.AmountError:
+            return  # the calculation says why
+        line["quantity"] = num.text(num.rescale_down(quantity, 4))
+
+
 def normalize_line_combos(line: dict, combos: list, addons: tuple[str, ...]) -> None:
     """What an add-on takes from the line itself: SII and TicketBAI report whether VAT is on
     goods or on services, from the item's key (TicketBAI assumes services)."""

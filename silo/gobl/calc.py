@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import amounts as num
-from .addons import normalize_line_combos
+from .addons import normalize_line_combos, prepare_line
 from .problems import Problems
 from .regimes import KNOWN_CURRENCIES, Regime, currency_decimals
 from .taxes import (
@@ -171,6 +171,8 @@ def calculate_lines(invoice: Invoice) -> list[TaxableLine]:
             problems.add("", "must be an object")
             continue
         line["i"] = index + 1
+        if invoice.addons:
+            prepare_line(line, invoice.addons)
         total = calculate_line(invoice, line, problems)
         combos = parse_combos(
             line.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons

@@ -172,6 +172,13 @@ SPANISH_REPORTING = {
     "es-verifactu-v1": ("es-verifactu-", "es-verifactu-issuer-type", "D", "T"),
     "es-sii-v1": ("es-sii-", "es-sii-third-party-issuer", "S", "S"),
 }
+# add-on: ((tag, code), ...): codes FA_VAT sets to "1" for a tag, whatever the type.
+TAGGED = {
+    "pl-favat-v3": (
+        ("self-billed", "pl-favat-self-billing"),
+        ("reverse-charge", "pl-favat-reverse-charge"),
+    ),
+}
 # TicketBAI's three provincial tax agencies, by the names a supplier's region goes by.
 BASQUE_PROVINCES = {
     **dict.fromkeys(("alava", "álava", "araba", "vi"), "VI"),
@@ -183,7 +190,8 @@ DOCUMENT_CODES = frozenset(
     [key for scenarios in SCENARIOS.values() for _, _, ext in scenarios for key in ext]
     + [p + "correction-type" for p, *_ in SPANISH_REPORTING.values()]
     + [issuer for _, issuer, *_ in SPANISH_REPORTING.values()]
-    + ["es-tbai-region", "es-tbai-simplified"]
+    + ["es-tbai-region", "es-tbai-simplified", "fr-choruspro-framework"]
+    + [key for codes in TAGGED.values() for _, key in codes]
 )
 
 
@@ -298,6 +306,11 @@ def add_document_codes(doc: dict) -> None:
             spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
         elif addon == "es-tbai-v1":
             ticketbai(doc, tags, codes)
+        elif addon == "fr-choruspro-v1":
+            codes.setdefault("fr-choruspro-framework", "A1")  # a supplier's invoice
+        for tag, key in TAGGED.get(addon, ()):
+            if tag in tags:
+                codes[key] = "1"
     for addon in addons:
         for types, needed, ext in SCENARIOS.get(addon, ()):
             if (not types or doc.get("type") in types) and all(t in tags for t in needed):
