@@ -781,7 +781,13 @@ def test_arca_gives_the_customer_a_vat_status(customer, status):
             }
         ],
     }
-    assert built(doc)["customer"]["ext"] == {"ar-arca-vat-status": status}
+    doc = built(doc)
+    assert doc["customer"]["ext"] == {"ar-arca-vat-status": status}
+    letter_a = status == "1"  # to a customer registered for VAT; B to the others
+    assert doc["tax"]["ext"] == {
+        "ar-arca-doc-type": "1" if letter_a else "6",
+        "ar-arca-concept": "2",
+    }
 
 
 def test_chorus_pro_rounds_quantities_and_codes_the_framework():

@@ -32,11 +32,9 @@ def normalize_parties(doc: dict) -> None:
             for address in party.get("addresses") or []:
                 if isinstance(address, dict):
                     pad_italian_postal_code(address)
-    supplier, customer = doc.get("supplier"), doc.get("customer")
+    supplier = doc.get("supplier")
     if "it-sdi-v1" in addons and isinstance(supplier, dict):
         italian_supplier(supplier)
-    if "ar-arca-v4" in addons and isinstance(customer, dict):
-        arca_vat_status(customer)
     if EN16931 in addons:
         for item in items(doc):
             if not item.get("unit"):

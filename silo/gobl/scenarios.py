@@ -7,8 +7,10 @@ Written from the scenarios of GOBL v0.502.1's add-ons, and from the code of thos
 some codes out before (VERI*FACTU's and SII's corrections and issuers, TicketBAI's province and
 simplified invoices); and the regimes' scenarios, which add legal notes to `tax.notes` (a
 reverse charge's wording, say). And the payment means codes add-ons give the payment
-instructions and advances. Not here yet: ARCA's document type and concept.
+instructions and advances, and ARCA's document type and concept.
 """
+
+from .parties import arca_vat_status
 
 # add-on: ((types, tags, codes), ...); no types or no tags means any.
 SCENARIOS = {
@@ -191,6 +193,7 @@ DOCUMENT_CODES = frozenset(
     + [p + "correction-type" for p, *_ in SPANISH_REPORTING.values()]
     + [issuer for _, issuer, *_ in SPANISH_REPORTING.values()]
     + ["es-tbai-region", "es-tbai-simplified", "fr-choruspro-framework"]
+    + ["ar-arca-doc-type", "ar-arca-concept"]
     + [key for codes in TAGGED.values() for _, key in codes]
 )
 
@@ -306,6 +309,8 @@ def add_document_codes(doc: dict) -> None:
             spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
         elif addon == "es-tbai-v1":
             ticketbai(doc, tags, codes)
+        elif addon == "ar-arca-v4":
+            arca(doc, tags, codes)
         elif addon == "fr-choruspro-v1":
             codes.setdefault("fr-choruspro-framework", "A1")  # a supplier's invoice
         for tag, key in TAGGED.get(addon, ()):
@@ -369,6 +374,37 @@ def ticketbai(doc: dict, tags: list, codes: dict) -> None:
             codes["es-tbai-region"] = province
     if "simplified" in tags:
         codes["es-tbai-simplified"] = "S"
+
+
+# ARCA's document types: the letter (A to a customer registered for VAT or under the
+# monotributo, B to others, C from a monotributo supplier), then the kind of document.
+ARCA_LETTER_A = ("1", "6", "13", "16")
+ARCA_DOC_TYPES = {
+    "A": {"standard": "1", "debit-note": "2", "credit-note": "3"},
+    "B": {"standard": "6", "debit-note": "7", "credit-note": "8"},
+    "C": {"standard": "11", "debit-note": "12", "credit-note": "13"},
+}
+
+
+def arca(doc: dict, tags: list, codes: dict) -> None:
+    """ARCA's document type (unless given), from the customer's VAT status, and its concept:
+    goods (1), services (2) or both (3), an item without the goods key being a service."""
+    customer = doc.get("customer") if isinstance(doc.get("customer"), dict) else None
+    if customer is not None:
+        arca_vat_status(customer)  # which the document type reads
+    if not codes.get("ar-arca-doc-type"):
+        status = ((customer or {}).get("ext") or {}).get("ar-arca-vat-status")
+        letter = "C" if "monotax" in tags else "A" if status in ARCA_LETTER_A else "B"
+        doc_type = ARCA_DOC_TYPES[letter].get(doc.get("type"))
+        if doc_type:
+            codes["ar-arca-doc-type"] = doc_type
+    lines = [line for line in doc.get("lines") or [] if isinstance(line, dict)]
+    items = [line.get("item") if isinstance(line.get("item"), dict) else {} for line in lines]
+    goods = [item.get("key") == "goods" for item in items]
+    if goods:
+        codes["ar-arca-concept"] = (
+            "3" if any(goods) and not all(goods) else "1" if all(goods) else "2"
+        )
 
 
 def spanish_corrections(
