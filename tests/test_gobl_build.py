@@ -805,6 +805,20 @@ def test_ksef_marks_self_billed_and_reverse_charged_invoices():
     assert (ext["pl-favat-self-billing"], ext["pl-favat-reverse-charge"]) == ("1", "1")
 
 
+def test_en16931_codes_identities_and_notes():
+    doc = fixture("es-freelance.json") | {"$addons": ["eu-en16931-v2017"]}
+    doc["$tags"] = ["reverse-charge"]
+    doc["customer"] = {
+        "name": "Client",
+        "identities": [{"type": "SIRET", "code": "35600000000048"}],
+    }
+    doc["notes"] = [{"key": "general", "text": "Merci"}]
+    doc = built(doc)
+    assert doc["customer"]["identities"][0]["ext"] == {"iso-scheme-id": "0009"}
+    assert doc["notes"][0]["ext"] == {"untdid-text-subject": "AAI"}
+    assert doc["tax"]["notes"][0]["ext"] == {"untdid-tax-category": "AE"}  # the regime's note
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

@@ -24,6 +24,9 @@ def normalize_parties(doc: dict) -> None:
             normalize_inbox(inbox)
         if EN16931 in addons:
             add_peppol_endpoint(party, inboxes)
+            for identity in identities(party):
+                if isinstance(identity, dict):
+                    iso_scheme(identity)
         if "fr-choruspro-v1" in addons:
             choruspro_scheme(party)
         if doc.get("$regime") == "IT":
@@ -99,6 +102,20 @@ def pad_italian_postal_code(address: dict) -> None:
     code = address.get("code")
     if address.get("country") == "IT" and isinstance(code, str) and code.isdigit():
         address["code"] = code.zfill(5)
+
+
+# EN 16931's ISO 6523 scheme of an identity, by its key, else by its type.
+ISO_SCHEMES_BY_KEY = {"gln": "0088", "gtin": "0160"}
+ISO_SCHEMES_BY_TYPE = {"SIREN": "0002", "SIRET": "0009", "CVR": "0184"}
+
+
+def iso_scheme(identity: dict) -> None:
+    scheme = ISO_SCHEMES_BY_KEY.get(identity.get("key")) or ISO_SCHEMES_BY_TYPE.get(
+        identity.get("type")
+    )
+    if scheme is not None:
+        ext = identity.get("ext") if isinstance(identity.get("ext"), dict) else {}
+        identity["ext"] = ext | {"iso-scheme-id": scheme}
 
 
 def choruspro_scheme(party: dict) -> None:

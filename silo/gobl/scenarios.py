@@ -10,6 +10,7 @@ reverse charge's wording, say). And the payment means codes add-ons give the pay
 instructions and advances, and ARCA's document type and concept.
 """
 
+from .addons import VAT_CATEGORIES, VAT_CATEGORY_KEYS
 from .parties import arca_vat_status
 
 # add-on: ((types, tags, codes), ...); no types or no tags means any.
@@ -327,6 +328,59 @@ def add_document_codes(doc: dict) -> None:
     new = [n for n in notes if not any(same_note(n, g) for g in given)]
     if new:
         doc["tax"] = tax | {"notes": [*given, *new]}
+    if "eu-en16931-v2017" in addons:
+        en16931_notes(doc)
+
+
+# EN 16931's UNTDID 4451 text subject of a note, by its key.
+TEXT_SUBJECTS = {
+    "goods": "AAA",
+    "payment": "PMT",
+    "payment-method": "PMD",
+    "payment-term": "AAB",
+    "general": "AAI",
+    "legal": "ABL",
+    "dangerous-goods": "AAC",
+    "ack": "AAE",
+    "rate": "AAF",
+    "reason": "ACD",
+    "dispute": "ACE",
+    "customer": "CUR",
+    "glossary": "ACZ",
+    "customs": "CUS",
+    "handling": "HAN",
+    "packaging": "PKG",
+    "loading": "LOI",
+    "price": "AAK",
+    "priority": "PRI",
+    "regulatory": "REG",
+    "safety": "SAF",
+    "ship-line": "SLR",
+    "supplier": "SUR",
+    "transport": "TRA",
+    "delivery": "DEL",
+    "quarantine": "QIN",
+    "tax": "TXD",
+    "other": "ZZZ",
+}
+
+
+def en16931_notes(doc: dict) -> None:
+    """EN 16931 codes the document's notes by subject, and the VAT notes of `tax` by the
+    UNTDID category of their key (a key read from the category when missing)."""
+    for note in doc.get("notes") or []:
+        if isinstance(note, dict) and note.get("key") in TEXT_SUBJECTS:
+            ext = note.get("ext") if isinstance(note.get("ext"), dict) else {}
+            note["ext"] = ext | {"untdid-text-subject": TEXT_SUBJECTS[note["key"]]}
+    tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
+    for note in tax.get("notes") or []:
+        if not isinstance(note, dict) or note.get("cat") != "VAT":
+            continue
+        ext = note.get("ext") if isinstance(note.get("ext"), dict) else {}
+        if not note.get("key") and ext.get("untdid-tax-category") in VAT_CATEGORY_KEYS:
+            note["key"] = VAT_CATEGORY_KEYS[ext["untdid-tax-category"]]
+        if note.get("key") in VAT_CATEGORIES:
+            note["ext"] = ext | {"untdid-tax-category": VAT_CATEGORIES[note["key"]]}
 
 
 def regime_notes(doc: dict, tags: list) -> list[dict]:
