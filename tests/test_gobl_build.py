@@ -819,6 +819,18 @@ def test_en16931_codes_identities_and_notes():
     assert doc["tax"]["notes"][0]["ext"] == {"untdid-tax-category": "AE"}  # the regime's note
 
 
+def test_mydata_reports_a_charges_tax_type():
+    doc = fixture("rounding.json") | {"$addons": ["gr-mydata-v1"]}
+    doc["supplier"]["tax_id"] = {"country": "EL", "code": "094014201"}
+    doc["lines"] = [{**line, "taxes": [{"cat": "VAT", "rate": "general"}]} for line in doc["lines"]]
+    doc["charges"] = [
+        {"key": "stamp-duty", "amount": "1.20"},
+        {"amount": "0.50", "ext": {"gr-mydata-fee": "1"}},
+    ]
+    charges = built(doc)["charges"]
+    assert [c["ext"]["gr-mydata-tax-type"] for c in charges] == ["4", "2"]
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

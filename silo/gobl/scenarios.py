@@ -312,6 +312,8 @@ def add_document_codes(doc: dict) -> None:
             ticketbai(doc, tags, codes)
         elif addon == "ar-arca-v4":
             arca(doc, tags, codes)
+        elif addon == "gr-mydata-v1":
+            mydata_charges(doc)
         elif addon == "fr-choruspro-v1":
             codes.setdefault("fr-choruspro-framework", "A1")  # a supplier's invoice
         for tag, key in TAGGED.get(addon, ()):
@@ -459,6 +461,28 @@ def arca(doc: dict, tags: list, codes: dict) -> None:
         codes["ar-arca-concept"] = (
             "3" if any(goods) and not all(goods) else "1" if all(goods) else "2"
         )
+
+
+# myDATA's tax type of a charge: from its key, else from the kind of its other code.
+MYDATA_CHARGE_KEYS = {"stamp-duty": "4", "tax": "3"}
+MYDATA_CHARGE_CODES = (
+    ("gr-mydata-fee", "2"),
+    ("gr-mydata-other-tax", "3"),
+    ("gr-mydata-stamp-duty", "4"),
+)
+
+
+def mydata_charges(doc: dict) -> None:
+    """myDATA reports a charge as a fee, a stamp duty or another tax."""
+    for charge in doc.get("charges") or []:
+        if not isinstance(charge, dict):
+            continue
+        ext = charge.get("ext") if isinstance(charge.get("ext"), dict) else {}
+        tax_type = MYDATA_CHARGE_KEYS.get(charge.get("key")) or ext.get("gr-mydata-tax-type")
+        if tax_type is None:
+            tax_type = next((code for key, code in MYDATA_CHARGE_CODES if key in ext), None)
+        if tax_type is not None:
+            charge["ext"] = ext | {"gr-mydata-tax-type": tax_type}
 
 
 def spanish_corrections(
