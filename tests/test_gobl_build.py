@@ -831,6 +831,17 @@ def test_mydata_reports_a_charges_tax_type():
     assert [c["ext"]["gr-mydata-tax-type"] for c in charges] == ["4", "2"]
 
 
+def test_receipts_items_are_services_and_foreign_customers_identities_coded():
+    doc = fixture("gb-it-minimal.json")["it"] | {"$addons": ["it-ticket-v1"]}
+    assert {line["item"]["ext"]["it-ticket-product"] for line in built(doc)["lines"]} == {
+        "services"  # unless an item says goods
+    }
+    doc = fixture("es-freelance.json") | {"$addons": ["es-verifactu-v1"]}
+    doc["customer"] = {"name": "Guest", "identities": [{"key": "passport", "code": "X1234567"}]}
+    identity = built(doc)["customer"]["identities"][0]
+    assert identity["ext"] == {"es-verifactu-identity-type": "03"}
+
+
 def test_us_sales_tax_advances_and_due_dates():
     doc = built(fixture("us-sales-tax.json"))
     assert doc["currency"] == "USD"

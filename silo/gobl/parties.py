@@ -1,7 +1,8 @@
 """The parties of an invoice (supplier, customer, and those of ordering, delivery and
 payment) as GOBL normalizes them: their inboxes, what EN 16931 adds to them and to the items
-sold, Italy's ways (codici fiscali, five-digit postal codes, the supplier's fiscal regime) and
-the customer's VAT status for Argentina's ARCA.
+sold, Italy's ways (codici fiscali, five-digit postal codes, the supplier's fiscal regime,
+receipts' items as services), Chorus Pro's schemes, the kind of a foreign customer's identity
+for Spain's agencies, and the customer's VAT status for Argentina's ARCA.
 """
 
 import re
@@ -38,10 +39,16 @@ def normalize_parties(doc: dict) -> None:
     supplier = doc.get("supplier")
     if "it-sdi-v1" in addons and isinstance(supplier, dict):
         italian_supplier(supplier)
-    if EN16931 in addons:
-        for item in items(doc):
-            if not item.get("unit"):
-                item["unit"] = "one"  # EN 16931 requires a unit (BR-23)
+    for item in items(doc) if EN16931 in addons or "it-ticket-v1" in addons else []:
+        if EN16931 in addons and not item.get("unit"):
+            item["unit"] = "one"  # EN 16931 requires a unit (BR-23)
+        if "it-ticket-v1" in addons:
+            ext = item.get("ext") if isinstance(item.get("ext"), dict) else {}
+            item["ext"] = {"it-ticket-product": "services"} | ext  # unless it says goods
+    customer = doc.get("customer")
+    for addon in addons:
+        if addon in SPANISH_IDENTITY_TYPES and isinstance(customer, dict):
+            spanish_identity_type(customer, SPANISH_IDENTITY_TYPES[addon])
 
 
 def parties(doc: dict) -> list[dict]:
@@ -116,6 +123,29 @@ def iso_scheme(identity: dict) -> None:
     if scheme is not None:
         ext = identity.get("ext") if isinstance(identity.get("ext"), dict) else {}
         identity["ext"] = ext | {"iso-scheme-id": scheme}
+
+
+# Spain's reporting add-ons: the extension with which they code a foreign customer's identity.
+SPANISH_IDENTITY_TYPES = {
+    "es-verifactu-v1": "es-verifactu-identity-type",
+    "es-sii-v1": "es-sii-identity-type",
+    "es-tbai-v1": "es-tbai-identity-type",
+}
+IDENTITY_TYPES = {"passport": "03", "foreign": "04", "resident": "05", "other": "06"}
+
+
+def spanish_identity_type(customer: dict, ext_key: str) -> None:
+    """A customer without a Spanish NIF is identified by its first identity, whose kind
+    (passport, foreign or resident card, other) the agency wants as a code."""
+    tax_id = customer.get("tax_id") if isinstance(customer.get("tax_id"), dict) else {}
+    if tax_id.get("country") == "ES" and tax_id.get("code"):
+        return
+    found = identities(customer)
+    first = found[0] if found and isinstance(found[0], dict) else {}
+    code = IDENTITY_TYPES.get(first.get("key"))
+    if code is not None:
+        ext = first.get("ext") if isinstance(first.get("ext"), dict) else {}
+        first["ext"] = ext | {ext_key: code}
 
 
 def choruspro_scheme(party: dict) -> None:
