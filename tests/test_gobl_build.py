@@ -101,6 +101,33 @@ def test_defaults_come_from_the_regime_and_tax_ids_are_normalized():
     assert list(doc)[:3] == ["$schema", "$regime", "type"]  # in GOBL's order
 
 
+@pytest.mark.parametrize(
+    "country, given, kept",
+    [
+        ("ES", "es 1234567-8z", "12345678Z"),
+        ("ES", "2345678Z", "02345678Z"),  # the leading zero a spreadsheet dropped
+        ("FR", "356 000 000", "39356000000"),  # a SIREN becomes the VAT code
+        ("FR", "356000001", "356000001"),  # not a SIREN (bad Luhn digit): as given
+        ("FR", "FR39356000000", "39356000000"),
+        ("GB", "XI 123 4567 89", "123456789"),
+        ("PT", "PT 545 259 045", "545259045"),
+        ("NO", "NO 923 456 783", "923456783MVA"),  # the VAT register's suffix
+        ("CH", "CHE-123.456.788 MWST", "E123456788"),
+        ("EL", "GR094014201", "094014201"),
+    ],
+)
+def test_tax_ids_are_normalized_by_their_own_countrys_rules(country, given, kept):
+    doc = fixture("es-freelance.json")
+    doc["customer"] = {"name": "Cliente", "tax_id": {"country": country, "code": given}}
+    assert built(doc)["customer"]["tax_id"]["code"] == kept
+
+
+def test_a_greek_tax_id_is_always_in_greeces_tax_country():
+    doc = fixture("es-freelance.json")
+    doc["customer"] = {"name": "Pelatis", "tax_id": {"country": "GR", "code": "094014201"}}
+    assert built(doc)["customer"]["tax_id"] == {"country": "EL", "code": "094014201"}
+
+
 def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():
     doc = built(fixture("gb-it-minimal.json")["gb"])
     assert len(doc["issue_date"]) == 10
@@ -111,6 +138,76 @@ def test_an_invoice_without_an_issue_date_is_dated_today_in_the_regime():
         ("zero", "9.99", "0%", "0.00"),
     ]
     assert figures(doc, "total_with_tax") == ["210.39"]
+
+
+@pytest.mark.parametrize(
+    "country, category, currency, percent",
+    [
+        ("BE", "VAT", "EUR", "21.0%"),
+        ("DK", "VAT", "DKK", "25.0%"),
+        ("FI", "VAT", "EUR", "25.5%"),
+        ("IE", "VAT", "EUR", "23.0%"),
+        ("NO", "VAT", "NOK", "25.0%"),
+        ("SE", "VAT", "SEK", "25.0%"),
+        ("AE", "VAT", "AED", "5%"),
+        ("SG", "GST", "SGD", "9%"),
+        ("PL", "VAT", "PLN", "23.0%"),
+        ("GR", "VAT", "EUR", "24%"),  # the ISO code for Greece, whose tax code is EL
+        ("AR", "VAT", "ARS", "21.0%"),
+        ("CO", "VAT", "COP", "19.0%"),
+        ("MX", "VAT", "MXN", "16.0%"),
+        ("CA", "GST", "CAD", "5%"),
+        ("AT", "VAT", "EUR", "20.0%"),
+        ("CH", "VAT", "CHF", "8.1%"),
+        ("SA", "VAT", "SAR", "15.0%"),
+    ],
+)
+def test_each_regime_has_its_currency_and_general_rate(country, category, currency, percent):
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "issue_date": "2025-01-15",
+        "supplier": {"name": "Supplier", "tax_id": {"country": country}},
+        "lines": [
+            {
+                "quantity": "1",
+                "item": {"name": "Service", "price": "100.00"},
+                "taxes": [{"cat": category, "rate": "general"}],
+            }
+        ],
+    }
+    doc = built(doc)
+    assert doc["currency"] == currency
+    assert [r[2] for r in rates(doc, category)] == [percent]
+
+
+def test_brazils_informative_taxes_are_stated_but_neither_charged_nor_retained():
+    line = {"quantity": "1", "item": {"name": "Consultoria", "price": "1000.00"}}
+    line["taxes"] = [
+        {"cat": "ICMS", "percent": "18%"},
+        {"cat": "IPI", "percent": "5%"},
+        {"cat": "IRRF", "percent": "1.5%"},
+    ]
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "issue_date": "2025-01-15",
+        "supplier": {"name": "Fornecedor Ltda", "tax_id": {"country": "BR"}},
+        "lines": [line],
+    }
+    doc = built(doc)
+    icms = doc["totals"]["taxes"]["categories"][0]
+    assert (icms["code"], icms.get("informative"), icms["amount"]) == ("ICMS", True, "180.00")
+    assert figures(doc, "tax", "retained_tax", "payable") == ["50.00", "15.00", "1035.00"]
+    _, problems = build_document(doc | {"tax": {"prices_include": "ICMS"}})
+    assert paths(problems) == {"/tax/prices_include": "cannot be an informative tax"}
+
+
+def test_greek_invoices_round_each_line_to_the_currency_unless_told_otherwise():
+    doc = fixture("rounding.json")
+    doc["supplier"]["tax_id"] = {"country": "EL", "code": "094014201"}
+    doc["lines"] = [{**line, "taxes": [{"cat": "VAT", "rate": "general"}]} for line in doc["lines"]]
+    assert [line["sum"] for line in built(doc)["lines"]] == ["7.10", "28.81", "0.33"]
+    doc["tax"] = {"rounding": "precise"}
+    assert [line["sum"] for line in built(doc)["lines"]] == ["7.095", "28.805", "0.333"]
 
 
 def test_line_and_document_discounts_and_charges_by_percent_and_amount():
@@ -153,6 +250,28 @@ def test_prices_that_include_tax_have_it_removed_from_the_base():
     ]
 
 
+def test_under_the_currency_rule_each_lines_base_is_rounded_before_the_sum():
+    doc = fixture("de-prices-include.json")
+    doc["tax"]["rounding"] = "currency"
+    doc["lines"] = [
+        {
+            "quantity": "1",
+            "item": {"name": "Ventil", "price": "0.99"},
+            "taxes": [{"cat": "VAT", "rate": "standard"}],
+        }
+    ] * 3
+    doc = built(doc)
+    # 0.99 is 0.8319 without 19%: 0.83 three times, where "precise" would sum to 2.50. As in
+    # GOBL, base and tax then miss the prices by a cent (2.49 + 0.47 is not 2.97).
+    assert rates(doc) == [("standard", "2.49", "19%", "0.47")]
+    assert figures(doc, "sum", "tax_included", "total", "total_with_tax") == [
+        "2.97",
+        "0.47",
+        "2.50",
+        "2.97",
+    ]
+
+
 def test_the_rate_in_force_on_the_issue_date_applies():
     doc = fixture("de-rate-change.json")
     assert [r[2] for r in rates(built(doc))] == ["16%", "5%"]  # the 2020 cut
@@ -179,12 +298,156 @@ def test_regional_rates_follow_the_combos_extensions():
     assert doc["totals"]["taxes"]["categories"][0]["rates"][0]["ext"] == {"pt-region": "PT-AC"}
 
 
+def test_a_portuguese_vat_combo_without_a_region_is_on_the_mainland():
+    doc = fixture("pt-azores.json")
+    doc["lines"][0]["taxes"] = [{"cat": "VAT", "country": "UK", "rate": "general"}]
+    doc = built(doc)
+    assert [t["ext"] for line in doc["lines"] for t in line["taxes"]] == [
+        {"pt-region": "GB"},  # a foreign rate: its country, as ISO names it
+        {"pt-region": "PT"},
+    ]
+    category = doc["totals"]["taxes"]["categories"][0]
+    assert [r["ext"] for r in category["rates"]] == [{"pt-region": "GB"}, {"pt-region": "PT"}]
+
+
+@pytest.mark.parametrize(
+    "change, path, message",
+    [
+        ({"type": "corrective"}, "/type", "invoice type is not valid for Portugal"),
+        ({"preceding": None}, "/preceding", "preceding is required for credit and debit notes"),
+        (
+            {"supplier": {"name": "Sem NIF"}, "$regime": "PT"},
+            "/supplier/tax_id",
+            "supplier tax ID is required",
+        ),
+        ({"value_date": "2025-04-02"}, "", "value date must not be after issue date"),
+        ({"op_date": "2025-04-02"}, "", "operation date must not be after issue date"),
+        (
+            {"preceding": [{"code": "310", "issue_date": "2025-04-02"}]},
+            "",
+            "preceding document issue dates must not be after invoice issue date",
+        ),
+        (
+            {"payment": {"terms": {"due_dates": [{"date": "2025-03-31", "percent": "100%"}]}}},
+            "",
+            "payment due dates must not be before invoice issue date",
+        ),
+    ],
+)
+def test_portugal_refuses_what_its_rules_refuse(change, path, message):
+    doc = fixture("pt-azores.json") | change
+    _, problems = build_document(doc)
+    assert paths(problems) == {path: message}
+
+
+def test_portugal_refuses_negative_lines_even_from_a_negative_price():
+    doc = fixture("pt-azores.json")
+    doc["lines"][1]["item"]["price"] = "-8.40"  # GOBL moves the sign to the quantity
+    _, problems = build_document(doc)
+    assert paths(problems) == {"/lines/1/quantity": "line quantity must be zero or positive"}
+
+
 def test_keys_without_a_percent_are_not_charged():
     doc = built(fixture("gb-it-minimal.json")["it"])
     assert doc["type"] == "proforma"
     assert doc["lines"][2]["taxes"] == [{"cat": "VAT", "key": "export"}]
     assert rates(doc)[-1] == ("export", "50.00", None, "0.00")
     assert figures(doc, "tax", "payable") == ["25.60", "295.60"]
+
+
+def test_taxes_not_charged_share_one_rate_row_under_the_first_key():
+    doc = fixture("gb-it-minimal.json")["it"]
+    doc["lines"][0]["taxes"] = [{"cat": "VAT", "key": "exempt"}]
+    doc["lines"][1]["taxes"] = [{"cat": "VAT", "key": "reverse-charge"}]
+    doc = built(doc)
+    assert [r[0] for r in rates(doc)] == ["exempt"]  # export and reverse-charge folded in
+    assert rates(doc)[0][1] == doc["totals"]["sum"]
+
+
+def test_a_bypassed_invoice_keeps_the_figures_it_was_given():
+    doc = built(fixture("es-freelance.json"))
+    doc["totals"]["payable"] = "1.00"  # say, what another system printed
+    doc["$tags"] = ["bypass"]
+    assert built(doc)["totals"] == doc["totals"]
+
+
+def foreign_line(price: str, currency: str, **item) -> dict:
+    item = {"name": "Consulting", "price": price, "currency": currency, **item}
+    return {"quantity": "2", "item": item, "taxes": [{"cat": "VAT", "rate": "standard"}]}
+
+
+def test_an_item_priced_in_another_currency_is_exchanged_at_the_documents_rate():
+    doc = fixture("es-freelance.json") | {"currency": "USD"}
+    doc["exchange_rates"] = [{"from": "MXN", "to": "USD", "amount": "0.059197"}]
+    doc["lines"] = [
+        foreign_line("1500", "MXN"),
+        foreign_line("90.00", "EUR", alt_prices=[{"currency": "USD", "value": "100"}]),
+    ]
+    lines = built(doc)["lines"]
+    assert [line["item"]["price"] for line in lines] == ["88.80", "100.00"]  # 1500 × 0.059197
+    assert [line["item"]["alt_prices"] for line in lines] == [
+        [{"currency": "MXN", "value": "1500.00"}],
+        [{"currency": "EUR", "value": "90.00"}],
+    ]
+    assert [line["sum"] for line in lines] == ["177.60", "200.00"]
+
+
+def test_an_item_in_another_currency_without_a_rate_is_a_problem():
+    doc = fixture("es-freelance.json")
+    doc["lines"] = [foreign_line("100", "GBP")]
+    _, problems = build_document(doc)
+    assert paths(problems) == {
+        "/lines/0/item/currency": "no exchange rate found from 'GBP' to 'EUR'"
+    }
+
+
+@pytest.mark.parametrize(
+    "currency, payable", [("HUF", "1190"), ("JPY", "1190"), ("KWD", "1189.988"), ("EUR", "1189.99")]
+)
+def test_totals_have_the_decimals_of_the_currency_as_gobl_counts_them(currency, payable):
+    doc = fixture("de-rate-change.json") | {"currency": currency, "issue_date": "2025-01-15"}
+    doc["lines"] = [
+        {
+            "quantity": "3",
+            "item": {"name": "Ersatzteil", "price": "333.33"},
+            "taxes": [{"cat": "VAT", "rate": "standard"}],
+        }
+    ]
+    assert figures(built(doc), "payable") == [payable]  # HUF: none, as in GOBL's catalogue
+
+
+def test_earlier_formats_are_read_as_gobl_reads_them():
+    doc = fixture("us-sales-tax.json")
+    doc["tax"] = {"tags": ["simplified"]}
+    doc["payment"]["advances"][0]["desc"] = "Anticipo"  # the old name wins, as in GOBL
+    doc = built(doc)
+    assert (doc["$tags"], doc["tax"]) == (["simplified"], {})  # GOBL keeps the empty tax
+    assert doc["payment"]["advances"][0]["description"] == "Anticipo"
+    assert "desc" not in doc["payment"]["advances"][0]
+
+
+def test_the_taxes_of_a_corrected_invoice_get_their_amounts():
+    doc = fixture("pt-azores.json")
+    rates = [{"base": "84.00", "percent": "4.0%"}, {"base": "84", "percent": "6.0%"}]
+    doc["preceding"][0]["tax"] = {"categories": [{"code": "VAT", "rates": rates}]}
+    assert built(doc)["preceding"][0]["tax"] == {
+        "categories": [
+            {
+                "code": "VAT",
+                "rates": [
+                    {"base": "84.00", "percent": "4.0%", "amount": "3.36"},
+                    # As in GOBL, an amount has the decimals of the base it was given.
+                    {"base": "84.00", "percent": "6.0%", "amount": "5.00"},
+                ],
+                "amount": "8.36",
+            }
+        ],
+        "sum": "8.36",
+    }
+    doc["preceding"][0]["tax"]["categories"][0]["rates"][0]["base"] = "lots"
+    assert paths(build_document(doc)[1]) == {
+        "/preceding/0/tax/categories/0/rates/0": "'lots' is not a number"
+    }
 
 
 def test_us_sales_tax_advances_and_due_dates():
@@ -200,6 +463,13 @@ def test_sum_then_round_keeps_precision_until_the_totals():
     doc = built(fixture("rounding.json"))
     assert [line["sum"] for line in doc["lines"]] == ["7.095", "28.805", "0.333"]
     assert figures(doc, "sum", "tax", "total_with_tax") == ["36.23", "6.76", "42.99"]
+
+
+def test_a_rounding_given_in_the_totals_keeps_its_decimals_and_moves_the_payable():
+    doc = fixture("rounding.json")
+    doc["totals"] = {"rounding": "0.014"}  # EN 16931 BT-114, as a client sent it
+    doc = built(doc)
+    assert figures(doc, "total_with_tax", "rounding", "payable") == ["42.99", "0.014", "43.00"]
 
 
 @pytest.mark.parametrize("name", ["currency", "round-then-sum"])
@@ -254,13 +524,35 @@ def test_a_line_item_needs_a_name():
     assert paths(build_document(doc)[1]) == {"/lines/0/item/name": "is required"}
 
 
-def test_an_invoice_needs_a_known_regime_and_a_supplier():
+def test_an_invoice_needs_a_supplier_in_a_known_country():
     _, problems = build_document({"$schema": "https://gobl.org/draft-0/bill/invoice"})
     assert "/supplier/tax_id/country" in paths(problems)
     doc = fixture("us-sales-tax.json")
     doc["supplier"]["tax_id"]["country"] = "ZZ"
     assert paths(build_document(doc)[1]) == {
-        "/supplier/tax_id/country": "no tax regime is known for 'ZZ'"
+        "/supplier/tax_id/country": "'ZZ' is not a tax country code"
+    }
+
+
+def test_a_supplier_in_a_country_without_a_regime_invoices_with_the_percentages_given():
+    doc = fixture("us-sales-tax.json")
+    doc["supplier"]["tax_id"] = {"country": "KE", "code": "P051234567A"}
+    doc["currency"] = "KES"
+    doc["lines"] = [
+        {
+            "quantity": "2",
+            "item": {"name": "Safari day", "price": "150.00"},
+            "taxes": [{"cat": "VAT", "percent": "16%"}, {"cat": "TL", "percent": "2%"}],
+        }
+    ]
+    doc.pop("payment", None)
+    doc = built(doc)
+    assert "$regime" not in doc
+    assert doc["lines"][0]["taxes"][0] == {"cat": "VAT", "key": "standard", "percent": "16%"}
+    assert figures(doc, "tax", "payable") == ["54.00", "354.00"]  # tourism levy included
+    del doc["currency"]
+    assert paths(build_document(doc)[1]) == {
+        "/currency": "is required: the supplier's country has no tax regime"
     }
 
 

@@ -1,9 +1,12 @@
 """Conformance with GOBL: every invoice example of the shared reference that has an expected
 output (examples/<regime>/out/) is built here and its figures compared exactly: line sums
-and totals, tax totals, document totals, and the digest of the expected document.
+and totals, tax totals (with their extensions), document totals, the document's codes, the
+whole document, and the digest of the expected document. Then the regression cases
+(conformance/*.json), documents on which we once disagreed with GOBL: each must build as GOBL
+built it, or be refused as GOBL refused it.
 
 The reference lives in ../shared, which is not part of the project: without it each test
-skips, saying so. Features we do not implement skip with the reason, per example."""
+skips, saying so. What we do not build yet is a strict xfail with the reason, per example."""
 
 import json
 
@@ -11,42 +14,28 @@ import pytest
 from conftest import SHARED, shared_path
 
 from silo.gobl import build_document, digest
+from silo.gobl.scenarios import DOCUMENT_CODES
 
 EXAMPLES = ("reference", "gobl", "examples")
 INVOICE = "https://gobl.org/draft-0/bill/invoice"
+ENVELOPE = "https://gobl.org/draft-0/envelope"
 
 # Where our calculation does not equal GOBL's yet; issue 16 closes each. They are strict
 # xfails: one that starts to pass fails the suite, so the lists only shrink.
-REGIMES_NOT_BUILT = {
-    *("ae", "ar", "be", "ca", "co", "dk", "fi", "gr", "ie", "in", "mx", "no", "pl", "se", "sg"),
-    "zw",
-}
-MERGED_KEYS = "GOBL merges rate rows of different not-charged keys (first key wins)"
-KNOWN_DIFFERENCES = {
-    "es/invoice-es-usd.yaml": ("exchange rates are not applied", None),
-    "es/invoice-es-bypass.json": (MERGED_KEYS, {"test_tax_totals_match"}),
-    "es/invoice-es-nl-b2b.yaml": (
-        MERGED_KEYS,
-        {"test_tax_totals_match", "test_tax_totals_match_with_their_extensions"},
+REGIMES_NOT_BUILT: set[str] = set()
+WHOLE = {"test_the_whole_document_is_gobls"}
+UNKNOWN_MEMBERS = "GOBL drops members it does not know (a misspelt or invented key)"
+KNOWN_DIFFERENCES: dict[str, tuple[str, set[str] | None]] = {
+    "ar/invoice-ar-arca-monotributo.json": (UNKNOWN_MEMBERS, WHOLE),
+    "de/invoice-de-de-stnr.yaml": (UNKNOWN_MEMBERS, WHOLE),
+    "es/credit-note-es-es-tbai.yaml": (
+        "GOBL drops the codes of add-ons the document does not use (a Facturae correction)",
+        WHOLE,
     ),
-    "fr/invoice-de-fr-choruspro.yaml": (
-        "line figures of a foreign supplier",
-        {"test_line_sums_and_totals_match"},
-    ),
-    "it/b2c-corrective.json": ("it-sdi / it-ticket add-on rates", None),
-    "it/b2c-ticket.json": ("it-sdi / it-ticket add-on rates", None),
-    "it/flat-rate.json": (
-        "it-sdi add-on keys",
-        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
-    ),
-    "it/freelance.json": (
-        "it-sdi add-on keys",
-        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
-    ),
-    "it/reverse-charge.json": (
-        "it-sdi add-on keys",
-        {"test_line_sums_and_totals_match", "test_tax_totals_match"},
-    ),
+    "es/invoice-es-es.env.yaml": (UNKNOWN_MEMBERS, WHOLE),
+    "fr/invoice-fr-fr.yaml": (UNKNOWN_MEMBERS, WHOLE),
+    "it/freelance.json": (UNKNOWN_MEMBERS, WHOLE),
+    "zw/invoice-zw.yaml": (UNKNOWN_MEMBERS, WHOLE),
 }
 
 
@@ -86,13 +75,27 @@ def load(path):
     if path.suffix == ".json":
         return json.loads(path.read_text())
     yaml = pytest.importorskip("yaml", reason="PyYAML reads the YAML examples")
-    return yaml.safe_load(path.read_text())
+    return as_gobl_reads_yaml(yaml.safe_load(path.read_text()))
+
+
+def as_gobl_reads_yaml(value):
+    """GOBL's command turns YAML into JSON through Go's float64, which prints 20.000000 as
+    20: the document it calculated had `20` where PyYAML reads 20.0."""
+    if isinstance(value, dict):
+        return {k: as_gobl_reads_yaml(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_gobl_reads_yaml(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def example(name: str) -> tuple[dict, dict, dict]:
     """(input document, our build, GOBL's envelope)."""
     path = shared_path(*EXAMPLES, name)
     given, expected = load(path), json.loads(expected_path(path).read_text())
+    if given.get("$schema", ENVELOPE) == ENVELOPE and isinstance(given.get("doc"), dict):
+        given = given["doc"]  # an envelope: its header is rebuilt, its document compares
     if given.get("$schema") != INVOICE:
         pytest.skip(f"{name}: only invoices are calculated")
     ours, problems = build_document(given)
@@ -151,14 +154,8 @@ def test_tax_totals_match(name):
 
 @pytest.mark.parametrize("name", example_names())
 def test_tax_totals_match_with_their_extensions(name):
-    given, ours, expected = example(name)
-    theirs = expected["doc"]["totals"].get("taxes")
-    if ours["totals"].get("taxes") != theirs and given.get("$addons"):
-        addons = ", ".join(given["$addons"])
-        pytest.skip(
-            f"{name}: the ext codes of rate totals come from addons ({addons}), not implemented"
-        )
-    assert ours["totals"].get("taxes") == theirs
+    _, ours, expected = example(name)
+    assert ours["totals"].get("taxes") == expected["doc"]["totals"].get("taxes")
 
 
 @pytest.mark.parametrize("name", example_names())
@@ -170,7 +167,66 @@ def test_document_totals_match(name):
 
 
 @pytest.mark.parametrize("name", example_names())
+def test_the_whole_document_is_gobls(name):
+    _, ours, expected = example(name)
+    assert ours == expected["doc"]
+
+
+def document_codes(doc: dict) -> dict:
+    """The document's codes (`tax.ext`) of the kinds built here."""
+    ext = (doc.get("tax") or {}).get("ext") or {}
+    return {k: v for k, v in ext.items() if k in DOCUMENT_CODES}
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_the_document_codes_add_ons_give_match(name):
+    _, ours, expected = example(name)
+    assert document_codes(ours) == document_codes(expected["doc"])
+
+
+@pytest.mark.parametrize("name", example_names())
 def test_our_digest_of_the_expected_document_is_gobls(name):
     path = shared_path(*EXAMPLES, name)
     expected = json.loads(expected_path(path).read_text())
     assert digest(expected["doc"]) == expected["head"]["dig"]
+
+
+# --- Regression cases: documents on which we disagreed with GOBL v0.502.1
+
+CONFORMANCE = ("reference", "gobl", "conformance")
+# The cases we do not build as GOBL does yet (strict xfails, as above), by file name prefix.
+CASES_NOT_MATCHING: dict[str, str] = {}
+
+
+def conformance_cases() -> list:
+    root = SHARED.joinpath(*CONFORMANCE)
+    if not root.exists():
+        return ["(../shared is absent)"]
+    cases = []
+    for path in sorted(root.glob("*.json")):
+        reason = CASES_NOT_MATCHING.get(path.name[:2])
+        marks = [pytest.mark.xfail(strict=True, reason=f"{reason} (issue 16)")] if reason else []
+        cases.append(pytest.param(path.name, marks=marks))
+    return cases
+
+
+def pointer(gobl_path: str) -> str:
+    """GOBL's fault path ("$.doc.lines[0].quantity") as our JSON pointer, within the doc."""
+    path = gobl_path.removeprefix("$.doc").replace("[", ".").replace("]", "")
+    return path.replace(".", "/")
+
+
+@pytest.mark.parametrize("case", conformance_cases())
+def test_a_regression_case_builds_as_gobl_builds_it(case):
+    data = json.loads(shared_path(*CONFORMANCE, case).read_text())
+    ours, problems = build_document(data["document"])
+    found = [(p.path, p.message) for p in problems]
+    gobl = data["gobl"]
+    if not gobl["ok"]:
+        faults = gobl["error"]["faults"]
+        assert found == [(pointer(path), f["message"]) for f in faults for path in f["paths"]]
+        return
+    assert found == []
+    for name, theirs in gobl.items():
+        if name not in ("ok", "error"):
+            assert (name, ours.get(name)) == (name, theirs)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import amounts as num
+from .addons import normalize_line_combos, prepare_line
 from .problems import Problems
 from .regimes import KNOWN_CURRENCIES, Regime, currency_decimals
 from .taxes import (
@@ -20,6 +21,7 @@ from .taxes import (
     PRECISE,
     TaxableLine,
     parse_combos,
+    recalculated,
     tax_totals,
     totals_json,
 )
@@ -43,6 +45,10 @@ class Invoice:
         self.rounding = PRECISE
         self.includes = ""
         self.date = ""
+        addons = doc.get("$addons")
+        self.addons = (
+            tuple(a for a in addons if isinstance(a, str)) if isinstance(addons, list) else ()
+        )
 
     @property
     def zero(self) -> Decimal:
@@ -60,8 +66,9 @@ def calculate_invoice(doc: dict, regime: Regime, problems: Problems) -> bool:
     False when the lines could not even be looked at (without a date there are no rates)."""
     invoice = Invoice(doc, regime, problems)
     set_defaults(invoice)
-    if problems:
+    if problems or is_bypassed(doc):
         return False
+    calculate_preceding(invoice)
     taxable = calculate_lines(invoice)
     line_sum = invoice.zero
     for line in taxable:
@@ -76,6 +83,13 @@ def calculate_invoice(doc: dict, regime: Regime, problems: Problems) -> bool:
     return True
 
 
+def is_bypassed(doc: dict) -> bool:
+    """GOBL's "bypass" tag: the figures are the client's, kept as given (a document imported
+    from elsewhere, whose totals must not move); only the defaults are filled in."""
+    tags = doc.get("$tags")
+    return isinstance(tags, list) and "bypass" in tags
+
+
 # --- Defaults
 
 
@@ -84,9 +98,12 @@ def set_defaults(invoice: Invoice) -> None:
     doc.setdefault("type", "standard")
     if not doc.get("currency"):
         doc["currency"] = invoice.regime.currency
-    if doc["currency"] not in KNOWN_CURRENCIES:
+    if not doc["currency"]:
+        problems.add("/currency", "is required: the supplier's country has no tax regime")
+    elif doc["currency"] not in KNOWN_CURRENCIES:
         problems.add("/currency", f"{doc['currency']!r} is not a known currency code")
     invoice.places = currency_decimals(doc["currency"])
+    invoice.rounding = invoice.regime.rounding
     if not doc.get("issue_date"):
         doc["issue_date"] = today_in(invoice.regime.time_zone)
     for name in ("issue_date", "value_date", "op_date"):
@@ -120,6 +137,23 @@ def check_date(doc: dict, name: str, problems: Problems) -> None:
         problems.add(f"/{name}", "must be a date such as 2024-01-31")
 
 
+# --- Preceding documents
+
+
+def calculate_preceding(invoice: Invoice) -> None:
+    """The tax totals given for a preceding document (a corrected invoice) get their amounts
+    and sums, in that document's currency, as GOBL calculates them."""
+    preceding = invoice.doc.get("preceding")
+    for index, ref in enumerate(preceding if isinstance(preceding, list) else []):
+        if not isinstance(ref, dict) or not isinstance(ref.get("tax"), dict):
+            continue
+        currency = ref.get("currency") or invoice.doc["currency"]
+        problems = invoice.problems.at(f"/preceding/{index}/tax")
+        tax = recalculated(ref["tax"], currency_decimals(currency), problems)
+        if tax is not None:
+            ref["tax"] = tax
+
+
 # --- Lines
 
 
@@ -137,10 +171,14 @@ def calculate_lines(invoice: Invoice) -> list[TaxableLine]:
             problems.add("", "must be an object")
             continue
         line["i"] = index + 1
+        if invoice.addons:
+            prepare_line(line, invoice.addons)
         total = calculate_line(invoice, line, problems)
         combos = parse_combos(
-            line.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes")
+            line.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons
         )
+        if invoice.addons:
+            normalize_line_combos(line, combos, invoice.addons)
         if "taxes" in line:
             line["taxes"] = [c.as_json() for c in combos]
         if total is not None:
@@ -164,11 +202,52 @@ def calculate_line(invoice: Invoice, line: dict, problems: Problems) -> Decimal 
         return None
     if price < 0:  # GOBL keeps prices positive: the quantity carries the sign
         price, quantity = -price, -quantity
-    price = num.rescale_up(price, invoice.places)
+    price = price_in_currency(invoice, item, price, problems.at("/item"))
+    if price is None:
+        return None
     item["price"], line["quantity"] = num.text(price), num.text(quantity)
     line_sum, total = priced(invoice, line, price, quantity, problems)
     round_line(line, line_sum, total, num.scale(price))
     return total
+
+
+def price_in_currency(invoice: Invoice, item: dict, price, problems) -> Decimal | None:
+    """The item's price in the document's currency, as GOBL's calculateLineItemPrice: an
+    item priced in another currency takes its alternative price in the document's, else the
+    document's exchange rate; the price it was given becomes its alternative price."""
+    currency, own = invoice.doc["currency"], item.get("currency")
+    price = num.rescale_up(price, currency_decimals(own or currency))
+    if not own or own == currency:
+        return price
+    converted = alternative_price(item, currency, problems)
+    if converted is None:
+        rate = exchange_rate(invoice, own, currency)
+        if rate is None:
+            problems.add("/currency", f"no exchange rate found from {own!r} to {currency!r}")
+            return None
+        converted = num.rescale(num.mul(price, rate), invoice.places)
+    item["currency"] = currency
+    item["alt_prices"] = [{"currency": own, "value": num.text(price)}]
+    return converted
+
+
+def alternative_price(item: dict, currency: str, problems: Problems) -> Decimal | None:
+    alt_prices = item.get("alt_prices")
+    for index, alt in enumerate(alt_prices if isinstance(alt_prices, list) else []):
+        if isinstance(alt, dict) and alt.get("currency") == currency:
+            value = amount_field(alt, "value", problems.at(f"/alt_prices/{index}"), required=True)
+            return None if value is None else num.rescale_up(value, currency_decimals(currency))
+    return None
+
+
+def exchange_rate(invoice: Invoice, source: str, target: str) -> Decimal | None:
+    """The document's rate from one currency to another (GOBL uses no inverse rates)."""
+    rates = invoice.doc.get("exchange_rates")
+    for index, rate in enumerate(rates if isinstance(rates, list) else []):
+        if isinstance(rate, dict) and (rate.get("from"), rate.get("to")) == (source, target):
+            problems = invoice.problems.at(f"/exchange_rates/{index}")
+            return amount_field(rate, "amount", problems, required=True)
+    return None
 
 
 def priced(invoice: Invoice, line: dict, price, quantity, problems) -> tuple[Decimal, Decimal]:
@@ -296,7 +375,9 @@ def sub_line_total(invoice: Invoice, sub_line, problems: Problems, index: int) -
     price = amount_field(item, "price", problems.at("/item"))
     if quantity is None or price is None:
         return None
-    price = num.rescale_up(price, invoice.places)
+    price = price_in_currency(invoice, item, price, problems.at("/item"))
+    if price is None:
+        return None
     item["price"], sub_line["quantity"] = num.text(price), num.text(quantity)
     sub_line["sum"], sub_line["total"] = priced(invoice, sub_line, price, quantity, problems)
     return sub_line["total"]
@@ -322,7 +403,7 @@ def calculate_adjustments(invoice: Invoice, name: str, line_sum: Decimal) -> lis
         entry["i"] = index + 1
         amount = document_adjustment(invoice, entry, line_sum, problems)
         combos = parse_combos(
-            entry.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes")
+            entry.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons
         )
         if "taxes" in entry:
             entry["taxes"] = [c.as_json() for c in combos]
@@ -363,8 +444,12 @@ def set_totals(invoice: Invoice, line_sum, discounts, charges, taxable) -> None:
     if not taxable:
         invoice.problems.add("/lines", "an invoice needs a priced line, discount or charge")
         return
-    if any(c.retained for t in taxable for c in t.combos if c.cat == invoice.includes):
+    in_prices = [c for t in taxable for c in t.combos if c.cat == invoice.includes]
+    if any(c.retained for c in in_prices):
         invoice.problems.add("/tax/prices_include", "cannot be a retained tax")
+        return
+    if any(c.informative for c in in_prices):
+        invoice.problems.add("/tax/prices_include", "cannot be an informative tax")
         return
     taxes = tax_totals(taxable, places, invoice.rounding, invoice.includes)
     included = taxes.category(invoice.includes) if invoice.includes else None
@@ -399,8 +484,10 @@ def add_rounding_and_advances(invoice: Invoice, totals: dict, given: dict, zero)
     if given.get("rounding") is not None:
         rounding = amount_field(given, "rounding", problems)
         if rounding is not None:
-            totals["rounding"] = num.rescale(rounding, invoice.places)
-            totals["payable"] = num.add(totals["payable"], totals["rounding"])
+            # Kept with the decimals it was given, as GOBL keeps it; only the payable is
+            # rounded to the currency.
+            totals["rounding"] = rounding
+            totals["payable"] = num.add(totals["payable"], rounding)
     payment = invoice.doc.get("payment")
     if not isinstance(payment, dict):
         return

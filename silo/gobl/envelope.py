@@ -10,9 +10,14 @@ import json
 import re
 import uuid
 
+from .addons import with_requirements
 from .calc import calculate_invoice
+from .identities import normalize_tax_ids
+from .parties import normalize_parties
 from .problems import Problem, Problems
-from .regimes import regime_for
+from .regimes import regime_or_global
+from .rules import check_invoice
+from .scenarios import add_document_codes
 from .schemas import BASE, schema_problems
 
 ENVELOPE = BASE + "envelope"
@@ -106,28 +111,44 @@ def built_document(doc: dict, problems: Problems) -> dict:
     if regime is None:
         schema_problems(doc, problems)
         return doc
-    doc["$regime"] = regime.country
+    if regime.country:
+        doc["$regime"] = regime.country
     migrate(doc)
+    if isinstance(doc.get("$addons"), list):
+        doc["$addons"] = with_requirements(doc["$addons"])
     lines_checked = calculate_invoice(doc, regime, problems)
+    add_document_codes(doc)
+    check_invoice(doc, regime, problems)
     # The calculation checks every line; the schema, three times slower on long invoices,
     # sees the rest.
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
     normalize_tax_ids(doc)
-    return ordered({k: v for k, v in doc.items() if v not in ([], {}, None)}, INVOICE_ORDER)
+    normalize_parties(doc)
+    return ordered({k: v for k, v in doc.items() if kept(k, v)}, INVOICE_ORDER)
+
+
+def kept(name: str, value) -> bool:
+    """Whether a member stays in the built invoice: empty ones go, except `tax`, which GOBL
+    keeps as {} once given (say, when its tags moved to `$tags`)."""
+    return value not in ([], {}, None) or (name == "tax" and value == {})
 
 
 def migrate(doc: dict) -> None:
     """Earlier GOBL formats that `gobl build` still reads: tags under `tax`, payment terms'
-    `detail`, and the nil UUID standing for none."""
+    `detail`, advances' `desc`, and the nil UUID standing for none."""
     tax = doc.get("tax")
     if isinstance(tax, dict) and isinstance(tax.get("tags"), list) and "$tags" not in doc:
         doc["$tags"] = tax.pop("tags")
-        if not tax:
-            del doc["tax"]
     payment = doc.get("payment")
     terms = payment.get("terms") if isinstance(payment, dict) else None
     if isinstance(terms, dict) and "detail" in terms and "notes" not in terms:
         terms["notes"] = terms.pop("detail")
+    advances = payment.get("advances") if isinstance(payment, dict) else None
+    for advance in advances if isinstance(advances, list) else []:
+        if isinstance(advance, dict) and "desc" in advance:
+            desc = advance.pop("desc")
+            if desc:
+                advance["description"] = desc
     for role in ("supplier", "customer"):
         party = doc.get(role)
         if isinstance(party, dict) and party.get("uuid") == NIL_UUID:
@@ -145,21 +166,10 @@ def invoice_regime(doc: dict, problems: Problems):
     if not country:
         problems.add(path, "is required: the tax regime comes from the supplier's tax country")
         return None
-    regime = regime_for(country)
+    regime = regime_or_global(country)
     if regime is None:
-        problems.add(path, f"no tax regime is known for {country!r}")
+        problems.add(path, f"{country!r} is not a tax country code")
     return regime
-
-
-def normalize_tax_ids(doc: dict) -> None:
-    """Tax codes as GOBL keeps them: upper case, without separators or a country prefix."""
-    for role in ("supplier", "customer"):
-        party = doc.get(role)
-        tax_id = party.get("tax_id") if isinstance(party, dict) else None
-        if isinstance(tax_id, dict) and isinstance(tax_id.get("code"), str):
-            code = "".join(ch for ch in tax_id["code"].upper() if ch.isalnum())
-            country = str(tax_id.get("country") or "").upper()
-            tax_id["code"] = code.removeprefix(country) if country and len(code) > 2 else code
 
 
 def header(head, doc: dict, head_uuid) -> dict:

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import amounts as num
+from .addons import normalize_combo
 from .problems import Problems
-from .regimes import Category, Regime, regime_for
+from .regimes import ISO_COUNTRIES, Category, Regime, regime_or_global
 
 PRECISE = "precise"
 CURRENCY = "currency"
-EXTRA_PLACES = 2  # GOBL's precision above the currency's under the precise rule
-INCLUDED_EXTRA_PLACES = 4  # used when extracting included taxes under the currency rule
+EXTRA_PLACES = 2  # GOBL's decimals above the currency's: all figures (precise), tax bases (both)
 
 # Older names of VAT rates that are really keys, as GOBL migrates them.
 RATES_THAT_ARE_KEYS = {
@@ -39,6 +39,7 @@ class Combo:
     country: str = ""
     ext: dict = field(default_factory=dict)
     retained: bool = False
+    informative: bool = False
 
     def as_json(self) -> dict:
         out: dict = {"cat": self.cat}
@@ -57,7 +58,9 @@ class Combo:
         return out
 
 
-def parse_combos(taxes, regime: Regime, date: str, problems: Problems) -> list[Combo]:
+def parse_combos(
+    taxes, regime: Regime, date: str, problems: Problems, addons: tuple[str, ...] = ()
+) -> list[Combo]:
     """The `taxes` of a line, discount or charge, normalized and with their percentages."""
     if taxes is None:
         return []
@@ -66,7 +69,7 @@ def parse_combos(taxes, regime: Regime, date: str, problems: Problems) -> list[C
         return []
     combos = []
     for index, raw in enumerate(taxes):
-        combo = parse_combo(raw, regime, date, problems.at(f"/{index}"))
+        combo = parse_combo(raw, regime, date, problems.at(f"/{index}"), addons)
         if combo is None:
             continue
         if any(c.cat == combo.cat for c in combos):
@@ -76,7 +79,7 @@ def parse_combos(taxes, regime: Regime, date: str, problems: Problems) -> list[C
     return combos
 
 
-def parse_combo(raw, regime: Regime, date: str, problems: Problems) -> Combo | None:
+def parse_combo(raw, regime: Regime, date: str, problems: Problems, addons) -> Combo | None:
     if not isinstance(raw, dict):
         problems.add("", "must be an object")
         return None
@@ -99,6 +102,9 @@ def parse_combo(raw, regime: Regime, date: str, problems: Problems) -> Combo | N
                 problems.add(f"/{name}", str(exc))
                 return None
     normalize_vat(combo)
+    set_vat_region(combo, regime)
+    renamed_ext(combo, regime)
+    normalize_combo(combo, addons)
     return prepared(combo, regime, date, problems)
 
 
@@ -133,21 +139,48 @@ def normalize_vat(combo: Combo) -> None:
         combo.percent = None
 
 
+def renamed_ext(combo: Combo, regime: Regime) -> None:
+    """Extensions the regime renamed (Italy's it-sdi-nature is it-sdi-exempt now): a
+    document written before builds as one written today."""
+    for old, new in regime.ext_renames.items():
+        if old in combo.ext:
+            ext = {k: v for k, v in combo.ext.items() if k != old}
+            combo.ext = ext | {new: combo.ext[old]}
+
+
+def set_vat_region(combo: Combo, regime: Regime) -> None:
+    """A VAT combo of a regime with regions (Portugal) always names one, as GOBL's
+    normalizer does: the one given, else the mainland; a foreign combo's country wins. The
+    region picks the rate, and rate rows of different regions stay apart."""
+    key = regime.vat_region
+    if not key or combo.cat != "VAT":
+        return
+    if combo.country and combo.country != regime.country:
+        region = ISO_COUNTRIES.get(combo.country, combo.country)
+    elif key in combo.ext:
+        return
+    else:
+        region = regime.country
+    combo.ext = {**combo.ext, key: region}  # a copy: the given ext may be shared
+
+
 def prepared(combo: Combo, regime: Regime, date: str, problems: Problems) -> Combo | None:
     """The combo with its key defaulted and its percentage from the regime's rate."""
     if combo.country == regime.country:
         combo.country = ""
-    combo_regime = regime_for(combo.country) if combo.country else regime
+    combo_regime = regime_or_global(combo.country) if combo.country else regime
     if combo_regime is None:
-        problems.add("/country", f"no tax regime is known for {combo.country}")
+        problems.add("/country", f"{combo.country!r} is not a tax country code")
         return None
     category = combo_regime.category(combo.cat)
+    if category is None and not combo_regime.country:
+        return combo  # no regime, no definition to check it against: as given
     if category is None:
         problems.add(
             "/cat", f"category {combo.cat} is not defined in regime {combo_regime.country}"
         )
         return None
-    combo.retained = category.retained
+    combo.retained, combo.informative = category.retained, category.informative
     if category.keys and not combo.key:
         combo.key = "standard"
     if combo.key and combo.key not in category.keys:
@@ -196,8 +229,10 @@ class RateTotal:
         if mine.ext != combo.ext or mine.country != combo.country:
             return False
         if mine.percent is None or combo.percent is None:
-            # Not charged: keep apart what is exempt from what is reverse-charged, say.
-            return mine.percent is None and combo.percent is None and mine.key == combo.key
+            # Not charged: one row whatever the key (exempt, export, reverse-charge...), under
+            # the first key met, as GOBL v0.502.1 groups them. Keeping a row per key would
+            # read better but would not be the document GOBL builds, nor its digest.
+            return mine.percent is None and combo.percent is None
         return mine.percent == combo.percent and mine.surcharge == combo.surcharge
 
 
@@ -205,6 +240,7 @@ class RateTotal:
 class CategoryTotal:
     code: str
     retained: bool
+    informative: bool = False
     rates: list[RateTotal] = field(default_factory=list)
     amount: Decimal = Decimal(0)
     surcharge: Decimal | None = None
@@ -222,7 +258,7 @@ class TaxTotals:
     def rate_total_for(self, combo: Combo, zero: Decimal) -> RateTotal:
         category = self.category(combo.cat)
         if category is None:
-            category = CategoryTotal(combo.cat, combo.retained, amount=zero)
+            category = CategoryTotal(combo.cat, combo.retained, combo.informative, amount=zero)
             self.categories.append(category)
         for rate_total in category.rates:
             if rate_total.matches(combo):
@@ -239,87 +275,110 @@ class TaxableLine:
 
 
 def tax_totals(lines: list[TaxableLine], places: int, rounding: str, includes: str) -> TaxTotals:
-    """GOBL's TotalCalculator: the taxes of the lines, discounts and charges given."""
+    """GOBL's TotalCalculator: the taxes of the lines, discounts and charges given.
+
+    Every taxed line's total gets two decimals more than the currency (whatever the rule),
+    then loses the tax its price includes; under the "currency" rule each line's share is
+    rounded to the currency as it joins its rate's base, under "precise" the bases keep every
+    decimal. Extracting the included tax from each rate's running sum instead would make the
+    rows add up to the prices as given, but it is not what GOBL v0.502.1 does."""
     zero = num.rescale(Decimal(0), places)
     totals = TaxTotals(sum=zero)
-    lines = [TaxableLine(line.total, line.combos) for line in lines]  # totals change below
-    if rounding == CURRENCY:
-        for line in lines:
-            line.total = num.rescale(line.total, places)
-        extract_included(totals, lines, includes, zero)
-    else:
-        for line in lines:
-            line.total = num.rescale_up(line.total, places + EXTRA_PLACES)
-            remove_included(line, includes)
     for line in lines:
+        if not line.combos:
+            continue
+        total = without_included_tax(
+            line, num.rescale_up(line.total, places + EXTRA_PLACES), includes
+        )
         for combo in line.combos:
-            if rounding == CURRENCY and combo.cat == includes and combo.percent is not None:
-                continue  # its base was accumulated while extracting
             rate_total = totals.rate_total_for(combo, zero)
-            rate_total.base = num.accumulate(rate_total.base, line.total)
-    final_sums(totals, zero, includes if rounding == CURRENCY else "")
+            if rounding == CURRENCY:
+                rate_total.base = num.add(rate_total.base, total)
+            else:
+                rate_total.base = num.accumulate(rate_total.base, total)
+    final_sums(totals, zero)
     return totals
 
 
-def included_combo(line: TaxableLine, includes: str) -> Combo | None:
+def without_included_tax(line: TaxableLine, total: Decimal, includes: str) -> Decimal:
     if not includes:
-        return None
+        return total
     combo = next((c for c in line.combos if c.cat == includes), None)
-    return combo if combo is not None and combo.percent is not None else None
+    if combo is None or combo.percent is None:
+        return total
+    return num.percent_removed(combo.percent, total)
 
 
-def remove_included(line: TaxableLine, includes: str) -> None:
-    combo = included_combo(line, includes)
-    if combo is not None:
-        line.total = num.percent_removed(combo.percent, line.total)
-
-
-def extract_included(totals: TaxTotals, lines: list[TaxableLine], includes: str, zero) -> None:
-    """Under the currency rule, the included tax of each rate is worked out from the running
-    sum of its tax-inclusive totals, each line taking the increment, so that bases and
-    amounts always add up to the totals as given."""
-    touched = []
-    for line in lines:
-        combo = included_combo(line, includes)
-        if combo is None:
-            continue
-        rate_total = totals.rate_total_for(combo, zero)
-        rate_total.base = num.add(rate_total.base, line.total)
-        widened = num.rescale(rate_total.base, num.scale(rate_total.base) + INCLUDED_EXTRA_PLACES)
-        tax = num.sub(widened, num.percent_removed(combo.percent, widened))
-        tax = num.rescale(tax, num.scale(zero))
-        line.total = num.sub(line.total, num.sub(tax, rate_total.amount))
-        rate_total.amount = tax
-        touched.append(rate_total)
-    for rate_total in {id(r): r for r in touched}.values():
-        rate_total.base = num.sub(rate_total.base, rate_total.amount)
-
-
-def final_sums(totals: TaxTotals, zero: Decimal, amounts_kept_for: str) -> None:
+def final_sums(totals: TaxTotals, zero: Decimal) -> None:
     for category in totals.categories:
         category.amount = zero
         for rate_total in category.rates:
-            rate_amount(rate_total, category, zero, keep=category.code == amounts_kept_for)
+            rate_amount(rate_total, category, zero)
         charged = category.amount
         if category.surcharge is not None:
             charged = num.accumulate(charged, category.surcharge)
+        if category.informative:  # reported to the authority, never charged nor retained
+            continue
         if category.retained:
             totals.retained = num.accumulate(totals.retained or zero, charged)
         else:
             totals.sum = num.accumulate(totals.sum, charged)
 
 
-def rate_amount(rate_total: RateTotal, category: CategoryTotal, zero, keep: bool) -> None:
+def rate_amount(rate_total: RateTotal, category: CategoryTotal, zero) -> None:
     combo = rate_total.combo
     if combo.percent is None:
         rate_total.amount = zero
         return
-    if not keep:
-        rate_total.amount = num.percent_of(combo.percent, rate_total.base)
+    rate_total.amount = num.percent_of(combo.percent, rate_total.base)
     category.amount = num.accumulate(category.amount, rate_total.amount)
     if combo.surcharge is not None:
         rate_total.surcharge = num.percent_of(combo.surcharge, rate_total.base)
         category.surcharge = num.accumulate(category.surcharge or zero, rate_total.surcharge)
+
+
+def recalculated(given: dict, places: int, problems: Problems) -> dict | None:
+    """Tax totals written by hand (a preceding document's, say): each rate's amount from its
+    base and percent, the sums, all rounded to the currency, as GOBL's Total.Calculate and
+    Round. None when a figure cannot be read (the problem is recorded)."""
+    zero = num.rescale(Decimal(0), places)
+    totals = TaxTotals(sum=zero)
+    for index, given_category in enumerate(given.get("categories") or []):
+        category = category_from(given_category, zero, problems.at(f"/categories/{index}"))
+        if category is None:
+            return None
+        totals.categories.append(category)
+    final_sums(totals, zero)
+    return totals_json(totals, places)
+
+
+def category_from(given, zero: Decimal, problems: Problems) -> CategoryTotal | None:
+    if not isinstance(given, dict) or not isinstance(given.get("code"), str):
+        problems.add("", "must be an object with a code")
+        return None
+    retained, informative = given.get("retained") is True, given.get("informative") is True
+    category = CategoryTotal(given["code"], retained, informative, amount=zero)
+    for index, rate in enumerate(given.get("rates") or []):
+        where = problems.at(f"/rates/{index}")
+        try:
+            combo = Combo(
+                cat=category.code,
+                key=text_field(rate, "key"),
+                country=text_field(rate, "country"),
+                ext=rate["ext"] if isinstance(rate.get("ext"), dict) else {},
+                percent=num.parse_percent(rate["percent"]) if rate.get("percent") else None,
+            )
+            base = num.parse(rate.get("base", "0"))
+        except (num.AmountError, TypeError, AttributeError) as exc:
+            where.add("", str(exc) if isinstance(exc, num.AmountError) else "must be an object")
+            return None
+        surcharge = rate.get("surcharge")
+        if isinstance(surcharge, dict) and surcharge.get("percent"):
+            combo.surcharge = num.parse_percent(surcharge["percent"])
+        category.rates.append(
+            RateTotal(combo, base, zero, zero if combo.surcharge is not None else None)
+        )
+    return category
 
 
 def totals_json(totals: TaxTotals, places: int) -> dict:
@@ -333,6 +392,8 @@ def totals_json(totals: TaxTotals, places: int) -> dict:
         out: dict = {"code": category.code}
         if category.retained:
             out["retained"] = True
+        if category.informative:
+            out["informative"] = True
         out["rates"] = [rate_json(r, money) for r in category.rates]
         out["amount"] = money(category.amount)
         if category.surcharge is not None:
