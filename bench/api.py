@@ -93,6 +93,16 @@ def process_kind(cmdline: str) -> str | None:
     return None
 
 
+def kind_of(process) -> str | None:
+    """The process's kind, or its nearest parent's: uvicorn's worker processes (WEB_PROCESSES
+    > 1) are started by multiprocessing, with a command line of its own."""
+    for each in (process, *process.parents()):
+        kind = process_kind(" ".join(each.cmdline()) or each.name())
+        if kind is not None:
+            return kind
+    return None
+
+
 def usage(root_pids: list[int], postgres: bool) -> dict[str, dict[str, float]]:
     """{kind: {"cpu_s", "rss_mb"}} over the process trees of root_pids (and PostgreSQL's,
     when the target uses it). CPU includes what ended children used (django-q2 recycles its
@@ -115,7 +125,7 @@ def usage(root_pids: list[int], postgres: bool) -> dict[str, dict[str, float]]:
             continue
         seen.add(process.pid)
         try:
-            kind = process_kind(" ".join(process.cmdline()) or process.name())
+            kind = kind_of(process)
             if kind is None:
                 continue
             times = process.cpu_times()

@@ -143,6 +143,10 @@ CONN_MAX_AGE = 60
 # Threads of the web process for requests that do not wait on a job: the requests served at
 # once. More than the cores, for requests that wait on the outside (a webhook test, SMTP).
 WEB_THREADS = env_int("WEB_THREADS", 16)
+# Web processes `manage.py serve` starts (uvicorn's --workers). One holds Python's lock for
+# every request it serves, so it uses at most one core: ~300 jobs created per second
+# (BENCHMARKS.md, API); more processes use more cores, at ~85 MB each.
+WEB_PROCESSES = env_int("WEB_PROCESSES", 1)
 
 
 def _databases() -> dict:

@@ -50,7 +50,7 @@ def launch(tmp_path):
     (process, port, marker). Whatever it leaves behind is killed afterwards."""
     started = []
 
-    def start(port=None):
+    def start(port=None, **extra_env):
         marker = f"CONSOLE_TEST_RUN={uuid.uuid4().hex}"
         port = port or free_port()
         env = {
@@ -63,6 +63,7 @@ def launch(tmp_path):
             PORT=str(port),
             WORKERS="1",
             CONSOLE_TEST_RUN=marker.split("=")[1],
+            **extra_env,
         )
         process = subprocess.Popen(
             [sys.executable, "manage.py", "serve"],
@@ -137,6 +138,18 @@ def test_make_run_serves_the_demo_and_stops_cleanly_on_ctrl_c(launcher):
     workers = [pid for pid in processes_with(marker) if "qcluster" in command_of(pid)]
     environ = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")
     assert any(v.startswith(b"OUTBOUND_ALLOW_HOSTS=127.0.0.1:") for v in environ)  # its sandbox
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    assert wait_until_gone(marker) == []
+
+
+def test_web_processes_start_that_many_web_servers_that_stop_with_it(launch):
+    process, port, marker = launch(WEB_PROCESSES="2", DEBUG="0", SECRET_KEY="test-" + "k" * 40)
+    wait_for_line(process, rf"Console running at http://127\.0\.0\.1:{port}/")
+    answers = {requests.get(f"http://127.0.0.1:{port}/healthz/").status_code for _ in range(4)}
+    assert answers == {200}
+    servers = [pid for pid in processes_with(marker) if "spawn_main" in command_of(pid)]
+    assert len(servers) == 2  # uvicorn's two worker processes, under its supervisor
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
     assert wait_until_gone(marker) == []

@@ -111,6 +111,8 @@ class Command(BaseCommand):
             "websockets-sansio",
             "--no-access-log",
         ]
+        if settings.WEB_PROCESSES > 1:
+            web += ["--workers", str(settings.WEB_PROCESSES)]
         _launch(children, "web server", lambda: _spawn(web))
         url = f"http://{host}:{port}/"
         wait_for_http(url + "healthz/", children, self.stdout.write)
