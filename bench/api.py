@@ -93,12 +93,13 @@ def process_kind(cmdline: str) -> str | None:
     return None
 
 
-def kind_of(process) -> str | None:
-    """The process's kind, or its nearest parent's: uvicorn's worker processes (WEB_PROCESSES
-    > 1) are started by multiprocessing, with a command line of its own."""
+def kind_of(process, roots: set[int]) -> str | None:
+    """The process's kind, or its nearest parent's below the target's root processes:
+    uvicorn's worker processes (WEB_PROCESSES > 1) are started by multiprocessing, with a
+    command line of its own. The launcher itself (manage.py serve) has none."""
     for each in (process, *process.parents()):
         kind = process_kind(" ".join(each.cmdline()) or each.name())
-        if kind is not None:
+        if kind is not None or each.pid in roots:
             return kind
     return None
 
@@ -125,7 +126,7 @@ def usage(root_pids: list[int], postgres: bool) -> dict[str, dict[str, float]]:
             continue
         seen.add(process.pid)
         try:
-            kind = kind_of(process)
+            kind = kind_of(process, set(root_pids))
             if kind is None:
                 continue
             times = process.cpu_times()
