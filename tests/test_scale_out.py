@@ -13,6 +13,7 @@ import requests
 from conftest import running_stacks, session_cookie
 from engine_helpers import INVOICE, state, step, trace, workflow
 from test_engine_stack import wait_for
+from test_stack import statuses_until_ok
 from websockets.sync.client import connect
 
 from invopop_console.accounts.models import ApiToken
@@ -104,12 +105,7 @@ def test_a_jobs_live_status_reaches_a_socket_on_the_other_web_process(
     with connect(url, additional_headers=headers, open_timeout=10) as socket:
         assert json.loads(socket.recv(timeout=10))["type"] == "hello"
         [job_id] = create_jobs([web_a], workspace, flow, 1)
-        seen = []
-        while not seen or seen[-1] != ("job", "OK"):
-            message = json.loads(socket.recv(timeout=20))
-            assert message["job"]["id"] == job_id
-            status = message["event"]["status"] if message["type"] == "event" else None
-            seen.append((message["type"], status or message["job"]["status"]))
+        seen = statuses_until_ok(socket, job_id)
     assert seen == [
         ("job", "RUN"),
         ("event", "RUN"),

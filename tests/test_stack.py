@@ -46,12 +46,7 @@ def test_every_event_and_status_change_of_a_job_reaches_the_entrys_watchers(
         with connect(url, additional_headers=headers, open_timeout=10) as socket:
             assert json.loads(socket.recv(timeout=10))["type"] == "hello"
             job = create_job(flow, entry=document)
-            seen = []
-            while not seen or seen[-1] != ("job", "OK"):
-                message = json.loads(socket.recv(timeout=20))
-                assert message["job"]["id"] == str(job.id)
-                status = message["event"]["status"] if message["type"] == "event" else None
-                seen.append((message["type"], status or message["job"]["status"]))
+            seen = statuses_until_ok(socket, str(job.id))
     assert seen == [
         ("job", "RUN"),
         ("event", "RUN"),
@@ -60,6 +55,17 @@ def test_every_event_and_status_change_of_a_job_reaches_the_entrys_watchers(
         ("event", "OK"),
         ("job", "OK"),
     ]
+
+
+def statuses_until_ok(socket, job_id: str) -> list[tuple[str, str]]:
+    """(message type, status) of the job's live messages on `socket` until it is OK."""
+    seen = []
+    while not seen or seen[-1] != ("job", "OK"):
+        message = json.loads(socket.recv(timeout=20))
+        assert message["job"]["id"] == job_id
+        status = message["event"]["status"] if message["type"] == "event" else None
+        seen.append((message["type"], status or message["job"]["status"]))
+    return seen
 
 
 def test_another_workspaces_job_closes_the_socket_with_4404_through_the_real_server(

@@ -9,6 +9,8 @@ the tables here fill in for documents built without the addon.
 
 from dataclasses import dataclass
 
+from silo.gobl import addons
+
 
 @dataclass(frozen=True)
 class DocType:
@@ -57,18 +59,10 @@ INVOICE_CODES = {
     "219", "331", "382", "553", "575", "623", "780", "817", "870", "875", "876", "877",
 }  # fmt: skip
 
-# UNTDID 5305 by GOBL tax rate key.
-CATEGORY_BY_KEY = {
-    "standard": "S",
-    "zero": "Z",
-    "exempt": "E",
-    "reverse-charge": "AE",
-    "intra-community": "K",
-    "export": "G",
-    "outside-scope": "O",
-}
-# Canary Islands and Ceuta/Melilla taxes have categories of their own in EN 16931.
-CATEGORY_BY_TAX = {"IGIC": "L", "IPSI": "M"}
+# UNTDID 5305 by GOBL tax rate key, and for the Canaries' and Ceuta/Melilla's own taxes: the
+# eu-en16931 add-on's tables (silo/gobl/addons.py), one list for both.
+CATEGORY_BY_KEY = addons.VAT_CATEGORIES
+CATEGORY_BY_TAX = addons.OTHER_CATEGORIES
 # Categories with a 0 rate that must say why (BR-E-10, BR-AE-10, BR-IC-10, BR-G-10, BR-O-10).
 EXEMPTION_TEXT = {
     "E": "Exempt from VAT",
