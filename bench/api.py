@@ -82,7 +82,7 @@ def percentile(values, q):
 def process_kind(cmdline: str) -> str | None:
     if "uvicorn" in cmdline:
         return "web"
-    if "qcluster" in cmdline:
+    if "qcluster" in cmdline or "manage.py workers" in cmdline:
         return "workers"
     if "redis-server" in cmdline:
         return "redis"

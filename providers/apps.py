@@ -1,12 +1,8 @@
-from importlib import import_module
-
 from django.apps import AppConfig
-from django.conf import settings
 
 
 class ProvidersConfig(AppConfig):
-    name = "providers"
+    """The provider modules are imported on the registry's first use (providers/registry.py),
+    not here."""
 
-    def ready(self):
-        for module in [*settings.PROVIDER_MODULES, *settings.SIMULATOR_MODULES]:
-            import_module(module)
+    name = "providers"

@@ -1,11 +1,16 @@
 """The provider registry: the only way the engine and the editor reach providers.
 
-A provider module registers its actions with @provider(...) when it is imported;
-ProvidersConfig.ready() imports every module listed in settings.PROVIDER_MODULES.
+A provider module registers its actions with @provider(...) when it is imported; the first
+question asked of the registry imports every module listed in settings.PROVIDER_MODULES.
+Not at start-up: the processes that never run or list a step (django-q2's sentinel, pusher
+and monitor, and the web process while it only takes jobs) would each hold every provider's
+libraries (lxml, babel, requests…) for nothing — 26 MB a process (BENCHMARKS.md, footprint).
 """
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from .base import Outcome, StepContext
 
@@ -31,6 +36,22 @@ class Provider:
 
 
 _providers: dict[str, Provider] = {}
+_loading = threading.RLock()  # reentrant: a module being imported may ask the registry
+_loaded = False
+
+
+def load_all() -> None:
+    """Import every provider module, once per process."""
+    global _loaded
+    if _loaded:
+        return
+    from django.conf import settings
+
+    with _loading:
+        if not _loaded:
+            for module in settings.PROVIDER_MODULES:
+                import_module(module)
+            _loaded = True
 
 
 def provider(key: str, *, name: str, category: str, summary: str, **options):
@@ -48,8 +69,10 @@ def provider(key: str, *, name: str, category: str, summary: str, **options):
 
 
 def get(key: str) -> Provider | None:
+    load_all()
     return _providers.get(key)
 
 
 def all_providers() -> list[Provider]:
+    load_all()
     return sorted(_providers.values(), key=lambda p: (CATEGORIES.index(p.category), p.name))

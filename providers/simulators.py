@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,22 @@ def register(simulator: Simulator) -> Simulator:
 
 
 def all_simulators() -> list[Simulator]:
+    _load_all()
     return list(_simulators.values())
 
 
 def get(key: str) -> Simulator | None:
+    _load_all()
     return _simulators.get(key)
+
+
+def _load_all() -> None:
+    """Import every simulator module on first use, as the provider registry does its modules
+    (only `make run` and the tests start simulators)."""
+    from django.conf import settings
+
+    for module in settings.SIMULATOR_MODULES:
+        import_module(module)
 
 
 def command(key: str, port: int) -> subprocess.Popen:

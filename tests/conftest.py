@@ -175,7 +175,7 @@ class Stack:
         return process
 
     def start_cluster(self) -> None:
-        self.cluster = self.spawn([sys.executable, "manage.py", "qcluster"])
+        self.cluster = self.spawn([sys.executable, "manage.py", "workers"])
 
     def kill_cluster(self) -> None:
         """SIGKILL every process of the cluster at once, as a machine that loses power."""

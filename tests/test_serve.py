@@ -135,7 +135,7 @@ def test_make_run_serves_the_demo_and_stops_cleanly_on_ctrl_c(launcher):
         assert json.loads(socket.recv(timeout=10))["type"] == "hello"
 
     assert len(processes_with(marker)) >= 3  # launcher, redis, web, workers
-    workers = [pid for pid in processes_with(marker) if "qcluster" in command_of(pid)]
+    workers = [pid for pid in processes_with(marker) if "manage.py workers" in command_of(pid)]
     environ = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")
     assert any(v.startswith(b"OUTBOUND_ALLOW_HOSTS=127.0.0.1:") for v in environ)  # its sandbox
     process.send_signal(signal.SIGINT)
@@ -174,7 +174,7 @@ def test_a_start_interrupted_stops_everything_it_had_started(launch):
     """Ctrl-C while it starts: the workers are up, the web server not yet answering."""
     process, _, marker = launch()
     deadline = time.monotonic() + 120
-    while not any("qcluster" in command_of(pid) for pid in processes_with(marker)):
+    while not any("manage.py workers" in command_of(pid) for pid in processes_with(marker)):
         assert time.monotonic() < deadline and process.poll() is None, "the workers never started"
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
@@ -191,6 +191,24 @@ def test_a_second_ctrl_c_while_stopping_stops_everything_at_once(launch):
     interrupted = time.monotonic()
     assert process.wait(timeout=30) == 0
     assert time.monotonic() - interrupted < serve.STOP_GRACE
+    assert wait_until_gone(marker) == []
+
+
+def test_once_running_the_launcher_waits_without_django_and_ends_when_a_child_stops(launch):
+    process, port, marker = launch(DEBUG="0", SECRET_KEY="test-" + "k" * 40)
+    wait_for_line(process, rf"Console running at http://127\.0\.0\.1:{port}/")
+    deadline = time.monotonic() + 10
+    while "supervise.py" not in command_of(process.pid):
+        assert time.monotonic() < deadline, command_of(process.pid)
+        time.sleep(0.05)
+    resident = int(Path(f"/proc/{process.pid}/statm").read_text().split()[1]) * os.sysconf(
+        "SC_PAGESIZE"
+    )
+    assert resident < 40 * 2**20  # Django's launcher held ~150 MB
+    web = next(pid for pid in processes_with(marker) if "uvicorn" in command_of(pid))
+    os.kill(web, signal.SIGKILL)
+    wait_for_line(process, r"The web server stopped \(exit code -9\)")
+    assert process.wait(timeout=30) == 1
     assert wait_until_gone(marker) == []
 
 

@@ -91,8 +91,9 @@ def test_another_workspaces_job_closes_the_socket_with_4404_through_the_real_ser
 
 
 def test_a_cluster_told_to_stop_stops_by_itself_before_it_would_be_killed(workspace):
-    """embedded.stop sends SIGTERM to qcluster alone: sent to its whole process group, it
-    killed the sentinel in the middle of a wait, and the cluster hung until the SIGKILL."""
+    """embedded.stop sends SIGTERM to the workers' first process alone (under qcluster, sent
+    to the whole process group, it killed the sentinel in the middle of a wait, and the
+    cluster hung until the SIGKILL); `manage.py workers` stops in order too."""
     from engine_helpers import start, state
     from test_engine_stack import wait_for
 

@@ -8,9 +8,12 @@ processes. Each child gets its own process group, so Ctrl-C reaches only this la
 which then stops the web server, the workers and Redis in that order and leaves no process
 behind: within STOP_GRACE seconds, after which whatever still runs is
 killed, at once on a second Ctrl-C. A start that fails or is interrupted stops what it had
-started the same way.
+started the same way. Once everything answers, the launcher replaces itself with
+invopop_console/supervise.py, which watches and stops the children as said without Django
+in memory (150 MB less for a process that only waits).
 """
 
+import json
 import os
 import signal
 import socket
@@ -23,6 +26,7 @@ import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from invopop_console import embedded
 from invopop_console.demo.counterparts import all_simulators
@@ -55,7 +59,7 @@ class Command(BaseCommand):
         self._on_stop_signals(children)
         try:
             self._start(children, host, port, no_worker, sandbox_port)
-            self._watch(children)
+            _hand_over(children)
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
@@ -95,7 +99,7 @@ class Command(BaseCommand):
         else:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
-            _launch(children, "workers", lambda: _spawn([sys.executable, "manage.py", "qcluster"]))
+            _launch(children, "workers", lambda: _spawn([sys.executable, "manage.py", "workers"]))
         web = [
             sys.executable,
             "-m",
@@ -140,12 +144,22 @@ class Command(BaseCommand):
             self.stdout.write(f"{simulator.name} at {endpoints[simulator.key]}")
         return endpoints
 
-    def _watch(self, children):
-        while True:
-            for name, child in children:
-                if child.poll() is not None:
-                    raise CommandError(f"The {name} stopped (exit code {child.returncode})")
-            time.sleep(0.5)
+
+def _hand_over(children) -> None:
+    """Become invopop_console/supervise.py: same process, same children, no Django. Ctrl-C
+    and SIGTERM are blocked across the exec (the mask survives it, and the supervisor lifts it
+    once its handlers are set), so one pressed in between is delayed, not lost or fatal."""
+    import invopop_console.supervise as supervise
+
+    pids = json.dumps([[name, child.pid] for name, child in children])
+    connections.close_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        os.execv(sys.executable, [sys.executable, "-S", supervise.__file__, pids, str(STOP_GRACE)])
+    finally:  # the exec failed: the launcher stops the children itself
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
 def _launch(children: list, name: str, start) -> None:
