@@ -8,9 +8,6 @@ on their own; saving them again (or rotating them) seals them under the new key.
 
 import base64
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 # HKDF's info: a key for this use only, unrelated to Django's own uses of SECRET_KEY.
@@ -26,6 +23,8 @@ def seal(secret: str) -> str:
 
 
 def open_sealed(sealed: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _box().decrypt(sealed.encode()).decode()
     except InvalidToken:
@@ -40,11 +39,18 @@ def sealed(field: str) -> property:
     )
 
 
-def _box() -> MultiFernet:
+def _box():
+    # cryptography here, not at the top: the models import this module, and the processes
+    # that never open a secret (django-q2's sentinel, pusher, monitor) would hold 9 MB for it.
+    from cryptography.fernet import Fernet, MultiFernet
+
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return MultiFernet([Fernet(_derived(key)) for key in keys])
 
 
 def _derived(secret_key: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE)
     return base64.urlsafe_b64encode(hkdf.derive(secret_key.encode()))

@@ -70,18 +70,20 @@ def done_key(job_id) -> str:
 
 def completed(job_ids) -> None:
     """Tell the requests waiting for these jobs that they completed (after the commit): one
-    pipeline per transaction. A stream per job, not a pub/sub message: channels_redis's
-    pub/sub reader sleeps 100 ms whenever its process has no subscription, so a ?wait at
-    concurrency 1 waited ~80 ms for a job done in 5 (BENCHMARKS.md, API: synchronous). A
-    stream rather than a list: reading it takes nothing away, so any number of requests
-    wait on one job and none has to put back what it read (a round trip per ?wait)."""
+    pipeline per transaction. A list per job holding one item, not a pub/sub message:
+    channels_redis's pub/sub reader sleeps 100 ms whenever its process has no subscription,
+    so a ?wait at concurrency 1 waited ~80 ms for a job done in 5 (BENCHMARKS.md, API:
+    synchronous). Not a stream either (it was): an empty-ish stream costs Redis 4.7 KB a
+    key against ~0.1 KB for a list, and every job has its key for DONE_TTL seconds — 47 MB
+    of Redis after 10,000 jobs (BENCHMARKS.md, footprint)."""
     if not job_ids:
         return
     try:
         pipe = broker().connection.pipeline(transaction=False)
         for job_id in job_ids:
             key = done_key(job_id)
-            pipe.xadd(key, {"done": 1}, maxlen=1)
+            pipe.rpush(key, 1)
+            pipe.ltrim(key, -1, -1)  # a job that completes again (a re-run) adds nothing
             pipe.expire(key, DONE_TTL)
         pipe.execute()
     except Exception:  # the waiting request reads the job when its wait runs out
@@ -90,11 +92,12 @@ def completed(job_ids) -> None:
 
 def wait_completed(job_id, seconds: float) -> bool:
     """Block until the job's completion is told, at most `seconds`; whether it was. Raises
-    Redis's errors. A completion told before the wait began is found at once (the stream
-    is read from its start)."""
+    Redis's errors. A completion told before the wait began is found at once. BLMOVE from
+    the list onto itself takes nothing away: any number of requests wait on one job, each
+    is answered, and the item is there for the next."""
+    key = done_key(job_id)
     redis = broker().connection
-    found = redis.xread({done_key(job_id): "0"}, count=1, block=max(1, int(seconds * 1000)))
-    return bool(found)
+    return redis.blmove(key, key, max(0.001, seconds), "RIGHT", "RIGHT") is not None
 
 
 def send_job(job_id, token, slow_step=None) -> None:

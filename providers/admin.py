@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from .models import SequenceEntry, Series, SigningKey
-from .sign import public_pem
 
 
 @admin.register(Series)
@@ -38,6 +37,8 @@ class SigningKeyAdmin(admin.ModelAdmin):
 
     @admin.display(description="Public key (PEM)")
     def public_key(self, obj):
+        from .sign import public_pem  # here: every process loads the admin (see registry.py)
+
         return public_pem(obj)
 
     def has_add_permission(self, request):

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from jsonschema import Draft202012Validator
 
 from invopop_console.pointers import pointer
 from providers import credentials, registry
@@ -95,12 +94,16 @@ def step_provider(step: dict) -> str:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
+def _validator():
+    from jsonschema import Draft202012Validator  # here: models import us (see registry.py)
+
     return Draft202012Validator(DEFINITION_SCHEMA)
 
 
 @lru_cache(maxsize=256)
-def _config_validator(provider_key: str) -> Draft202012Validator:
+def _config_validator(provider_key: str):
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(registry.get(provider_key).config_schema)
 
 
