@@ -413,7 +413,7 @@ def order_options(options: dict) -> dict:
 # --- Correcting
 
 
-def correct(envelope: dict, options) -> tuple[dict | None, list[Problem]]:
+def correct(envelope: dict, options, head_uuid=None) -> tuple[dict | None, list[Problem]]:
     """The envelope of the document that corrects `envelope`'s invoice as `options` say
     (GOBL's CorrectionOptions), built; or None and what makes the correction impossible.
     The built document's own problems come with it, by pointer into the new envelope."""
@@ -430,7 +430,7 @@ def correct(envelope: dict, options) -> tuple[dict | None, list[Problem]]:
     if problems:
         return None, problems.found
     corrected = corrected_document(doc, options, found, stamps)
-    return build_envelope({"$schema": ENVELOPE, "doc": corrected})
+    return build_envelope({"$schema": ENVELOPE, "doc": corrected}, head_uuid)
 
 
 def document(envelope) -> dict:
@@ -603,7 +603,7 @@ def new_uuid() -> str:
 # --- Replicating
 
 
-def replicate(envelope) -> tuple[dict | None, list[Problem]]:
+def replicate(envelope, head_uuid=None) -> tuple[dict | None, list[Problem]]:
     """A new envelope with a copy of `envelope`'s document (or of a bare document), without
     what must change between documents: GOBL's Replicate clears the uuid, code and dates of
     invoices, orders, deliveries and payments; the header's stamps and the signatures are
@@ -614,4 +614,4 @@ def replicate(envelope) -> tuple[dict | None, list[Problem]]:
         return None, [Problem(where, "must be a GOBL document to replicate")]
     doc = {k: v for k, v in fresh_copy(doc).items() if k not in REPLICATED}
     doc = {"$schema": doc.pop("$schema"), "uuid": new_uuid(), **doc}
-    return build_envelope({"$schema": ENVELOPE, "doc": doc})
+    return build_envelope({"$schema": ENVELOPE, "doc": doc}, head_uuid)
