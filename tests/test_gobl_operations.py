@@ -4,7 +4,9 @@
 import uuid
 
 import pytest
+from engine_helpers import run, start, state, step, trace, workflow
 
+from jobs.models import Job
 from providers.sign import verify
 from silo.gobl import build_envelope
 from silo.gobl.corrections import correct, options_schema, replicate
@@ -277,3 +279,55 @@ def test_a_repeated_correction_with_the_same_key_answers_the_same_entry(api):
     again = api.post("/silo/v1/entries", body, format="json")
     assert again.json()["id"] == first["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+# --- The gobl.correct step
+
+
+def correcting(**config) -> dict:
+    return step("gobl.correct", {"type": "credit-note", **config}, name="correct")
+
+
+def test_the_step_stores_the_credit_note_as_a_new_entry_linked_to_the_invoice(workspace):
+    job = run(start(workspace, [correcting(reason="Refund", series="CN")], data=issued()))
+    assert job.status == "OK", trace(job)
+    invoice_entry = SiloEntry.objects.get(pk=job.silo_entry_id)
+    credit_note = SiloEntry.objects.get(previous=invoice_entry)
+    assert invoice_entry.meta["corrective_entry_id"] == str(credit_note.pk)
+    assert invoice_entry.data["doc"]["type"] == "standard"  # the invoice stays as it was
+    doc = credit_note.data["doc"]
+    assert (doc["type"], doc["series"], doc["preceding"][0]["reason"]) == (
+        "credit-note",
+        "CN",
+        "Refund",
+    )
+    assert credit_note.versions.get().job_id == job.id
+
+
+def test_the_next_step_can_start_a_workflow_on_the_credit_note(workspace):
+    issuing = workflow(workspace, [state("issued")])
+    starter = step(
+        "transform.job.create",
+        {"workflow_id": str(issuing.id), "silo_entry_meta_key": "corrective_entry_id"},
+        name="start",
+    )
+    job = run(start(workspace, [correcting(), starter], data=issued()))
+    assert job.status == "OK", trace(job)
+    credit_note = SiloEntry.objects.get(previous_id=job.silo_entry_id)
+    assert Job.objects.get(workflow=issuing).silo_entry_id == credit_note.pk
+
+
+def test_the_step_applies_its_changes_to_the_credit_note(workspace):
+    changes = {"lines": [{**LINE, "quantity": "1"}]}
+    job = run(start(workspace, [correcting(changes=changes)], data=issued()))
+    assert job.status == "OK", trace(job)
+    credit_note = SiloEntry.objects.get(previous_id=job.silo_entry_id)
+    assert credit_note.data["doc"]["totals"]["payable"] == "121.00"
+
+
+def test_a_correction_the_regime_refuses_ends_the_step_ko(workspace):
+    job = run(
+        start(workspace, [correcting(type="corrective")], data=issued(invoice("DE", "111111125")))
+    )
+    assert job.status == "KO"
+    assert not SiloEntry.objects.filter(previous_id=job.silo_entry_id).exists()
