@@ -221,10 +221,11 @@ def list_entries(request) -> Response:
 def create_entry(request, entry_id, *, client_id: bool) -> Response:
     fields = validated(EntryCreateSerializer, request.data)
     if "previous_id" in fields:
-        what = "previous entry"
-        fields["previous"] = get_owned(
-            SiloEntry, request.workspace, what=what, pk=fields["previous_id"]
-        )
+        # An id in the body, as the jobs API's silo_entry_id: one that names no entry of the
+        # workspace (another's included) is a field's problem, not a missing path.
+        fields["previous"] = workspace_entries(request).filter(pk=fields["previous_id"]).first()
+        if fields["previous"] is None:
+            raise api.invalid({"/previous_id": "no such silo entry"})
     existing = existing_entry(request, entry_id, fields, client_id=client_id)
     if existing is not None:
         return entry_response(request, existing, replayed=True)

@@ -268,7 +268,7 @@ def test_another_workspace_cannot_correct_an_entry_of_yours(api, other_api):
     original = stored(api)
     body = {"previous_id": original["id"], "correct": {"type": "credit-note"}}
     response = other_api.post("/silo/v1/entries", body, format="json")
-    assert response.status_code == 404
+    assert fields(response) == {"/previous_id": "no such silo entry"}  # an id in a body: 422
     assert other_api.get(f"/silo/v1/entries/{original['id']}").status_code == 404
 
 
