@@ -4,6 +4,7 @@
 import uuid
 
 import pytest
+from django.urls import reverse
 from engine_helpers import run, start, state, step, trace, workflow
 
 from jobs.models import Job
@@ -331,3 +332,73 @@ def test_a_correction_the_regime_refuses_ends_the_step_ko(workspace):
     )
     assert job.status == "KO"
     assert not SiloEntry.objects.filter(previous_id=job.silo_entry_id).exists()
+
+
+# --- The console's entry page
+
+
+@pytest.fixture
+def as_owner(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def console_entry(workspace, data=None) -> SiloEntry:
+    return SiloEntry.create_with_version(workspace, data or issued())
+
+
+def test_the_entry_page_offers_correct_and_replicate(as_owner, workspace):
+    entry = console_entry(workspace)
+    page = as_owner.get(reverse("entry_detail", args=[workspace.slug, entry.id])).content.decode()
+    assert "Correct…" in page and "Replicate" in page
+
+
+def test_the_correct_form_offers_the_regimes_options(as_owner, workspace):
+    data = issued(invoice(**{"$addons": ["es-tbai-v1"], "tax": {"ext": {"es-tbai-region": "BI"}}}))
+    entry = console_entry(workspace, data)
+    url = reverse("entry_correct", args=[workspace.slug, entry.id])
+    page = as_owner.get(url).content.decode()
+    assert 'value="corrective"' in page and 'name="ext:es-tbai-correction"' in page
+    response = as_owner.post(url, {"type": "credit-note", "series": "CN"})
+    assert response.status_code == 422
+    assert "the preceding document&#x27;s correction code" in response.content.decode()
+
+
+def test_correcting_in_the_console_makes_the_new_entry_and_shows_it(as_owner, workspace):
+    entry = console_entry(workspace)
+    url = reverse("entry_correct", args=[workspace.slug, entry.id])
+    response = as_owner.post(url, {"type": "credit-note", "series": "CN", "reason": "Refund"})
+    credit_note = SiloEntry.objects.get(previous=entry)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("entry_detail", args=[workspace.slug, credit_note.id])
+    assert credit_note.data["doc"]["preceding"][0]["reason"] == "Refund"
+    assert credit_note.versions.get().user_id is not None
+
+
+def test_correcting_through_htmx_redirects_the_page(as_owner, workspace):
+    entry = console_entry(workspace)
+    url = reverse("entry_correct", args=[workspace.slug, entry.id])
+    response = as_owner.post(url, {"type": "credit-note"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Redirect"].endswith(
+        f"/entries/{SiloEntry.objects.get(previous=entry).id}/"
+    )
+
+
+def test_replicating_in_the_console_makes_a_draft(as_owner, workspace):
+    entry = console_entry(workspace)
+    response = as_owner.post(reverse("entry_replicate", args=[workspace.slug, entry.id]))
+    copy = SiloEntry.objects.get(previous=entry)
+    assert response.status_code == 302 and "code" not in copy.data["doc"]
+
+
+def test_another_workspace_cannot_correct_your_entry_in_the_console(
+    client, outsider, other_workspace, workspace
+):
+    entry = console_entry(workspace)
+    client.force_login(outsider)
+    url = reverse("entry_correct", args=[other_workspace.slug, entry.id])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"type": "credit-note"}).status_code == 404
+    replicate_url = reverse("entry_replicate", args=[other_workspace.slug, entry.id])
+    assert client.post(replicate_url).status_code == 404
+    assert not SiloEntry.objects.filter(previous=entry).exists()
