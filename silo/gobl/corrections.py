@@ -27,6 +27,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from invopop_console.pointers import escape
+
 from .envelope import ENVELOPE, INVOICE, build_envelope, fresh_copy, is_envelope
 from .problems import Problem, Problems
 from .regimes import regime_for
@@ -486,10 +488,6 @@ def read_options(options, problems: Problems) -> dict | None:
 
 
 KIND_NAMES = {str: "a string", dict: "an object", list: "a list", bool: "true or false"}
-
-
-def escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 def check_options(options: dict, found: Definition, problems: Problems) -> None:
