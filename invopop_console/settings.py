@@ -280,6 +280,7 @@ PROVIDER_MODULES = [
     "providers.http",
     "providers.export",
     "providers.gobl_build",
+    "providers.gobl_correct",
     "providers.verifactu.actions",
     "providers.verifactu.issuers",
     "providers.ubl",

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from jobs import views as job_views
+from providers import api_views as provider_api_views
 from workflows import hook_views
 
 from . import api_views, converters, views  # noqa: F401 (converters registers "anyuuid")
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("transform/v1/", include("workflows.api_urls")),
     path("transform/v1/", include("jobs.api_urls")),
+    # Signing needs the workspace's key, which the providers app keeps (see its api_views).
+    path("silo/v1/gobl/sign", provider_api_views.gobl_sign, name="api_gobl_sign"),
     path("silo/v1/", include("silo.api_urls")),
     path("sequence/v1/", include("providers.api_urls")),
     path("w/<slug:slug>/", job_views.dashboard, name="dashboard"),

@@ -11,6 +11,9 @@ Both PUTs create idempotently with the client's UUID, as the reference says: rep
 answers the object it made, unchanged (the body is not compared). The reference has no
 POST. A series or entry of another workspace, and an id that is not a UUID, are 404s.
 Series are the ones sequence.enumerate numbers from, so a workflow and the API share them.
+
+And POST /silo/v1/gobl/sign, which is here because the workspace's signing key is (the silo
+app sits below providers): the silo's other GOBL operations are in silo/api_views.py.
 """
 
 from django.db import IntegrityError, transaction
@@ -22,8 +25,9 @@ from rest_framework.response import Response
 from invopop_console import api
 from invopop_console import openapi as api_doc
 from invopop_console.accounts.access import get_owned
+from silo import serializers as silo_serializers
 
-from . import openapi, serializers
+from . import openapi, serializers, sign
 from .models import SequenceEntry, Series
 from .sequence import reserve
 
@@ -174,3 +178,37 @@ def entry_of(series: Series, pk) -> SequenceEntry:
     return get_owned(
         entries_of(series), series.workspace_id, via="series__workspace", what="entry", public_id=pk
     )
+
+
+# --- Signing
+
+
+@extend_schema(
+    operation_id="silo_gobl_sign",
+    description="Sign GOBL Envelopes or Objects: calculated, validated and signed with the "
+    "workspace's key, as a workflow's silo.close signs (ES256 JWS of the header, the "
+    "document's digest in it). An invoice needs its code first; a signed envelope is "
+    "not signed again (422).",
+    request=silo_serializers.GoblDataSerializer,
+    responses={200: silo_serializers.GoblSerializer},
+)
+@api_view(["POST"])
+def gobl_sign(request):
+    data = validated_data(request.data)
+    if silo_serializers.is_envelope(data) and silo_serializers.has_sigs(data):
+        raise api.invalid({"/data/sigs": "the envelope is signed already"})
+    envelope, problems = silo_serializers.checked_envelope(data)
+    if problems:
+        pointed = {"/data" + pointer: message for pointer, message in problems.items()}
+        raise api.invalid(pointed, "The document is not valid")
+    problem = sign.unsignable(envelope["doc"])
+    if problem:  # built, so only its code can be missing
+        where = "/data/doc/code" if silo_serializers.is_envelope(data) else "/data/code"
+        raise api.invalid({where: problem}, "The document cannot be signed")
+    return Response({"data": sign.seal(envelope, request.workspace)})
+
+
+def validated_data(body) -> dict:
+    serializer = silo_serializers.GoblDataSerializer(data=api.json_object(body))
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["data"]

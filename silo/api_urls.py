@@ -19,4 +19,8 @@ urlpatterns = [
         name="api_silo_file",
     ),
     path("entries/<anyuuid:entry_id>/states", api_views.entry_states, name="api_silo_states"),
+    # gobl/sign is the providers app's (it signs with the workspace's key): invopop_console/urls.py
+    path("gobl/build", api_views.gobl_build, name="api_gobl_build"),
+    path("gobl/correct", api_views.gobl_correct, name="api_gobl_correct"),
+    path("gobl/replicate", api_views.gobl_replicate, name="api_gobl_replicate"),
 ]

@@ -24,6 +24,7 @@ from invopop_console.accounts.access import get_owned
 from invopop_console.parsers import JSONParser
 
 from . import services
+from .gobl import corrections
 from .models import SiloEntry
 from .serializers import (
     JSON_PATCH,
@@ -36,10 +37,15 @@ from .serializers import (
     FileCreateSerializer,
     FileSerializer,
     FileUploadSerializer,
+    GoblBuildSerializer,
+    GoblCorrectSerializer,
+    GoblDataSerializer,
+    GoblSerializer,
     StateCollectionSerializer,
     StateCreateSerializer,
     StateSerializer,
     as_envelope,
+    checked_envelope,
     gobl_problems,
     has_sigs,
     is_envelope,
@@ -214,9 +220,17 @@ def list_entries(request) -> Response:
 
 def create_entry(request, entry_id, *, client_id: bool) -> Response:
     fields = validated(EntryCreateSerializer, request.data)
+    if "previous_id" in fields:
+        # An id in the body, as the jobs API's silo_entry_id: one that names no entry of the
+        # workspace (another's included) is a field's problem, not a missing path.
+        fields["previous"] = workspace_entries(request).filter(pk=fields["previous_id"]).first()
+        if fields["previous"] is None:
+            raise api.invalid({"/previous_id": "no such silo entry"})
     existing = existing_entry(request, entry_id, fields, client_id=client_id)
     if existing is not None:
         return entry_response(request, existing, replayed=True)
+    if "previous" in fields:
+        fields["data"] = made_from_previous(fields, entry_id)
     try:
         created = store_entry(request, entry_id, fields)
     except IntegrityError:  # a concurrent request stored this id or key first
@@ -257,7 +271,11 @@ def repeated(entry: SiloEntry, fields: dict, by: str) -> SiloEntry:
 
 def same_request(entry: SiloEntry, fields: dict) -> bool:
     """Would `fields` have created `entry`? Its data is compared with the first version,
-    so that changes made since (by jobs, say) do not turn a retry into a conflict."""
+    so that changes made since (by jobs, say) do not turn a retry into a conflict. An entry
+    made from a previous one is the same when made from the same one (its data has today's
+    date and a new uuid: no retry would make it again byte for byte)."""
+    if "previous" in fields:
+        return entry.previous_id == fields["previous"].pk and fields["key"] == entry.key
     original = entry.versions.filter(number=1).values_list("data", flat=True).first()
     original = entry.data if original is None else original
     return (
@@ -278,7 +296,29 @@ def store_entry(request, entry_id, fields: dict, user=None) -> SiloEntry:
         key=fields["key"],
         folder=fields["folder"],
         signed=has_sigs(envelope),
+        previous=fields.get("previous"),
     )
+
+
+def made_from_previous(fields: dict, entry_id) -> dict:
+    """The envelope that corrects the previous entry's invoice (with `correct`), or a copy of
+    its document; its problems named after the request's fields: the options are its
+    `correct`, the data the previous entry's, which the request names by `previous_id`."""
+    try:
+        return services.derived_envelope(fields["previous"].data, fields.get("correct"), entry_id)
+    except services.DocumentRefused as refused:
+        problems: dict[str, str] = {}
+        for pointer, message in refused.problems.items():
+            if pointer.startswith("/options"):
+                problems["/correct" + pointer.removeprefix("/options")] = message
+            else:
+                where = pointer.removeprefix("/data") or "/"
+                said = problems.get("/previous_id", "")
+                problems["/previous_id"] = (
+                    f"{said}; " * bool(said) + f"its document at {where} {message}"
+                )
+        message = "The new document cannot be made from the previous entry"
+        raise api.invalid(problems, message) from None
 
 
 # --- Changing
@@ -530,3 +570,85 @@ def create_state(request, entry: SiloEntry) -> Response:
         src_id=request.auth.id,
     )
     return Response(StateSerializer(state).data)  # 200, as Invopop
+
+
+# --- GOBL operations on the data sent (Invopop's /silo/v1/gobl/...): nothing is stored
+
+
+@extend_schema(
+    operation_id="silo_gobl_build",
+    description="Build GOBL Envelopes or Objects for validation purposes: calculated and "
+    "validated, every problem by JSON pointer (422). An envelope is answered with an "
+    "envelope; an object with the object, or an envelope with `envelop`.",
+    request=GoblBuildSerializer,
+    responses={200: GoblSerializer},
+)
+@api_view(["POST"])
+def gobl_build(request):
+    fields = validated(GoblBuildSerializer, request.data)
+    envelope = built(fields["data"])
+    wanted = fields["envelop"] or is_envelope(fields["data"])
+    return Response({"data": envelope if wanted else envelope["doc"]})
+
+
+def built(data: dict) -> dict:
+    """`data` built as an envelope, or a 422 naming its problems."""
+    envelope, problems = checked_envelope(data)
+    if problems:
+        raise api.invalid(pointed(problems, "/data"), "The document is not valid")
+    return envelope
+
+
+@extend_schema(
+    operation_id="silo_gobl_correct",
+    description="Correct or determine the correction options for a GOBL Envelope (not "
+    "Object!): the credit note, debit note or corrective invoice of the envelope's invoice "
+    "as the `options` say (GOBL's correction options: type, series, issue_date, reason, "
+    "ext, stamps, copy_tax), or with `show_options` the JSON schema of those options for "
+    "the invoice's regime and add-ons. Nothing is stored: POST /entries with `previous_id` "
+    "and `correct` stores the correction as a new entry.",
+    request=GoblCorrectSerializer,
+    responses={200: GoblSerializer},
+)
+@api_view(["POST"])
+def gobl_correct(request):
+    fields = validated(GoblCorrectSerializer, request.data)
+    if fields["show_options"]:
+        return Response({"data": correction_options(fields["data"])})
+    try:
+        envelope = services.derived_envelope(fields["data"], fields["options"])
+    except services.DocumentRefused as refused:
+        raise api.invalid(refused.problems, "The invoice cannot be corrected so") from None
+    return Response({"data": envelope})
+
+
+def correction_options(data: dict) -> dict:
+    if not is_envelope(data):
+        raise api.invalid({"/data": "must be a GOBL envelope (not a bare document)"})
+    doc = data.get("doc") if isinstance(data.get("doc"), dict) else {}
+    if doc.get("$schema") != corrections.INVOICE:
+        raise api.invalid({"/data/doc/$schema": "only invoices can be corrected"})
+    return corrections.options_schema(data)
+
+
+@extend_schema(
+    operation_id="silo_gobl_replicate",
+    description="Ours, not Invopop's: a new draft from a GOBL Envelope or Object, as GOBL's "
+    "replicate makes it: the same document with a new uuid and without its code, dates, "
+    "stamps and signatures (the series stays), built. Nothing is stored: POST /entries "
+    "with `previous_id` stores a copy of an entry as a new one.",
+    request=GoblDataSerializer,
+    responses={200: GoblSerializer},
+)
+@api_view(["POST"])
+def gobl_replicate(request):
+    fields = validated(GoblDataSerializer, request.data)
+    data = fields["data"]
+    gobl = gobl_problems(data)  # a copy of what is no GOBL document would be no better
+    if gobl:
+        raise api.invalid(pointed(gobl, "/data"), "The document is not valid")
+    try:
+        envelope = services.derived_envelope(data)
+    except services.DocumentRefused as refused:
+        raise api.invalid(refused.problems, "The copy is not valid") from None
+    return Response({"data": envelope})

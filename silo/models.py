@@ -37,6 +37,12 @@ class SiloEntry(models.Model):
     search_code = models.CharField(max_length=255, blank=True, editable=False)
     search_counterpart = models.CharField(max_length=255, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
+    # The entry this one was made from: the invoice a credit note corrects, the document a
+    # draft replicates (Invopop's `previous_id`). Invopop relates entries by the document's
+    # own references (preceding uuids) when asked; this link is what the console shows.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="following"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

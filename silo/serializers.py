@@ -218,13 +218,83 @@ def not_signing(value):
 # --- Requests
 
 
-class EntryCreateSerializer(serializers.Serializer):
-    """SiloCreateEntry."""
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JSONObject(serializers.JSONField):
+    """A JSON object (null reads as absent)."""
 
-    data = GoblData()
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("must be an object")
+        return super().to_internal_value(data)
+
+
+class EntryCreateSerializer(serializers.Serializer):
+    """SiloCreateEntry: the data, or the entry to make it from (`previous_id`): a copy of
+    its document as a new draft, or, with `correct`, the document that corrects it."""
+
+    data = GoblData(required=False)
     key = Text(max_length=255, required=False, allow_blank=True, default="")
     folder = Text(max_length=100, required=False, allow_blank=True, default="")
     sign = Boolean(required=False, validators=[not_signing])
+    previous_id = serializers.UUIDField(
+        required=False, help_text="The entry to copy (or to correct, with `correct`)."
+    )
+    correct = JSONObject(
+        required=False,
+        help_text="The correction options (GOBL's: type, series, reason, ext...) to correct "
+        "the `previous_id` entry's invoice with.",
+    )
+
+    def validate(self, attrs):
+        if "data" not in attrs and "previous_id" not in attrs:
+            raise serializers.ValidationError({"data": "is required (or previous_id)"})
+        if "data" in attrs and "previous_id" in attrs:
+            raise serializers.ValidationError(
+                {"previous_id": "is given with data: one or the other"}
+            )
+        if "correct" in attrs and "previous_id" not in attrs:
+            raise serializers.ValidationError({"previous_id": "is required to correct an entry"})
+        return attrs
+
+
+class GoblBuildSerializer(serializers.Serializer):
+    """SiloBuildGOBL."""
+
+    data = JSONObject(help_text="GOBL Envelope or Object to calculate and validate.")
+    envelop = Boolean(
+        required=False,
+        default=False,
+        help_text="When true, a complete GOBL Envelope will be provided as opposed to the "
+        "standalone object.",
+    )
+
+
+class GoblCorrectSerializer(serializers.Serializer):
+    """SiloCorrectGOBL."""
+
+    data = JSONObject(help_text="GOBL Envelope (not Object!) of the invoice to correct.")
+    options = JSONObject(
+        required=False,
+        default=dict,
+        help_text="JSON object containing the GOBL correction option data.",
+    )
+    show_options = Boolean(
+        required=False,
+        default=False,
+        help_text="When true, the options schema for correction are provided in the response.",
+    )
+
+
+class GoblDataSerializer(serializers.Serializer):
+    """SiloSignGOBL, and the request to replicate."""
+
+    data = JSONObject(help_text="GOBL Envelope or Object.")
+
+
+class GoblSerializer(serializers.Serializer):
+    """SiloGOBL."""
+
+    data = JSONObject(help_text="GOBL Envelope or Object response to the request.")
 
 
 class EntryUpdateSerializer(serializers.Serializer):

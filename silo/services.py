@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from invopop_console import rows
 
+from .gobl import corrections
 from .models import SiloEntry, SiloEntryVersion, SiloFile, SiloState
 
 
@@ -30,6 +31,31 @@ class ChangeConflict(Exception):
 
 class SignedEntry(Exception):
     """The entry is signed; its data cannot change unless the change signs it again."""
+
+
+class DocumentRefused(Exception):
+    """A document that cannot be made from an entry's (see derived_envelope); `problems` are
+    keyed by JSON pointer into {data, options}: the entry's envelope and the options."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{p or '/'}: {m}" for p, m in problems.items()))
+        self.problems = problems
+
+
+def derived_envelope(data, options: dict | None = None, head_uuid=None) -> dict:
+    """A new envelope made from `data` (an entry's): the document that corrects its invoice
+    as `options` say (GOBL's correction options), or without options a new draft copied
+    from its document (replicate). Built and valid, else DocumentRefused."""
+    if options is None:
+        envelope, found = corrections.replicate(data, head_uuid)
+        prefix = "/data"
+    else:
+        envelope, found = corrections.correct(data, options, head_uuid)
+        # The corrected document's own problems point into it, and it mirrors the data.
+        prefix = "" if envelope is None else "/data"
+    if found:
+        raise DocumentRefused({prefix + problem.path: problem.message for problem in found})
+    return envelope
 
 
 def merge_patch(target, patch):

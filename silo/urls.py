@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("entries/<anyuuid:entry_id>/", views.entry_detail, name="entry_detail"),
+    path("entries/<anyuuid:entry_id>/correct/", views.entry_correct, name="entry_correct"),
+    path("entries/<anyuuid:entry_id>/replicate/", views.entry_replicate, name="entry_replicate"),
     path(
         "entries/<anyuuid:entry_id>/files/<anyuuid:file_id>/",
         views.entry_file,

@@ -13,13 +13,16 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from invopop_console.accounts.access import get_owned, workspace_view
 from invopop_console.accounts.models import Role
 
-from . import activity, snippets
+from . import activity, services, snippets
 from .api_views import store_entry
 from .forms import EntryForm
+from .gobl import corrections
 from .listing import KINDS, LIST_FIELDS, Filters, keyset_page
 from .models import SiloEntry
 from .templatetags.silo_tags import STATE_COLOURS
@@ -108,6 +111,7 @@ def entry_detail(request, entry_id):
         "tab": tab,
         "tabs": TABS,
         "run_url": run_url(request, entry),
+        "can_edit": can_edit(request),
     }
     part = request.GET.get("part") if fragment(request) else None
     if part == "head":
@@ -206,3 +210,99 @@ def entry_file(request, entry_id, file_id):
     return FileResponse(
         contents, as_attachment=not inline, filename=stored.name, content_type=stored.mime
     )
+
+
+# --- Entries made from an entry: its correction, its copy
+
+
+@workspace_view(role=Role.EDITOR)
+def entry_correct(request, entry_id):
+    """The Correct… form: the options the invoice's regime and add-ons allow (GOBL's options
+    schema); posted, the correction is stored as a new entry and shown."""
+    entry = get_owned(SiloEntry, request.workspace, pk=entry_id)
+    if entry.doc_type != "bill/invoice":
+        raise Http404("Only invoices are corrected")
+    schema = corrections.options_schema(entry.data)["$defs"]["bill.CorrectionOptions"]
+    options, errors = {}, {}
+    if request.method == "POST":
+        options = posted_options(request.POST, schema)
+        try:
+            envelope = services.derived_envelope(entry.data, options, head_uuid=uuid.uuid4())
+        except services.DocumentRefused as refused:
+            errors = {
+                pointer.removeprefix("/options/"): m for pointer, m in refused.problems.items()
+            }
+        else:
+            return made_from(request, entry, envelope)
+    form = correction_form(schema, options, errors)
+    context = {"entry": entry, "form": form, "errors": errors}
+    context["page"] = not request.htmx
+    template = "silo/correct.html" if context["page"] else "silo/_correct.html"
+    return render(request, template, context, status=422 if errors else 200)
+
+
+def posted_options(post, schema: dict) -> dict:
+    """GOBL's correction options from the form: empty fields are left out."""
+    options = {name: post.get(name, "").strip() for name in ("type", "series", "reason")}
+    options = {name: value for name, value in options.items() if value}
+    offered = schema["properties"].get("ext", {}).get("properties", {})
+    ext = {key: post.get(f"ext:{key}", "").strip() for key in offered}
+    if any(ext.values()):
+        options["ext"] = {key: code for key, code in ext.items() if code}
+    if "copy_tax" in schema.get("recommended", []):
+        options["copy_tax"] = post.get("copy_tax") == "on"
+    return options
+
+
+def correction_form(schema: dict, options: dict, errors: dict) -> dict:
+    """What the template shows of the options schema, with what was posted and its errors
+    (by the option's pointer: type, reason, ext/<key>; the others under the form)."""
+    properties = schema["properties"]
+    offered = properties.get("ext", {}).get("properties", {})
+    extensions = [
+        {
+            "key": key,
+            "title": ext["title"],
+            "codes": [(c["const"], c["title"]) for c in ext.get("oneOf", [])],
+            "selected": options.get("ext", {}).get(key, ""),
+            "error": errors.get(f"ext/{key}", ""),
+        }
+        for key, ext in offered.items()
+    ]
+    fields = {"type", "series", "reason", *(f"ext/{key}" for key in offered)}
+    return {
+        "types": [(c["const"], c["title"]) for c in properties["type"]["oneOf"]],
+        "type": options.get("type") or properties["type"]["default"],
+        "series": options.get("series", properties["series"].get("default", "")),
+        "reason": options.get("reason", ""),
+        "reason_required": "reason" in schema["required"],
+        "extensions": extensions,
+        "copy_tax": "copy_tax" in schema.get("recommended", []),
+        "other_errors": [(p, m) for p, m in errors.items() if p not in fields],
+    }
+
+
+@require_POST
+@workspace_view(role=Role.EDITOR)
+def entry_replicate(request, entry_id):
+    """A new draft copied from the entry's document (GOBL's replicate), shown."""
+    entry = get_owned(SiloEntry, request.workspace, pk=entry_id)
+    try:
+        envelope = services.derived_envelope(entry.data, head_uuid=uuid.uuid4())
+    except services.DocumentRefused as refused:
+        return render(
+            request, "silo/_refused.html", {"entry": entry, "refused": refused}, status=422
+        )
+    return made_from(request, entry, envelope)
+
+
+def made_from(request, previous: SiloEntry, envelope: dict):
+    entry = SiloEntry.create_with_version(
+        request.workspace,
+        envelope,
+        user=request.user,
+        id=uuid.UUID(envelope["head"]["uuid"]),
+        previous=previous,
+    )
+    url = reverse("entry_detail", args=[request.workspace.slug, entry.id])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
