@@ -24,19 +24,7 @@ ENVELOPE = "https://gobl.org/draft-0/envelope"
 # xfails: one that starts to pass fails the suite, so the lists only shrink.
 REGIMES_NOT_BUILT: set[str] = set()
 WHOLE = {"test_the_whole_document_is_gobls"}
-UNKNOWN_MEMBERS = "GOBL drops members it does not know (a misspelt or invented key)"
-KNOWN_DIFFERENCES: dict[str, tuple[str, set[str] | None]] = {
-    "ar/invoice-ar-arca-monotributo.json": (UNKNOWN_MEMBERS, WHOLE),
-    "de/invoice-de-de-stnr.yaml": (UNKNOWN_MEMBERS, WHOLE),
-    "es/credit-note-es-es-tbai.yaml": (
-        "GOBL drops the codes of add-ons the document does not use (a Facturae correction)",
-        WHOLE,
-    ),
-    "es/invoice-es-es.env.yaml": (UNKNOWN_MEMBERS, WHOLE),
-    "fr/invoice-fr-fr.yaml": (UNKNOWN_MEMBERS, WHOLE),
-    "it/freelance.json": (UNKNOWN_MEMBERS, WHOLE),
-    "zw/invoice-zw.yaml": (UNKNOWN_MEMBERS, WHOLE),
-}
+KNOWN_DIFFERENCES: dict[str, tuple[str, set[str] | None]] = {}
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ import uuid
 from .addons import with_requirements
 from .calc import calculate_invoice
 from .identities import normalize_tax_ids
+from .members import drop_unknown_members
 from .parties import normalize_parties
 from .problems import Problem, Problems
 from .regimes import regime_or_global
@@ -114,6 +115,7 @@ def built_document(doc: dict, problems: Problems) -> dict:
     if regime.country:
         doc["$regime"] = regime.country
     migrate(doc)
+    drop_unknown_members(doc)
     if isinstance(doc.get("$addons"), list):
         doc["$addons"] = with_requirements(doc["$addons"])
     lines_checked = calculate_invoice(doc, regime, problems)
@@ -134,21 +136,12 @@ def kept(name: str, value) -> bool:
 
 
 def migrate(doc: dict) -> None:
-    """Earlier GOBL formats that `gobl build` still reads: tags under `tax`, payment terms'
-    `detail`, advances' `desc`, and the nil UUID standing for none."""
+    """Earlier GOBL formats that `gobl build` still reads and that move a member to another
+    object: tags under `tax`, and the nil UUID standing for none. Those within one object
+    (an advance's `desc`) are members.py's."""
     tax = doc.get("tax")
     if isinstance(tax, dict) and isinstance(tax.get("tags"), list) and "$tags" not in doc:
         doc["$tags"] = tax.pop("tags")
-    payment = doc.get("payment")
-    terms = payment.get("terms") if isinstance(payment, dict) else None
-    if isinstance(terms, dict) and "detail" in terms and "notes" not in terms:
-        terms["notes"] = terms.pop("detail")
-    advances = payment.get("advances") if isinstance(payment, dict) else None
-    for advance in advances if isinstance(advances, list) else []:
-        if isinstance(advance, dict) and "desc" in advance:
-            desc = advance.pop("desc")
-            if desc:
-                advance["description"] = desc
     for role in ("supplier", "customer"):
         party = doc.get(role)
         if isinstance(party, dict) and party.get("uuid") == NIL_UUID:
