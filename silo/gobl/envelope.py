@@ -12,6 +12,7 @@ import uuid
 
 from .addons import with_requirements
 from .calc import calculate_invoice
+from .documents import build_other_document, is_other_document
 from .identities import normalize_tax_ids
 from .members import drop_unknown_members
 from .parties import normalize_parties
@@ -88,14 +89,15 @@ def build_document(doc: dict) -> tuple[dict, list[Problem]]:
 
 def validate_document(doc: dict) -> list[Problem]:
     """The problems of a document of any kind we know (invoice, party, payment, order,
-    delivery), by JSON pointer; the document is left unchanged."""
+    delivery, status, tax identity, message), by JSON pointer; the document is left
+    unchanged."""
     problems = Problems()
     validate_into(fresh_copy(doc), problems)
     return problems.found
 
 
 def validate_into(doc: dict, problems: Problems) -> None:
-    if doc.get("$schema") == INVOICE:
+    if doc.get("$schema") == INVOICE or is_other_document(doc):
         built_document(doc, problems)
     elif not schema_problems(doc, problems):
         schema = doc.get("$schema")
@@ -103,8 +105,11 @@ def validate_into(doc: dict, problems: Problems) -> None:
 
 
 def built_document(doc: dict, problems: Problems) -> dict:
-    """`doc` calculated when it is an invoice, else checked; kinds we have no schema for
-    (GOBL has many) pass unchanged, so that building never refuses what GOBL accepts."""
+    """`doc` calculated when it is an invoice, else built as GOBL builds its kind (payments,
+    orders...: documents.py); kinds we do not know pass unchanged, so that building never
+    refuses what GOBL accepts."""
+    if is_other_document(doc):
+        return build_other_document(doc, problems)
     if doc.get("$schema") != INVOICE:
         schema_problems(doc, problems)
         return doc

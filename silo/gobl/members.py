@@ -265,7 +265,28 @@ def online_name(online: dict) -> None:
         online["url"] = online["addr"]
 
 
+def payment_method(payment: dict) -> None:
+    """A payment's single `method` (payment instructions) is its one method (a record)."""
+    method = payment.get("method")
+    if not isinstance(method, dict) or payment.get("methods"):
+        return
+    transfers = method.get("credit_transfer")
+    record = {
+        "key": method.get("key"),
+        "ref": method.get("ref"),
+        "description": method.get("detail"),
+        "card": method.get("card"),
+        "credit_transfer": transfers[0] if isinstance(transfers, list) and transfers else None,
+        "direct_debit": method.get("direct_debit"),
+        "online": method.get("online"),
+        "ext": method.get("ext"),
+        "meta": method.get("meta"),
+    }
+    payment["methods"] = [{k: v for k, v in record.items() if v not in (None, "", [], {})}]
+
+
 LEGACY = {
+    "bill.Payment": payment_method,
     "tax.Combo": combo_tags,
     "pay.Record": record_desc,
     "pay.Terms": terms_detail,
