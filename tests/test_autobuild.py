@@ -197,7 +197,7 @@ def test_a_signed_envelope_of_a_kind_we_do_not_check_is_stored_as_an_unsigned_on
         ),
         (
             {"$schema": BASE + "bill/payment", "supplier": SUPPLIER, "lines": [{}]},
-            {"/data/type", "/data/lines/0/amount"},
+            {"/data/methods", "/data/lines/0/amount"},  # GOBL makes it a receipt
         ),
         (
             {
@@ -210,7 +210,7 @@ def test_a_signed_envelope_of_a_kind_we_do_not_check_is_stored_as_an_unsigned_on
         ),
         (
             {"$schema": BASE + "bill/delivery", "type": "note", "currency": "euro"},
-            {"/data/supplier", "/data/currency"},
+            {"/data/supplier", "/data/currency", "/data/lines"},
         ),
     ],
     ids=["party", "payment", "order", "delivery"],

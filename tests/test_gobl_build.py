@@ -625,7 +625,8 @@ def test_a_party_is_validated_with_pointers():
 
 
 def test_payments_orders_and_deliveries_are_validated():
-    supplier = {"name": "Acme"}
+    supplier = {"name": "Acme", "tax_id": {"country": "ES", "code": "B98602642"}}
+    line = {"quantity": "1", "item": {"name": "Box", "price": "10.00"}}
     payment = {
         "$schema": "https://gobl.org/draft-0/bill/payment",
         "type": "receipt",
@@ -637,11 +638,13 @@ def test_payments_orders_and_deliveries_are_validated():
         "$schema": "https://gobl.org/draft-0/bill/order",
         "type": "purchase",
         "supplier": supplier,
+        "lines": [line],
     }
     delivery = {
         "$schema": "https://gobl.org/draft-0/bill/delivery",
         "type": "note",
         "supplier": supplier,
+        "lines": [line],
     }
     assert [validate_document(d) for d in (payment, order, delivery)] == [[], [], []]
     payment["lines"][0].pop("amount")
@@ -652,8 +655,64 @@ def test_payments_orders_and_deliveries_are_validated():
     assert paths(validate_document(delivery)) == {"/lines/0/quantity": "is required"}
 
 
+def test_gobls_rules_for_payments_orders_and_statuses_are_checked():
+    supplier = {"name": "Acme", "tax_id": {"country": "ES", "code": "B98602642"}}
+    payment = {
+        "$schema": "https://gobl.org/draft-0/bill/payment",
+        "supplier": supplier,
+        "lines": [{"amount": "100.00"}],
+        "methods": [{"key": "card", "amount": "90.00"}, {"key": "cash", "amount": "5.00"}],
+    }
+    order = {"$schema": "https://gobl.org/draft-0/bill/order", "supplier": supplier}
+    status = {
+        "$schema": "https://gobl.org/draft-0/bill/status",
+        "type": "response",
+        "supplier": supplier,
+        "lines": [{"key": "maybe"}],
+    }
+    assert paths(validate_document(payment)) == {"": "methods sum must match total"}
+    assert paths(validate_document(order)) == {"/lines": "lines are required"}
+    assert paths(validate_document(status)) == {"/lines/0/key": "status line key is not valid"}
+
+
+def test_a_payment_line_gets_its_share_of_the_documents_taxes():
+    payment = {
+        "$schema": "https://gobl.org/draft-0/bill/payment",
+        "supplier": {"name": "Acme", "tax_id": {"country": "ES", "code": "B98602642"}},
+        "lines": [
+            {
+                "document": {
+                    "code": "F-1",
+                    "payable": "1210.00",
+                    "tax": {
+                        "categories": [
+                            {"code": "VAT", "rates": [{"base": "1000.00", "percent": "21.0%"}]}
+                        ]
+                    },
+                },
+                "amount": "605.00",
+            }
+        ],
+        "methods": [{"key": "card"}],
+    }
+    built, problems = build_document(payment)
+    assert problems == []
+    line = built["lines"][0]
+    assert (line["payable"], line["due"]) == ("1210.00", "605.00")
+    assert line["tax"]["categories"][0]["rates"][0] == {
+        "base": "500.00",
+        "percent": "21.0%",
+        "amount": "105.00",
+    }
+    assert (built["type"], built["total"], built["methods"][0]["amount"]) == (
+        "receipt",
+        "605.00",
+        "605.00",
+    )
+
+
 def test_an_unknown_kind_cannot_be_validated_but_builds_unchanged():
-    message = {"$schema": "https://gobl.org/draft-0/note/message", "content": "Hello"}
+    message = {"$schema": "https://example.com/draft-0/note/memo", "content": "Hello"}
     assert list(paths(validate_document(message))) == ["/$schema"]
     envelope, problems = build_envelope(message)
     assert (envelope["doc"], problems) == (message, [])
@@ -708,7 +767,7 @@ def test_a_payment_is_built_and_validated(workspace):
         "$schema": "https://gobl.org/draft-0/bill/payment",
         "type": "receipt",
         "code": "REC-1",
-        "supplier": {"name": "Acme"},
+        "supplier": {"name": "Acme", "tax_id": {"country": "ES", "code": "B98602642"}},
         "lines": [{"document": {"code": "F-1"}, "amount": "121.00"}],
         "methods": [{"key": "card"}],
     }

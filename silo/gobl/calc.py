@@ -45,6 +45,7 @@ class Invoice:
         self.rounding = PRECISE
         self.includes = ""
         self.date = ""
+        self.priced = True
         addons = doc.get("$addons")
         self.addons = (
             tuple(a for a in addons if isinstance(a, str)) if isinstance(addons, list) else ()
@@ -61,10 +62,14 @@ class Invoice:
         return num.rescale_up(amount, self.places)
 
 
-def calculate_invoice(doc: dict, regime: Regime, problems: Problems) -> bool:
+def calculate_invoice(doc: dict, regime: Regime, problems: Problems, priced=True) -> bool:
     """Fill in `doc`'s defaults, line sums and totals; what cannot be worked out is a problem.
-    False when the lines could not even be looked at (without a date there are no rates)."""
+    False when the lines could not even be looked at (without a date there are no rates).
+
+    Orders and deliveries are calculated the same way (GOBL's one `calculate` for all its
+    bills), but need no price (`priced=False`): without a priced line they have no totals."""
     invoice = Invoice(doc, regime, problems)
+    invoice.priced = priced
     set_defaults(invoice)
     if problems or is_bypassed(doc):
         return False
@@ -442,7 +447,10 @@ def set_totals(invoice: Invoice, line_sum, discounts, charges, taxable) -> None:
         totals["charge"] = sum_of((a for a, _ in charges), zero)
         total = num.add(total, totals["charge"])
     if not taxable:
-        invoice.problems.add("/lines", "an invoice needs a priced line, discount or charge")
+        if invoice.priced:
+            invoice.problems.add("/lines", "an invoice needs a priced line, discount or charge")
+        else:
+            invoice.doc.pop("totals", None)
         return
     in_prices = [c for t in taxable for c in t.combos if c.cat == invoice.includes]
     if any(c.retained for c in in_prices):

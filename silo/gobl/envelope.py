@@ -12,7 +12,9 @@ import uuid
 
 from .addons import with_requirements
 from .calc import calculate_invoice
+from .documents import build_other_document, is_other_document
 from .identities import normalize_tax_ids
+from .members import drop_unknown_members
 from .parties import normalize_parties
 from .problems import Problem, Problems
 from .regimes import regime_or_global
@@ -87,14 +89,15 @@ def build_document(doc: dict) -> tuple[dict, list[Problem]]:
 
 def validate_document(doc: dict) -> list[Problem]:
     """The problems of a document of any kind we know (invoice, party, payment, order,
-    delivery), by JSON pointer; the document is left unchanged."""
+    delivery, status, tax identity, message), by JSON pointer; the document is left
+    unchanged."""
     problems = Problems()
     validate_into(fresh_copy(doc), problems)
     return problems.found
 
 
 def validate_into(doc: dict, problems: Problems) -> None:
-    if doc.get("$schema") == INVOICE:
+    if doc.get("$schema") == INVOICE or is_other_document(doc):
         built_document(doc, problems)
     elif not schema_problems(doc, problems):
         schema = doc.get("$schema")
@@ -102,8 +105,11 @@ def validate_into(doc: dict, problems: Problems) -> None:
 
 
 def built_document(doc: dict, problems: Problems) -> dict:
-    """`doc` calculated when it is an invoice, else checked; kinds we have no schema for
-    (GOBL has many) pass unchanged, so that building never refuses what GOBL accepts."""
+    """`doc` calculated when it is an invoice, else built as GOBL builds its kind (payments,
+    orders...: documents.py); kinds we do not know pass unchanged, so that building never
+    refuses what GOBL accepts."""
+    if is_other_document(doc):
+        return build_other_document(doc, problems)
     if doc.get("$schema") != INVOICE:
         schema_problems(doc, problems)
         return doc
@@ -114,6 +120,7 @@ def built_document(doc: dict, problems: Problems) -> dict:
     if regime.country:
         doc["$regime"] = regime.country
     migrate(doc)
+    drop_unknown_members(doc)
     if isinstance(doc.get("$addons"), list):
         doc["$addons"] = with_requirements(doc["$addons"])
     lines_checked = calculate_invoice(doc, regime, problems)
@@ -134,21 +141,12 @@ def kept(name: str, value) -> bool:
 
 
 def migrate(doc: dict) -> None:
-    """Earlier GOBL formats that `gobl build` still reads: tags under `tax`, payment terms'
-    `detail`, advances' `desc`, and the nil UUID standing for none."""
+    """Earlier GOBL formats that `gobl build` still reads and that move a member to another
+    object: tags under `tax`, and the nil UUID standing for none. Those within one object
+    (an advance's `desc`) are members.py's."""
     tax = doc.get("tax")
     if isinstance(tax, dict) and isinstance(tax.get("tags"), list) and "$tags" not in doc:
         doc["$tags"] = tax.pop("tags")
-    payment = doc.get("payment")
-    terms = payment.get("terms") if isinstance(payment, dict) else None
-    if isinstance(terms, dict) and "detail" in terms and "notes" not in terms:
-        terms["notes"] = terms.pop("detail")
-    advances = payment.get("advances") if isinstance(payment, dict) else None
-    for advance in advances if isinstance(advances, list) else []:
-        if isinstance(advance, dict) and "desc" in advance:
-            desc = advance.pop("desc")
-            if desc:
-                advance["description"] = desc
     for role in ("supplier", "customer"):
         party = doc.get(role)
         if isinstance(party, dict) and party.get("uuid") == NIL_UUID:

@@ -19,15 +19,20 @@ SWISS_SUFFIX = re.compile(r"(MWST|TVA|IVA)$")  # "CHE-123.456.789 MWST"
 SIREN = re.compile(r"^\d{9}$")
 
 
-def normalize_tax_ids(doc: dict) -> None:
-    for role in ("supplier", "customer"):
+def normalize_tax_ids(doc: dict, roles=("supplier", "customer")) -> None:
+    for role in roles:
         party = doc.get(role)
-        tax_id = party.get("tax_id") if isinstance(party, dict) else None
-        if isinstance(tax_id, dict) and isinstance(tax_id.get("code"), str):
-            country = str(tax_id.get("country") or "").upper()
-            tax_id["code"] = normalized_code(tax_id["code"], country)
-            if country == "GR":
-                tax_id["country"] = "EL"  # Greece's tax country, always
+        if isinstance(party, dict):
+            normalize_tax_id(party.get("tax_id"))
+
+
+def normalize_tax_id(tax_id) -> None:
+    """A tax identity (a party's `tax_id`, or a tax/identity document), in place."""
+    if isinstance(tax_id, dict) and isinstance(tax_id.get("code"), str):
+        country = str(tax_id.get("country") or "").upper()
+        tax_id["code"] = normalized_code(tax_id["code"], country)
+        if country == "GR":
+            tax_id["country"] = "EL"  # Greece's tax country, always
 
 
 def normalized_code(code: str, country: str) -> str:

@@ -175,6 +175,18 @@ DELIVERY = document(
     },
     ["type"],
 )
+STATUS = document(
+    "bill/status",
+    ["response", "update", "system"],
+    {"lines": array(obj({"key": KEY, "date": DATE, "doc": DOCUMENT_REF}))},
+    ["type"],
+)
+IDENTITY_DOCUMENT = TAX_IDENTITY | {
+    "properties": TAX_IDENTITY["properties"] | {"$schema": {"const": BASE + "tax/identity"}}
+}
+MESSAGE = obj(
+    {"$schema": {"const": BASE + "note/message"}, "uuid": UUID, "title": TEXT, "content": TEXT}
+)
 PARTY_DOCUMENT = PARTY | {
     "properties": PARTY["properties"] | {"$schema": {"const": BASE + "org/party"}}
 }
@@ -185,6 +197,9 @@ SCHEMAS = {
     BASE + "bill/order": ORDER,
     BASE + "bill/delivery": DELIVERY,
     BASE + "org/party": PARTY_DOCUMENT,
+    BASE + "bill/status": STATUS,
+    BASE + "tax/identity": IDENTITY_DOCUMENT,
+    BASE + "note/message": MESSAGE,
 }
 VALIDATORS = {
     url: Draft202012Validator(schema, format_checker=FormatChecker())

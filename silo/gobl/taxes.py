@@ -88,7 +88,7 @@ def parse_combo(raw, regime: Regime, date: str, problems: Problems, addons) -> C
         problems.add("/cat", "is required")
         return None
     combo = Combo(
-        cat=cat.upper(),
+        cat=cat.strip(),  # as GOBL reads a code: "PISRet" is a Brazilian category
         key=text_field(raw, "key"),
         rate=text_field(raw, "rate") or first_tag(raw),
         country=text_field(raw, "country").upper(),
