@@ -217,12 +217,14 @@ class Console:
 
     name = "console"
 
-    def __init__(self, database_url: str, code: Path = ROOT, name: str = "console"):
+    def __init__(
+        self, database_url: str, code: Path = ROOT, name: str = "console", settings=None
+    ):
         self.code = code  # the checkout whose stack runs: this one, or a baseline's
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = self._environment(database_url)
+        self.env = {**self._environment(database_url), **(settings or {})}
         self.process = None
         self.uses_postgres = bool(database_url)
 
@@ -423,6 +425,11 @@ def targets(args):
         # database, so that the two stacks' drains claim only their own jobs.
         url = args.database_url and args.database_url + "_baseline"
         found.append(Console(url, Path(args.baseline).resolve(), "baseline"))
+    for variant in args.variant:
+        # The same code with other settings (WEB_THREADS=4,WORKERS=1), run in the same rounds.
+        settings = dict(pair.split("=", 1) for pair in variant.split(","))
+        url = args.database_url and args.database_url + f"_variant{len(found)}"
+        found.append(Console(url, name=f"console {variant}", settings=settings))
     if args.peer == "n8n":
         from peers.n8n import N8n
 
@@ -440,6 +447,12 @@ def main():
     parser.add_argument("--peer", default="", help="n8n: the same load against n8n")
     parser.add_argument("--baseline", default="", help="a checkout of earlier code, run too")
     parser.add_argument("--json", default="", help="write every figure to this file")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="this code with other settings, run too: NAME=VALUE[,NAME=VALUE…] (repeatable)",
+    )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     modes = args.modes.split(",")
