@@ -9,6 +9,8 @@ codes they give the document itself are scenarios.py's, what they do to parties 
 parties.py's; the parties' own codes (ext) are not built yet.
 """
 
+import re
+
 from . import amounts as num
 
 VAT = "VAT"
@@ -17,6 +19,8 @@ EU_MEMBERS = frozenset(
     ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR")
     + ("HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
 )
+
+NOT_ALPHANUMERIC = re.compile(r"[^A-Z0-9]")
 
 SDI_EXEMPT = "it-sdi-exempt"
 # Each key's codes: the first is given to a combo of that key that has none of them.
@@ -74,6 +78,21 @@ def normalize_combo(combo, addons: tuple[str, ...]) -> None:
         normalize = COMBO_NORMALIZERS.get(addon)
         if normalize is not None:
             normalize(combo)
+
+
+def prepare_invoice(doc: dict, addons: tuple[str, ...]) -> None:
+    """What an add-on changes in the document before it is calculated: a receipt's prices
+    include VAT unless it says otherwise, and its lottery code is letters and digits only."""
+    tax = doc.get("tax", {})
+    if "it-ticket-v1" not in addons or not isinstance(tax, dict):
+        return  # a `tax` that is no object: the schema says so
+    if not tax.get("prices_include"):
+        tax["prices_include"] = VAT
+    ext = tax.get("ext")
+    if isinstance(ext, dict) and isinstance(ext.get("it-ticket-lottery"), str):
+        # GOBL's NormalizeAlphanumericalCode
+        ext["it-ticket-lottery"] = NOT_ALPHANUMERIC.sub("", ext["it-ticket-lottery"].upper())
+    doc["tax"] = tax
 
 
 def prepare_line(line: dict, addons: tuple[str, ...]) -> None:
