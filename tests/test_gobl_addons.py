@@ -298,7 +298,10 @@ def test_add_ons_code_the_means_of_payment():
     doc["payment"]["instructions"] = {"key": "credit-transfer+sepa"}
     doc["payment"]["advances"][0]["key"] = "card"
     payment = built(doc)["payment"]
-    assert payment["instructions"]["ext"] == {"untdid-payment-means": "58"}  # no SDI code
+    assert payment["instructions"]["ext"] == {
+        "untdid-payment-means": "58",
+        "it-sdi-payment-means": "MP05",  # SDI has no SEPA transfer: a credit transfer's code
+    }
     assert payment["advances"][0]["ext"] == {"it-sdi-payment-means": "MP08"}  # EN 16931 none
 
 
@@ -396,3 +399,72 @@ def test_receipts_items_are_services_and_foreign_customers_identities_coded():
     doc["customer"] = {"name": "Guest", "identities": [{"key": "passport", "code": "X1234567"}]}
     identity = built(doc)["customer"]["identities"][0]
     assert identity["ext"] == {"es-verifactu-identity-type": "03"}
+
+
+def test_dian_gives_colombian_parties_a_fiscal_responsibility_unless_given():
+    doc = invoice_with("CO", "co-dian-v2", customer={"country": "CO", "code": "9014514805"})
+    doc["customer"]["ext"] = {"co-dian-fiscal-responsibility": "O-47"}
+    doc = built(doc)
+    assert doc["supplier"]["ext"] == {"co-dian-fiscal-responsibility": "R-99-PN"}
+    assert doc["customer"]["ext"] == {"co-dian-fiscal-responsibility": "O-47"}
+
+    doc = built(invoice_with("CO", "co-dian-v2", customer={"country": "ES"}))
+    assert "ext" not in doc["customer"]  # not Colombian: nothing to say
+
+
+def invoice_with(country: str, addon: str, customer: dict | None = None) -> dict:
+    """An invoice of one service line from a supplier in `country`, with `addon`."""
+    codes = {"CO": "9014514812", "IT": "12345670017", "ES": "B98602642"}
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/invoice",
+        "$addons": [addon],
+        "issue_date": "2025-01-15",
+        "supplier": {"name": "Supplier", "tax_id": {"country": country, "code": codes[country]}},
+        "lines": [
+            {
+                "quantity": "1",
+                "item": {"name": "Service", "price": "122.00"},
+                "taxes": [{"cat": "VAT", "rate": "general"}],
+            }
+        ],
+    }
+    if customer is not None:
+        doc["customer"] = {"name": "Customer", "tax_id": customer}
+    return doc
+
+
+def test_en16931_codes_discounts_and_charges_by_key():
+    doc = invoice_with("ES", "eu-en16931-v2017")
+    doc["lines"][0]["discounts"] = [{"key": "sample", "percent": "10%"}]
+    doc["lines"][0]["charges"] = [{"key": "handling", "amount": "1.00"}]
+    vat = [{"cat": "VAT", "rate": "general"}]
+    doc["discounts"] = [{"key": "early-completion", "percent": "2%", "taxes": vat}]
+    doc["charges"] = [
+        {"key": "delivery", "amount": "5.00", "taxes": vat},
+        {"key": "other", "reason": "Gift wrap", "amount": "1.00", "taxes": vat},  # no code
+    ]
+    doc = built(doc)
+    assert doc["lines"][0]["discounts"][0]["ext"] == {"untdid-allowance": "67"}
+    assert doc["lines"][0]["charges"][0]["ext"] == {"untdid-charge": "HD"}
+    assert doc["discounts"][0]["ext"] == {"untdid-allowance": "41"}
+    assert [c.get("ext") for c in doc["charges"]] == [{"untdid-charge": "DL"}, None]
+
+
+def test_a_refined_means_of_payment_takes_the_code_of_the_means_it_refines():
+    doc = invoice_with("IT", "it-sdi-v1")
+    doc["$addons"].append("eu-en16931-v2017")
+    doc["payment"] = {"instructions": {"key": "direct-debit+sepa-b2b"}}
+    # SDI has a code of its own for SEPA B2B; EN 16931 only that of a direct debit.
+    assert built(doc)["payment"]["instructions"]["ext"] == {
+        "untdid-payment-means": "49",
+        "it-sdi-payment-means": "MP21",
+    }
+
+
+def test_a_receipts_prices_include_vat_and_its_lottery_code_is_cleaned():
+    doc = invoice_with("IT", "it-ticket-v1")
+    doc["tax"] = {"ext": {"it-ticket-lottery": "ab-12 cd.34"}}
+    doc = built(doc)
+    assert doc["tax"]["prices_include"] == "VAT"
+    assert doc["tax"]["ext"]["it-ticket-lottery"] == "AB12CD34"
+    assert (doc["totals"]["total"], doc["totals"]["tax"]) == ("100.00", "22.00")

@@ -9,6 +9,8 @@ codes they give the document itself are scenarios.py's, what they do to parties 
 parties.py's; the parties' own codes (ext) are not built yet.
 """
 
+import re
+
 from . import amounts as num
 
 VAT = "VAT"
@@ -17,6 +19,8 @@ EU_MEMBERS = frozenset(
     ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR")
     + ("HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
 )
+
+NOT_ALPHANUMERIC = re.compile(r"[^A-Z0-9]")
 
 SDI_EXEMPT = "it-sdi-exempt"
 # Each key's codes: the first is given to a combo of that key that has none of them.
@@ -74,6 +78,21 @@ def normalize_combo(combo, addons: tuple[str, ...]) -> None:
         normalize = COMBO_NORMALIZERS.get(addon)
         if normalize is not None:
             normalize(combo)
+
+
+def prepare_invoice(doc: dict, addons: tuple[str, ...]) -> None:
+    """What an add-on changes in the document before it is calculated: a receipt's prices
+    include VAT unless it says otherwise, and its lottery code is letters and digits only."""
+    tax = doc.get("tax", {})
+    if "it-ticket-v1" not in addons or not isinstance(tax, dict):
+        return  # a `tax` that is no object: the schema says so
+    if not tax.get("prices_include"):
+        tax["prices_include"] = VAT
+    ext = tax.get("ext")
+    if isinstance(ext, dict) and isinstance(ext.get("it-ticket-lottery"), str):
+        # GOBL's NormalizeAlphanumericalCode
+        ext["it-ticket-lottery"] = NOT_ALPHANUMERIC.sub("", ext["it-ticket-lottery"].upper())
+    doc["tax"] = tax
 
 
 def prepare_line(line: dict, addons: tuple[str, ...]) -> None:
@@ -388,3 +407,68 @@ COMBO_NORMALIZERS = {
     "gr-mydata-v1": mydata_combo,
     "ar-arca-v4": arca_combo,
 }
+
+
+# The extensions each add-on of GOBL's reference defines: those our build works out (as GOBL
+# does), then those only the client can give (a municipality, a correction's cause...). The
+# EN 16931 family defines none: it uses the catalogues' (untdid-*, iso-scheme-id, cef-vatex).
+# pl-favat-v2's definition is left over from GOBL 0.300: v0.502.1 no longer registers it,
+# so it does nothing to a document; its codes are known, never worked out.
+EXTENSIONS = {
+    "ar-arca-v4": (
+        "ar-arca-doc-type ar-arca-concept ar-arca-vat-rate ar-arca-vat-status",
+        "ar-arca-tax-type ar-arca-identity-type ar-arca-tourism-type ar-arca-tourism-item",
+    ),
+    "co-dian-v2": (
+        "co-dian-fiscal-responsibility",
+        "co-dian-municipality co-dian-credit-code co-dian-debit-code",
+    ),
+    "de-xrechnung-v3": ("", ""),
+    "de-zugferd-v2": ("", ""),
+    "es-facturae-v3": (
+        "es-facturae-doc-type es-facturae-invoice-class",
+        "es-facturae-subsidy es-facturae-correction",
+    ),
+    "es-sii-v1": (
+        "es-sii-doc-type es-sii-correction-type es-sii-exempt es-sii-outside-scope es-sii-regime "
+        "es-sii-identity-type es-sii-third-party-issuer es-sii-product",
+        "es-sii-simplified-art7273",
+    ),
+    "es-tbai-v1": (
+        "es-tbai-region es-tbai-product es-tbai-exemption es-tbai-regime es-tbai-identity-type "
+        "es-tbai-simplified",
+        "es-tbai-correction es-tbai-bi-activity",
+    ),
+    "es-verifactu-v1": (
+        "es-verifactu-doc-type es-verifactu-correction-type es-verifactu-op-class "
+        "es-verifactu-exempt es-verifactu-regime es-verifactu-identity-type "
+        "es-verifactu-issuer-type",
+        "es-verifactu-simplified-art7273",
+    ),
+    "eu-en16931-v2017": ("", ""),
+    "fr-choruspro-v1": ("fr-choruspro-framework fr-choruspro-scheme", ""),
+    "fr-facturx-v1": ("", ""),
+    "gr-mydata-v1": (
+        "gr-mydata-vat-rate gr-mydata-invoice-type gr-mydata-payment-means gr-mydata-exemption "
+        "gr-mydata-tax-type",
+        "gr-mydata-income-cat gr-mydata-income-type gr-mydata-fee gr-mydata-other-tax "
+        "gr-mydata-stamp-duty",
+    ),
+    "it-sdi-v1": (
+        "it-sdi-format it-sdi-document-type it-sdi-fiscal-regime it-sdi-exempt "
+        "it-sdi-payment-means",
+        "it-sdi-retained it-sdi-vat-liability it-sdi-fund-type it-sdi-liquidation-state "
+        "it-sdi-shareholder-state",
+    ),
+    "it-ticket-v1": ("it-ticket-exempt it-ticket-product", "it-ticket-lottery it-ticket-line-ref"),
+    "pl-favat-v2": ("", "pl-favat-vat-special pl-favat-vat-zero pl-favat-effective-date"),
+    "pl-favat-v3": (
+        "pl-favat-tax-category pl-favat-invoice-type pl-favat-self-billing "
+        "pl-favat-reverse-charge pl-favat-payment-means",
+        "pl-favat-cash-accounting pl-favat-split-payment pl-favat-exemption "
+        "pl-favat-margin-scheme pl-favat-jst pl-favat-group-vat pl-favat-third-party-role "
+        "pl-favat-effective-date",
+    ),
+}
+WORKED_OUT = {addon: frozenset(codes[0].split()) for addon, codes in EXTENSIONS.items()}
+CLIENTS = {addon: frozenset(codes[1].split()) for addon, codes in EXTENSIONS.items()}

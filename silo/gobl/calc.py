@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import amounts as num
-from .addons import normalize_line_combos, prepare_line
+from .addons import normalize_line_combos, prepare_invoice, prepare_line
 from .problems import Problems
 from .regimes import KNOWN_CURRENCIES, Regime, currency_decimals
 from .taxes import (
@@ -115,6 +115,8 @@ def set_defaults(invoice: Invoice) -> None:
         check_date(doc, name, problems)
     # The rates in force on the value date when there is one, as GOBL does.
     invoice.date = str(doc.get("value_date") or doc["issue_date"])
+    if invoice.addons:
+        prepare_invoice(doc, invoice.addons)
     tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
     if tax.get("rounding"):
         rounding = ROUNDING_NAMES.get(tax["rounding"])

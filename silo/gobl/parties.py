@@ -2,7 +2,8 @@
 payment) as GOBL normalizes them: their inboxes, what EN 16931 adds to them and to the items
 sold, Italy's ways (codici fiscali, five-digit postal codes, the supplier's fiscal regime,
 receipts' items as services), Chorus Pro's schemes, the kind of a foreign customer's identity
-for Spain's agencies, and the customer's VAT status for Argentina's ARCA.
+for Spain's agencies, the customer's VAT status for Argentina's ARCA and a Colombian party's
+fiscal responsibility for DIAN.
 """
 
 import re
@@ -45,6 +46,10 @@ def normalize_parties(doc: dict) -> None:
         if "it-ticket-v1" in addons:
             ext = item.get("ext") if isinstance(item.get("ext"), dict) else {}
             item["ext"] = {"it-ticket-product": "services"} | ext  # unless it says goods
+    if "co-dian-v2" in addons:
+        for role in ("supplier", "customer"):
+            if isinstance(doc.get(role), dict):
+                colombian_responsibility(doc[role])
     customer = doc.get("customer")
     for addon in addons:
         if addon in SPANISH_IDENTITY_TYPES and isinstance(customer, dict):
@@ -181,6 +186,17 @@ def italian_supplier(supplier: dict) -> None:
     for phone in supplier.get("telephones") or []:
         if isinstance(phone, dict) and str(phone.get("num", "")).startswith("+39"):
             phone["num"] = phone["num"][3:]
+
+
+def colombian_responsibility(party: dict) -> None:
+    """DIAN wants a Colombian party's fiscal responsibility: "R-99-PN" (none of the others)
+    unless one is given."""
+    tax_id = party.get("tax_id") if isinstance(party.get("tax_id"), dict) else {}
+    if tax_id.get("country") != "CO":
+        return
+    ext = party.get("ext") if isinstance(party.get("ext"), dict) else {}
+    if not ext.get("co-dian-fiscal-responsibility"):
+        party["ext"] = ext | {"co-dian-fiscal-responsibility": "R-99-PN"}
 
 
 # ARCA's VAT status of a customer: the first code, unless the one given is among the others.

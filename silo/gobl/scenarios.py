@@ -291,9 +291,20 @@ def add_payment_means(doc: dict, addons: list) -> None:
             continue
         ext_key, codes, for_advances = PAYMENT_MEANS[addon]
         for record in [instructions, *(advances if for_advances else [])]:
-            if isinstance(record, dict) and record.get("key") in codes:
+            code = means_code(codes, record.get("key")) if isinstance(record, dict) else None
+            if code is not None:
                 ext = record.get("ext") if isinstance(record.get("ext"), dict) else {}
-                record["ext"] = ext | {ext_key: codes[record["key"]]}
+                record["ext"] = ext | {ext_key: code}
+
+
+def means_code(codes: dict, key) -> str | None:
+    """The code of a payment means key, else of the key it refines (GOBL's CodeMap.Lookup):
+    "credit-transfer+urgent" is a credit transfer."""
+    while isinstance(key, str) and key:
+        if key in codes:
+            return codes[key]
+        key = key.rpartition("+")[0]
+    return None
 
 
 def add_document_codes(doc: dict) -> None:
@@ -332,6 +343,7 @@ def add_document_codes(doc: dict) -> None:
         doc["tax"] = tax | {"notes": [*given, *new]}
     if "eu-en16931-v2017" in addons:
         en16931_notes(doc)
+        en16931_adjustments(doc)
 
 
 # EN 16931's UNTDID 4451 text subject of a note, by its key.
@@ -383,6 +395,55 @@ def en16931_notes(doc: dict) -> None:
             note["key"] = VAT_CATEGORY_KEYS[ext["untdid-tax-category"]]
         if note.get("key") in VAT_CATEGORIES:
             note["ext"] = ext | {"untdid-tax-category": VAT_CATEGORIES[note["key"]]}
+
+
+# EN 16931's UNTDID 5189 code of a discount (allowance) and 7161 of a charge, by their key.
+ALLOWANCES = {
+    "early-completion": "41",
+    "military": "62",
+    "work-accident": "63",
+    "special-agreement": "64",
+    "production-error": "65",
+    "new-outlet": "66",
+    "sample": "67",
+    "end-of-range": "68",
+    "incoterm": "70",
+    "pos-threshold": "71",
+    "special-rebate": "100",
+    "temporary": "103",
+    "standard": "104",
+    "yearly-turnover": "105",
+}
+CHARGES = {
+    "stamp-duty": "ST",
+    "outlay": "AAE",
+    "tax": "TX",
+    "customs": "ABW",
+    "delivery": "DL",
+    "packing": "PC",
+    "handling": "HD",
+    "insurance": "IN",
+    "storage": "ABA",
+    "admin": "AEM",
+    "cleaning": "CG",
+}
+ADJUSTMENT_CODES = {
+    "discounts": ("untdid-allowance", ALLOWANCES),
+    "charges": ("untdid-charge", CHARGES),
+}
+
+
+def en16931_adjustments(doc: dict) -> None:
+    """EN 16931 codes the discounts and charges of the document and of its lines by key."""
+    holders = [doc, *(line for line in doc.get("lines") or [] if isinstance(line, dict))]
+    for holder in holders:
+        for name, (ext_key, codes) in ADJUSTMENT_CODES.items():
+            entries = holder.get(name)
+            for entry in entries if isinstance(entries, list) else ():
+                key = entry.get("key") if isinstance(entry, dict) else None
+                if isinstance(key, str) and key in codes:
+                    ext = entry.get("ext") if isinstance(entry.get("ext"), dict) else {}
+                    entry["ext"] = ext | {ext_key: codes[key]}
 
 
 def regime_notes(doc: dict, tags: list) -> list[dict]:
