@@ -217,9 +217,7 @@ class Console:
 
     name = "console"
 
-    def __init__(
-        self, database_url: str, code: Path = ROOT, name: str = "console", settings=None
-    ):
+    def __init__(self, database_url: str, code: Path = ROOT, name: str = "console", settings=None):
         self.code = code  # the checkout whose stack runs: this one, or a baseline's
         self.name = name
         self.port = free_port()
