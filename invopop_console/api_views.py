@@ -53,3 +53,20 @@ def not_found(request, *args, **kwargs):
     """Any other path under the API's prefixes, whatever the method. A plain view, not DRF's:
     DRF would list every method in an Allow header, for a path that has none."""
     return JsonResponse(api.error_body("not-found", "No such endpoint"), status=404)
+
+
+# The OpenAPI document and its Swagger page, with drf_spectacular's views imported when one
+# is asked for: they import DRF's test client and with it unittest (5 MB in the web process
+# for two pages that few open; BENCHMARKS.md, footprint).
+
+
+def openapi_schema(request, *args, **kwargs):
+    from drf_spectacular.views import SpectacularAPIView
+
+    return SpectacularAPIView.as_view()(request, *args, **kwargs)
+
+
+def openapi_docs(request, *args, **kwargs):
+    from drf_spectacular.views import SpectacularSwaggerView
+
+    return SpectacularSwaggerView.as_view(url_name="api_schema")(request, *args, **kwargs)

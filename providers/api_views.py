@@ -27,7 +27,7 @@ from invopop_console import openapi as api_doc
 from invopop_console.accounts.access import get_owned
 from silo import serializers as silo_serializers
 
-from . import openapi, serializers, sign
+from . import openapi, serializers
 from .models import SequenceEntry, Series
 from .sequence import reserve
 
@@ -194,6 +194,8 @@ def entry_of(series: Series, pk) -> SequenceEntry:
 )
 @api_view(["POST"])
 def gobl_sign(request):
+    from . import sign  # here: cryptography is 9 MB of a web process that may never sign
+
     data = validated_data(request.data)
     if silo_serializers.is_envelope(data) and silo_serializers.has_sigs(data):
         raise api.invalid({"/data/sigs": "the envelope is signed already"})
