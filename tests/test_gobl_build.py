@@ -364,6 +364,26 @@ def test_taxes_not_charged_share_one_rate_row_under_the_first_key():
     assert rates(doc)[0][1] == doc["totals"]["sum"]
 
 
+def test_lines_that_repeat_a_combo_each_get_it_as_written():
+    # parse_combos() keeps each combo of a document by what it says, its texts only ("10%"
+    # and "10.0%" print differently; 1, 1.0 and True are equal keys in Python), and each
+    # line's problem is its own.
+    doc = fixture("gb-it-minimal.json")["it"]
+    item = doc["lines"][0]["item"]
+    doc["lines"] = [
+        {"quantity": "1", "item": item, "taxes": [{"cat": "VAT", "percent": percent}]}
+        for percent in ("10%", "10%", "10.0%", 1, 1.0, "10%")
+    ]
+    result, problems = build_document(doc)
+    assert problems == []
+    printed = [line["taxes"][0]["percent"] for line in result["lines"]]
+    assert printed == ["10%", "10%", "10.0%", "100%", "100%", "10%"]
+    assert result["lines"][0]["taxes"][0] is not result["lines"][1]["taxes"][0]
+    doc["lines"] = [{"quantity": "1", "item": item, "taxes": [{"cat": "XYZ"}]}] * 2
+    paths = [p.path for p in build_document(doc)[1]]
+    assert "/lines/0/taxes/0/cat" in paths and "/lines/1/taxes/0/cat" in paths
+
+
 def test_a_bypassed_invoice_keeps_the_figures_it_was_given():
     doc = built(fixture("es-freelance.json"))
     doc["totals"]["payable"] = "1.00"  # say, what another system printed
