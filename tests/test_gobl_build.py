@@ -18,6 +18,7 @@ from silo.gobl import (
     digest,
     validate_document,
 )
+from silo.gobl.envelope import fresh_copy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gobl"
 PARTY = "https://gobl.org/draft-0/org/party"
@@ -600,6 +601,26 @@ def test_the_envelope_gets_a_digest_of_the_canonical_document():
         "val": hashlib.sha256(canonical.encode()).hexdigest(),
     }
     assert envelope["head"]["uuid"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"a": [1, 2.5, True, None, "x", {"b": {}}]},
+        {"a": (1, 2)},  # a tuple: a list, as JSON has it
+        {1: "a", "b": {2.5: None}},  # keys that are not texts: texts
+        {"a": float("nan"), "b": float("-inf")},
+    ],
+)
+def test_the_copy_a_build_starts_from_is_a_json_round_trip(given):
+    copied = fresh_copy(given)
+    assert json.dumps(copied) == json.dumps(json.loads(json.dumps(given)))
+    assert copied is not given
+
+
+def test_what_is_not_json_cannot_be_built():
+    with pytest.raises(TypeError):
+        build_document({"$schema": "https://gobl.org/draft-0/bill/invoice", "x": {1, 2}})
 
 
 def test_an_envelope_keeps_its_head_uuid_and_problems_point_into_doc():
