@@ -8,7 +8,6 @@ extra decimals until the end; with "currency" every amount is rounded first.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
 from . import amounts as num
 from .addons import normalize_combo
@@ -252,16 +251,9 @@ def with_rate_value(combo: Combo, category: Category, date: str, problems: Probl
     if value is None:
         problems.add("/rate", f"rate {combo.rate!r} of {combo.cat} is not in force on {date}")
         return False
-    combo.percent = rate_percent(value.percent)
-    combo.surcharge = rate_percent(value.surcharge) if value.surcharge else None
+    combo.percent = num.parse_percent(value.percent)
+    combo.surcharge = num.parse_percent(value.surcharge) if value.surcharge else None
     return True
-
-
-@cache
-def rate_percent(text: str) -> Decimal:
-    """A regime's percentage ("21.0%"), read once: the regimes' texts are few and a Decimal
-    cannot change (2% of a long invoice's build, issue 16)."""
-    return num.parse_percent(text)
 
 
 # --- Totals
