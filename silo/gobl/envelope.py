@@ -33,6 +33,7 @@ INVOICE_ORDER = (
     "supplier", "customer", "lines", "discounts", "charges", "ordering", "payment",
     "delivery", "totals", "notes", "complements", "meta", "attachments",
 )  # fmt: skip
+INVOICE_MEMBERS = frozenset(INVOICE_ORDER)
 
 
 # The values JSON has, by their exact type: a subclass (or anything else) may print otherwise.
@@ -162,7 +163,21 @@ def built_document(doc: dict, problems: Problems) -> dict:
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
     normalize_tax_ids(doc)
     normalize_parties(doc)
-    return ordered({k: v for k, v in doc.items() if kept(k, v)}, INVOICE_ORDER)
+    return kept_in_order(doc)
+
+
+def kept_in_order(doc: dict) -> dict:
+    """The invoice's kept members in INVOICE_ORDER, then the others as they came: what
+    ordered() makes of them, in one pass instead of three (5% of a one-line invoice's build,
+    issue 15)."""
+    found = {}
+    for name in INVOICE_ORDER:
+        if name in doc and kept(name, doc[name]):
+            found[name] = doc[name]
+    for name, value in doc.items():
+        if name not in INVOICE_MEMBERS and kept(name, value):
+            found[name] = value
+    return found
 
 
 def kept(name: str, value) -> bool:
