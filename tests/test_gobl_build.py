@@ -18,6 +18,7 @@ from silo.gobl import (
     digest,
     validate_document,
 )
+from silo.gobl.envelope import fresh_copy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gobl"
 PARTY = "https://gobl.org/draft-0/org/party"
@@ -364,6 +365,26 @@ def test_taxes_not_charged_share_one_rate_row_under_the_first_key():
     assert rates(doc)[0][1] == doc["totals"]["sum"]
 
 
+def test_lines_that_repeat_a_combo_each_get_it_as_written():
+    # parse_combos() keeps each combo of a document by what it says, its texts only ("10%"
+    # and "10.0%" print differently; 1, 1.0 and True are equal keys in Python), and each
+    # line's problem is its own.
+    doc = fixture("gb-it-minimal.json")["it"]
+    item = doc["lines"][0]["item"]
+    doc["lines"] = [
+        {"quantity": "1", "item": item, "taxes": [{"cat": "VAT", "percent": percent}]}
+        for percent in ("10%", "10%", "10.0%", 1, 1.0, "10%")
+    ]
+    result, problems = build_document(doc)
+    assert problems == []
+    printed = [line["taxes"][0]["percent"] for line in result["lines"]]
+    assert printed == ["10%", "10%", "10.0%", "100%", "100%", "10%"]
+    assert result["lines"][0]["taxes"][0] is not result["lines"][1]["taxes"][0]
+    doc["lines"] = [{"quantity": "1", "item": item, "taxes": [{"cat": "XYZ"}]}] * 2
+    paths = [p.path for p in build_document(doc)[1]]
+    assert "/lines/0/taxes/0/cat" in paths and "/lines/1/taxes/0/cat" in paths
+
+
 def test_a_bypassed_invoice_keeps_the_figures_it_was_given():
     doc = built(fixture("es-freelance.json"))
     doc["totals"]["payable"] = "1.00"  # say, what another system printed
@@ -580,6 +601,26 @@ def test_the_envelope_gets_a_digest_of_the_canonical_document():
         "val": hashlib.sha256(canonical.encode()).hexdigest(),
     }
     assert envelope["head"]["uuid"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"a": [1, 2.5, True, None, "x", {"b": {}}]},
+        {"a": (1, 2)},  # a tuple: a list, as JSON has it
+        {1: "a", "b": {2.5: None}},  # keys that are not texts: texts
+        {"a": float("nan"), "b": float("-inf")},
+    ],
+)
+def test_the_copy_a_build_starts_from_is_a_json_round_trip(given):
+    copied = fresh_copy(given)
+    assert json.dumps(copied) == json.dumps(json.loads(json.dumps(given)))
+    assert copied is not given
+
+
+def test_what_is_not_json_cannot_be_built():
+    with pytest.raises(TypeError):
+        build_document({"$schema": "https://gobl.org/draft-0/bill/invoice", "x": {1, 2}})
 
 
 def test_an_envelope_keeps_its_head_uuid_and_problems_point_into_doc():

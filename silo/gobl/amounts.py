@@ -8,6 +8,7 @@ as GOBL would. No floats anywhere: numbers in JSON are read through their text.
 """
 
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from functools import lru_cache
 
 # Enough digits that no intermediate product or quotient is ever rounded by the context:
 # only the explicit rescaling below rounds, as GOBL's integer arithmetic does.
@@ -37,7 +38,13 @@ def parse_percent(value) -> Decimal:
     is 0.21, as GOBL reads them."""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise AmountError('must be a percentage such as "21%"')
-    text = repr(value) if isinstance(value, float) else str(value)
+    return percent_from_text(repr(value) if isinstance(value, float) else str(value))
+
+
+# Percentages are few and a Decimal cannot change: reading each text once was 4% of a long
+# invoice's build, printing each once 6% (issue 16). Bounded: the texts are the clients'.
+@lru_cache(maxsize=1024)
+def percent_from_text(text: str) -> Decimal:
     text = text.strip()
     if not text.endswith("%"):
         return parse(text)
@@ -55,8 +62,16 @@ def scale(amount: Decimal) -> int:
     return max(0, -amount.as_tuple().exponent)
 
 
+# The quantum of each scale, built once: building it on every call was three fifths of
+# rescale(), itself a tenth of a build (issue 16); CONTEXT.quantize() is the same operation
+# without the keyword argument, a third of what remains.
+QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(40))
+
+
 def rescale(amount: Decimal, places: int) -> Decimal:
-    return amount.quantize(Decimal(1).scaleb(-places), context=CONTEXT)
+    if 0 <= places < 40:
+        return CONTEXT.quantize(amount, QUANTA[places])
+    return CONTEXT.quantize(amount, Decimal(1).scaleb(-places))
 
 
 def rescale_up(amount: Decimal, places: int) -> Decimal:
@@ -81,8 +96,13 @@ def sub(a: Decimal, b: Decimal) -> Decimal:
 
 
 def accumulate(total: Decimal, amount: Decimal) -> Decimal:
-    """A running sum that widens to keep every decimal of what it adds."""
-    return add(match(total, amount), amount)
+    """A running sum that widens to keep every decimal of what it adds: add(match(total,
+    amount), amount), with each scale read once (two reads instead of three, one call
+    instead of five: a tenth of a one-line invoice's calculation, issue 15)."""
+    places, added = scale(total), scale(amount)
+    if added > places:
+        total, places = rescale(total, added), added
+    return CONTEXT.add(total, rescale(amount, places))
 
 
 def mul(a: Decimal, b: Decimal) -> Decimal:
@@ -112,5 +132,11 @@ def text(amount: Decimal) -> str:
 
 def percent_text(percent: Decimal) -> str:
     """GOBL's print of a percentage: 0.210 is "21.0%", 0.19 is "19%", 0.055 is "5.5%"."""
+    return printed_percent(str(percent))  # str(): a Decimal's exact text, scale included
+
+
+@lru_cache(maxsize=1024)
+def printed_percent(printed: str) -> str:
+    percent = Decimal(printed)
     places = max(scale(percent) - 2, 0)
     return text(rescale(CONTEXT.multiply(percent, Decimal(100)), places)) + "%"

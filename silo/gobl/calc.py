@@ -46,6 +46,7 @@ class Invoice:
         self.includes = ""
         self.date = ""
         self.priced = True
+        self.combos: dict = {}  # parse_combos()'s, by what each combo says
         addons = doc.get("$addons")
         self.addons = (
             tuple(a for a in addons if isinstance(a, str)) if isinstance(addons, list) else ()
@@ -182,7 +183,12 @@ def calculate_lines(invoice: Invoice) -> list[TaxableLine]:
             prepare_line(line, invoice.addons)
         total = calculate_line(invoice, line, problems)
         combos = parse_combos(
-            line.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons
+            line.get("taxes"),
+            invoice.regime,
+            invoice.date,
+            problems.at("/taxes"),
+            invoice.addons,
+            invoice.combos,
         )
         if invoice.addons:
             normalize_line_combos(line, combos, invoice.addons)
@@ -410,7 +416,12 @@ def calculate_adjustments(invoice: Invoice, name: str, line_sum: Decimal) -> lis
         entry["i"] = index + 1
         amount = document_adjustment(invoice, entry, line_sum, problems)
         combos = parse_combos(
-            entry.get("taxes"), invoice.regime, invoice.date, problems.at("/taxes"), invoice.addons
+            entry.get("taxes"),
+            invoice.regime,
+            invoice.date,
+            problems.at("/taxes"),
+            invoice.addons,
+            invoice.combos,
         )
         if "taxes" in entry:
             entry["taxes"] = [c.as_json() for c in combos]

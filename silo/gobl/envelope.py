@@ -33,11 +33,43 @@ INVOICE_ORDER = (
     "supplier", "customer", "lines", "discounts", "charges", "ordering", "payment",
     "delivery", "totals", "notes", "complements", "meta", "attachments",
 )  # fmt: skip
+INVOICE_MEMBERS = frozenset(INVOICE_ORDER)
+
+
+# The values JSON has, by their exact type: a subclass (or anything else) may print otherwise.
+JSON_VALUES = frozenset((str, int, float, bool, type(None)))
+
+
+class NotPlainJSON(Exception):
+    pass
 
 
 def fresh_copy(data):
-    """A deep copy of JSON data (several times faster than copy.deepcopy)."""
-    return json.loads(json.dumps(data))
+    """A deep copy of JSON data, as a JSON round trip makes it (copy.deepcopy is several
+    times slower). What is not plain JSON (tuples, keys that are not texts, other types)
+    takes the round trip itself, which turns it into JSON or says why it cannot."""
+    try:
+        return plain_copy(data)
+    except (NotPlainJSON, RecursionError):
+        return json.loads(json.dumps(data))
+
+
+def plain_copy(value):
+    # A walk rather than json.loads(json.dumps()): 3x faster, 16 -> 5 µs of a one-line
+    # invoice's build, 5 -> 2 ms of a 1,000-line one (issues 15 and 16).
+    kind = type(value)
+    if kind is dict:
+        copied = {}
+        for name, inner in value.items():
+            if type(name) is not str:
+                raise NotPlainJSON
+            copied[name] = inner if type(inner) is str else plain_copy(inner)
+        return copied
+    if kind is list:
+        return [plain_copy(inner) for inner in value]
+    if kind in JSON_VALUES:
+        return value
+    raise NotPlainJSON
 
 
 def canonical_json(value) -> bytes:
@@ -131,7 +163,21 @@ def built_document(doc: dict, problems: Problems) -> dict:
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
     normalize_tax_ids(doc)
     normalize_parties(doc)
-    return ordered({k: v for k, v in doc.items() if kept(k, v)}, INVOICE_ORDER)
+    return kept_in_order(doc)
+
+
+def kept_in_order(doc: dict) -> dict:
+    """The invoice's kept members in INVOICE_ORDER, then the others as they came: what
+    ordered() makes of them, in one pass instead of three (5% of a one-line invoice's build,
+    issue 15)."""
+    found = {}
+    for name in INVOICE_ORDER:
+        if name in doc and kept(name, doc[name]):
+            found[name] = doc[name]
+    for name, value in doc.items():
+        if name not in INVOICE_MEMBERS and kept(name, value):
+            found[name] = value
+    return found
 
 
 def kept(name: str, value) -> bool:
