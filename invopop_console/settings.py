@@ -284,6 +284,7 @@ PROVIDER_MODULES = [
     "providers.verifactu.actions",
     "providers.verifactu.issuers",
     "providers.ubl",
+    "providers.cii",
     "providers.slack",
 ]
 # The counterparts' simulators (providers/simulators.py), which `make run` starts in DEBUG.
