@@ -12,11 +12,11 @@ import uuid
 
 from .addons import with_requirements
 from .calc import calculate_invoice
+from .gobl_rules import check_rules
 from .identities import normalize_tax_ids
 from .parties import normalize_parties
 from .problems import Problem, Problems
 from .regimes import regime_or_global
-from .rules import check_invoice
 from .scenarios import add_document_codes
 from .schemas import BASE, schema_problems
 
@@ -118,12 +118,13 @@ def built_document(doc: dict, problems: Problems) -> dict:
         doc["$addons"] = with_requirements(doc["$addons"])
     lines_checked = calculate_invoice(doc, regime, problems)
     add_document_codes(doc)
-    check_invoice(doc, regime, problems)
     # The calculation checks every line; the schema, three times slower on long invoices,
     # sees the rest.
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
     normalize_tax_ids(doc)
     normalize_parties(doc)
+    if not problems:  # GOBL validates a document it could calculate, once normalized
+        check_rules(doc, problems)
     return ordered({k: v for k, v in doc.items() if kept(k, v)}, INVOICE_ORDER)
 
 

@@ -1,0 +1,395 @@
+"""GOBL's named tests and guards ("has tax point", "not simplified", "colombian supplier"),
+each written from the Go function GOBL registers under that name (the file in GOBL is named
+above each group), over the JSON of the object the test receives.
+
+A predicate that cannot be sure (a malformed member the schema reports anyway) answers as
+GOBL answers for the zero value, which for a test is mostly "passes".
+"""
+
+import re
+import uuid as uuid_module
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+NAMED: dict = {}
+
+
+def named(*names: str):
+    def register(function):
+        for name in names:
+            NAMED[name] = function
+        return function
+
+    return register
+
+
+def member(value, *names):
+    """value[names[0]][names[1]]...; None where a step is missing or not an object."""
+    for name in names:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(name)
+    return value
+
+
+def objects(value) -> list[dict]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def ext_of(value) -> dict:
+    ext = member(value, "ext")
+    return ext if isinstance(ext, dict) else {}
+
+
+def tags(doc) -> list:
+    found = member(doc, "$tags")
+    return found if isinstance(found, list) else []
+
+
+# --- bill/invoice.go, bill/line.go, bill/discount.go, bill/charge.go
+
+
+@named("has tax point")
+def has_tax_point(invoice, context) -> bool:
+    return bool(member(invoice, "tax", "point"))
+
+
+@named("has tax ID code")
+def has_tax_id_code(party, context) -> bool:
+    return bool(member(party, "tax_id", "code"))
+
+
+@named("no tax ID code")
+def no_tax_id_code(party, context) -> bool:
+    return not has_tax_id_code(party, context)
+
+
+@named("no discounts or charges")
+def no_discounts_or_charges(invoice, context) -> bool:
+    return not member(invoice, "discounts") and not member(invoice, "charges")
+
+
+@named("item has price")
+def item_has_price(line, context) -> bool:
+    return member(line, "item", "price") is not None
+
+
+@named("Base != nil")
+def has_base(adjustment, context) -> bool:
+    return member(adjustment, "base") is not None
+
+
+@named("Base != nil || Percent != nil")
+def has_base_or_percent(charge, context) -> bool:
+    return member(charge, "base") is not None or member(charge, "percent") is not None
+
+
+@named("Quantity == nil")
+def no_quantity(charge, context) -> bool:
+    return member(charge, "quantity") is None
+
+
+@named("Quantity != nil")
+def has_quantity(charge, context) -> bool:
+    return member(charge, "quantity") is not None
+
+
+def invoice_type_is(*types: str):
+    return lambda invoice, context: member(invoice, "type") in types
+
+
+@named("not simplified", "non-simplified")
+def not_simplified(invoice, context) -> bool:
+    return "simplified" not in tags(invoice)
+
+
+@named("simplified")
+def simplified(invoice, context) -> bool:
+    return "simplified" in tags(invoice)
+
+
+# --- org/name.go, org/identity.go, org/inbox.go
+
+
+@named('Surname == ""')
+def no_surname(name, context) -> bool:
+    return not member(name, "surname")
+
+
+@named('Given == ""')
+def no_given_name(name, context) -> bool:
+    return not member(name, "given")
+
+
+@named("key and type must not be used together")
+def key_or_type(identity, context) -> bool:
+    return not (member(identity, "key") and member(identity, "type"))
+
+
+@named("one of code, url, email required")
+def inbox_has_address(inbox, context) -> bool:
+    return any(member(inbox, name) for name in ("code", "url", "email"))
+
+
+@named("url exclusive")
+def inbox_url_alone(inbox, context) -> bool:
+    return not member(inbox, "url") or not (member(inbox, "code") or member(inbox, "email"))
+
+
+@named("email exclusive")
+def inbox_email_alone(inbox, context) -> bool:
+    return not member(inbox, "email") or not (member(inbox, "code") or member(inbox, "url"))
+
+
+# --- Strings: govalidator's URL and e-mail, as lenient as GOBL's (a host is enough)
+
+URL = re.compile(r"^((https?|ftp)://)?[^\s/$.?#][^\s]*\.[^\s]+$|^(https?|ftp)://localhost", re.I)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@named("url")
+def is_url(value, context) -> bool:
+    return isinstance(value, str) and bool(URL.match(value))
+
+
+@named("email-format")
+def is_email(value, context) -> bool:
+    return not isinstance(value, str) or bool(EMAIL.match(value))
+
+
+@named("valid uri")
+def is_uri(value, context) -> bool:
+    return isinstance(value, str) and bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value))
+
+
+@named("latin1")
+def is_latin1(value, context) -> bool:
+    """it-sdi: FatturaPA's text is ISO 8859-1."""
+    return not isinstance(value, str) or all(ord(c) < 256 for c in value)
+
+
+@named("is a regexp")
+def is_regexp(value, context) -> bool:
+    try:
+        re.compile(value)
+    except (re.error, TypeError):
+        return False
+    return True
+
+
+# --- cal, uuid, currency
+
+
+@named("valid date")
+def is_date(value, context) -> bool:
+    if value is None or value == "":
+        return True
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@named("valid date time", "valid timestamp")
+def is_date_time(value, context) -> bool:
+    if value is None or value == "":
+        return True
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+@named("end not before start")
+def period_in_order(period, context) -> bool:
+    start, end = member(period, "start"), member(period, "end")
+    return not (isinstance(start, str) and isinstance(end, str) and end < start)
+
+
+@named("is valid UUID")
+def is_uuid(value, context) -> bool:
+    try:
+        uuid_module.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+@named("has timestamp")
+def uuid_has_timestamp(value, context) -> bool:
+    """head.Header: a UUID of version 1 or 7, which carry their time."""
+    try:
+        return uuid_module.UUID(value).version in (1, 7)
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+@named("valid currency code")
+def is_currency(value, context) -> bool:
+    from ..regimes import KNOWN_CURRENCIES  # regimes imports calc's helpers; late on purpose
+
+    return not value or value in KNOWN_CURRENCIES
+
+
+def can_convert_to(*currencies: str):
+    """currency/exchange_rate.go CanConvertInto: the document is in one of the currencies,
+    or gives a rate from its currency into one of them."""
+
+    def test(doc, context) -> bool:
+        currency = member(doc, "currency")
+        if not currency or currency in currencies:
+            return True
+        rates = objects(member(doc, "exchange_rates"))
+        return any(r.get("from") == currency and r.get("to") in currencies for r in rates)
+
+    return test
+
+
+@named("valid time zone")
+def is_time_zone(value, context) -> bool:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
+# --- tax/set.go
+
+
+def set_has(*categories: str, every: bool = False):
+    def test(taxes, context) -> bool:
+        if isinstance(taxes, str):  # a combo's own category
+            return taxes in categories
+        found = {c.get("cat") for c in objects(taxes)}
+        wanted = [c in found for c in categories]
+        return all(wanted) if every else any(wanted)
+
+    return test
+
+
+@named("no duplicate categories")
+def unique_categories(taxes, context) -> bool:
+    found = [c.get("cat") for c in objects(taxes)]
+    return len(found) == len(set(found))
+
+
+@named("!Retained || !Informative")
+def not_retained_and_informative(category, context) -> bool:
+    return not (member(category, "retained") and member(category, "informative"))
+
+
+@named("string(Code) != '' || string(Key) != ''")
+def code_or_key(definition, context) -> bool:
+    return bool(member(definition, "code") or member(definition, "key"))
+
+
+# --- pay, head
+
+
+@named("no duplicate stamps")
+def unique_stamps(stamps, context) -> bool:
+    found = [s.get("prv") for s in objects(stamps)]
+    return len(found) == len(set(found))
+
+
+@named("no duplicate links")
+def unique_links(links, context) -> bool:
+    found = [s.get("key") for s in objects(links)]
+    return len(found) == len(set(found))
+
+
+@named("no digest without MIME")
+def digest_has_mime(link, context) -> bool:
+    return not member(link, "digest") or bool(member(link, "mime"))
+
+
+# --- Portugal: regimes/pt/bill_invoice.go (ISO dates compare as text)
+
+
+def is_iso_date(value) -> bool:
+    return isinstance(value, str) and len(value) == 10
+
+
+def after(day, other) -> bool:
+    return is_iso_date(day) and is_iso_date(other) and day > other
+
+
+@named("value date not after issue date")
+def value_date_in_time(invoice, context) -> bool:
+    return not after(member(invoice, "value_date"), member(invoice, "issue_date"))
+
+
+@named("operation date not after issue date")
+def op_date_in_time(invoice, context) -> bool:
+    return not after(member(invoice, "op_date"), member(invoice, "issue_date"))
+
+
+@named("preceding dates not after issue date")
+def preceding_in_time(invoice, context) -> bool:
+    issued = member(invoice, "issue_date")
+    return not any(
+        after(r.get("issue_date"), issued) for r in objects(member(invoice, "preceding"))
+    )
+
+
+@named("advance dates not after issue date")
+def advances_in_time(invoice, context) -> bool:
+    issued = member(invoice, "issue_date")
+    advances = objects(member(invoice, "payment", "advances"))
+    return not any(after(a.get("date"), issued) for a in advances)
+
+
+@named("due dates not before issue date")
+def due_dates_in_time(invoice, context) -> bool:
+    issued = member(invoice, "issue_date")
+    due_dates = objects(member(invoice, "payment", "terms", "due_dates"))
+    return not any(after(issued, d.get("date")) for d in due_dates)
+
+
+# --- Tax combos, as several regimes and add-ons test them
+
+
+def category_is(*codes: str):
+    return lambda combo, context: member(combo, "cat") in codes
+
+
+@named("has percent")
+def has_percent(combo, context) -> bool:
+    return member(combo, "percent") is not None
+
+
+@named("VAT without percent", "VAT with no percent")
+def vat_without_percent(combo, context) -> bool:
+    return member(combo, "cat") == "VAT" and member(combo, "percent") is None
+
+
+@named("is outside scope", "has outside scope")
+def outside_scope(combo, context) -> bool:
+    return member(combo, "key") == "outside-scope"
+
+
+@named("general note")
+def is_general_note(note, context) -> bool:
+    return member(note, "key") == "general"
+
+
+NAMED.update(
+    {
+        "invoice type in [corrective]": invoice_type_is("corrective"),
+        'string(Category) == "VAT"': category_is("VAT"),
+        "category is VAT": category_is("VAT"),
+        "is VAT": category_is("VAT"),
+        "is IGIC": category_is("IGIC"),
+        "is IPSI": category_is("IPSI"),
+        "one of [VAT, IGIC, IPSI]": set_has("VAT", "IGIC", "IPSI"),
+        "one of [VAT]": set_has("VAT"),
+        "all of [VAT]": set_has("VAT", every=True),
+        "can convert to [EUR]": can_convert_to("EUR"),
+        "can convert to [ARS]": can_convert_to("ARS"),
+        "can convert to [COP]": can_convert_to("COP"),
+        "can convert to [PLN]": can_convert_to("PLN"),
+    }
+)
