@@ -39,6 +39,7 @@ def document_context(doc: dict) -> Context:
 class Plan:
     sets: dict  # type name -> the sets that check it
     fields: dict  # type name -> the members worth walking into: (name, type, how many)
+    valid_texts: set  # (type name, text) found valid, not checked again
 
 
 @lru_cache(maxsize=256)
@@ -63,7 +64,7 @@ def plan_for(regime: str, addons: frozenset) -> Plan:
         )
         for name, members in FIELDS.items()
     }
-    return Plan({name: tuple(sets) for name, sets in found.items()}, fields)
+    return Plan({name: tuple(sets) for name, sets in found.items()}, fields, set())
 
 
 def reaches(type_name: str, ruled: frozenset, seen: frozenset) -> bool:
@@ -78,6 +79,9 @@ def reaches(type_name: str, ruled: frozenset, seen: frozenset) -> bool:
 def visit(value, type_name: str, path: str, plan: Plan, context: Context, problems) -> None:
     if value is None:
         return
+    if isinstance(value, str):
+        check_text(value, type_name, path, plan, context, problems)
+        return
     for rule_set in plan.sets.get(type_name, ()):
         apply(rule_set, value, path, context, problems)
     for name, child, how in plan.fields.get(type_name, ()):
@@ -90,7 +94,25 @@ def visit(value, type_name: str, path: str, plan: Plan, context: Context, proble
                 for key, item in value.items():
                     visit(item, child, f"{path}/{key}", plan, context, problems)
         elif isinstance(value, dict):
-            visit_member(value.get(name), child, how, f"{path}/{name}", plan, context, problems)
+            found = value.get(name)
+            if found is None or (type(found) is str and (child, found) in plan.valid_texts):
+                continue  # the common case on long invoices: nothing new to check
+            visit_member(found, child, how, f"{path}/{name}", plan, context, problems)
+
+
+def check_text(value: str, type_name: str, path, plan: Plan, context, problems) -> None:
+    """Codes, keys, dates and units repeat on every line: a text found valid for its type
+    once is not checked again (their rules read nothing but the text)."""
+    if (type_name, value) in plan.valid_texts:
+        return
+    found = Problems(path)
+    for rule_set in plan.sets.get(type_name, ()):
+        apply(rule_set, value, "", context, found)
+    if found:
+        for problem in found.found:
+            problems.add(problem.path, problem.message)
+    elif len(plan.valid_texts) < 10_000:
+        plan.valid_texts.add((type_name, value))
 
 
 def visit_member(value, type_name, how, path, plan, context, problems) -> None:
