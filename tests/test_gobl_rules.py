@@ -634,3 +634,43 @@ def test_a_rule_with_an_unknown_guard_never_refuses():
 
 def test_every_guard_compiles_or_is_off():
     assert all(g.known or g.run({}, None) is False for g in our_guards())
+
+
+# --- The plan a regime and add-on list compile to
+
+
+def test_a_regimes_rules_are_compiled_away_outside_it():
+    from silo.gobl.gobl_rules.engine import source_of
+
+    assert "GOBL-PT-BILL-INVOICE" in source_of("bill.Invoice", "PT")
+    assert "GOBL-PT-" not in source_of("bill.Invoice", "ES")
+
+
+def test_an_addons_rules_are_compiled_only_with_it():
+    from silo.gobl.gobl_rules.engine import source_of
+
+    assert "GOBL-ES-VERIFACTU" not in source_of("bill.Invoice", "ES")
+    assert "GOBL-ES-VERIFACTU" in source_of("bill.Invoice", "ES", ("es-verifactu-v1",))
+
+
+def test_a_repeated_valid_tax_combo_and_a_repeated_faulty_one_are_each_judged_right():
+    doc = spanish()
+    doc["lines"] = [doc["lines"][0] | {"i": n + 1} for n in range(3)]
+    assert faults(doc) == {}
+    doc["lines"][2]["item"] = doc["lines"][2]["item"] | {"unit": "bushels"}
+    doc["lines"][1]["item"] = doc["lines"][1]["item"] | {"unit": "bushels"}
+    message = "[GOBL-ORG-UNIT-01] unit must be a valid value or UN/ECE code"
+    assert faults(doc) == {"/lines/1/item/unit": message, "/lines/2/item/unit": message}
+
+
+def test_problems_keep_the_first_at_each_pointer_across_nested_collectors():
+    from silo.gobl.problems import Problems
+
+    problems = Problems("/doc")
+    problems.add("/a", "first")
+    problems.at("/a").add("", "second")
+    problems.at("/b").add("/0", "third")
+    assert [(p.path, p.message) for p in problems.found] == [
+        ("/doc/a", "first"),
+        ("/doc/b/0", "third"),
+    ]
