@@ -105,11 +105,10 @@ def test_defaults_come_from_the_regime_and_tax_ids_are_normalized():
     "country, given, kept",
     [
         ("ES", "es 1234567-8z", "12345678Z"),
-        ("ES", "2345678Z", "02345678Z"),  # the leading zero a spreadsheet dropped
+        ("ES", "2345678T", "02345678T"),  # the leading zero a spreadsheet dropped
         ("FR", "356 000 000", "39356000000"),  # a SIREN becomes the VAT code
-        ("FR", "356000001", "356000001"),  # not a SIREN (bad Luhn digit): as given
         ("FR", "FR39356000000", "39356000000"),
-        ("GB", "XI 123 4567 89", "123456789"),
+        ("GB", "XI 844 2814 25", "844281425"),
         ("PT", "PT 545 259 045", "545259045"),
         ("NO", "NO 923 456 783", "923456783MVA"),  # the VAT register's suffix
         ("CH", "CHE-123.456.788 MWST", "E123456788"),
@@ -120,6 +119,14 @@ def test_tax_ids_are_normalized_by_their_own_countrys_rules(country, given, kept
     doc = fixture("es-freelance.json")
     doc["customer"] = {"name": "Cliente", "tax_id": {"country": country, "code": given}}
     assert built(doc)["customer"]["tax_id"]["code"] == kept
+
+
+def test_a_french_code_that_is_no_siren_is_kept_as_given_and_refused_by_gobls_check():
+    doc = fixture("es-freelance.json")
+    doc["customer"] = {"name": "Client", "tax_id": {"country": "FR", "code": "356000001"}}
+    result, problems = build_document(doc)  # not a SIREN: its Luhn digit is wrong
+    assert result["customer"]["tax_id"]["code"] == "356000001"
+    assert [p.message[:25] for p in problems] == ["[GOBL-FR-TAX-IDENTITY-01]"]
 
 
 def test_a_greek_tax_id_is_always_in_greeces_tax_country():

@@ -11,7 +11,12 @@ import uuid as uuid_module
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..identities import TAX_CODE_CHECKS, valid_tax_code, valid_uk_vat
+
 NAMED: dict = {}
+# Tests GOBL names alike in every country ("valid") but checks by the country of the set:
+# by the code of the assert they belong to.
+BY_ASSERT: dict = {}
 
 
 def named(*names: str):
@@ -394,4 +399,27 @@ NAMED.update(
         "can convert to [COP]": can_convert_to("COP"),
         "can convert to [PLN]": can_convert_to("PLN"),
     }
+)
+
+
+# --- regimes/<cc>/tax_identity.go: a tax code's format and check digits (identities.py)
+
+
+def tax_code_of(country: str):
+    return lambda code, context: not isinstance(code, str) or valid_tax_code(country, code)
+
+
+BY_ASSERT.update(
+    {f"GOBL-{country}-TAX-IDENTITY-01": tax_code_of(country) for country in TAX_CODE_CHECKS}
+)
+
+
+@named("not-zeros")
+def uk_vat_not_zeros(code, context) -> bool:
+    """regimes/gb: a number of zeros only is no VAT number (GD and HA codes are not numbers)."""
+    return not isinstance(code, str) or code.startswith(("GD", "HA")) or code.strip("0") != ""
+
+
+BY_ASSERT["GOBL-GB-TAX-IDENTITY-03"] = lambda code, context: (
+    not isinstance(code, str) or valid_uk_vat(code)
 )
