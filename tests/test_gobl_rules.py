@@ -136,7 +136,6 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-SG-BILL-INVOICE-{n}" for n in ["01"]),
     *(f"GOBL-SG-ORG-IDENTITY-{n}" for n in ["01"]),
     *(f"GOBL-TAX-ADDONS-{n}" for n in ["01"]),
-    *(f"GOBL-TAX-COMBO-{n}" for n in ["01", "02", "03", "04", "05", "06"]),
     *(f"GOBL-TAX-RATEDEF-{n}" for n in ["03"]),
 }
 
@@ -334,3 +333,40 @@ def test_a_tax_code_whose_check_digits_hold_gets_no_fault(country, code):
 def test_a_tax_code_with_wrong_check_digits_gets_its_countrys_fault(country, code, assert_code):
     found = faults(with_customer_tax_id(country, code))
     assert found["/customer/tax_id/code"].startswith(f"[{assert_code}]")
+
+
+# --- Tax combos against the regime's catalogue
+
+
+def test_a_combo_with_an_extension_gobl_does_not_define_gets_tax_combo_06():
+    doc = spanish()
+    doc["lines"][0]["taxes"][0]["ext"] = {"es-made-up": "X"}
+    message = "[GOBL-TAX-COMBO-06] tax combo extension key not defined in regime"
+    assert faults(doc) == {"/lines/0/taxes/0": message}
+
+
+@pytest.mark.parametrize(
+    "combo, valid",
+    [
+        ({"cat": "VAT", "key": "standard", "rate": "general", "percent": "21%"}, True),
+        ({"cat": "VAT", "key": "standard", "rate": "general+eqs", "percent": "21%"}, True),
+        ({"cat": "VAT", "key": "exempt"}, True),
+        ({"cat": "VAT", "key": "exempt", "percent": "21%"}, False),  # 04: takes none
+        ({"cat": "VAT", "key": "standard"}, False),  # 04: needs one
+        ({"cat": "VAT", "key": "made-up", "percent": "1%"}, False),  # 02
+        ({"cat": "VAT", "key": "standard", "rate": "made-up", "percent": "1%"}, False),  # 03
+        ({"cat": "IRPF", "rate": "pro", "percent": "15%"}, True),
+        ({"cat": "IRPF", "key": "standard", "rate": "pro", "percent": "15%"}, False),  # 02
+        ({"cat": "XYZ", "percent": "1%"}, False),  # 01
+        ({"cat": "XYZ", "country": "JP", "percent": "1%"}, True),  # no regime for Japan
+        ({"cat": "VAT", "surcharge": "5.2%"}, False),  # 04 and 05
+    ],
+)
+def test_a_combo_is_checked_against_its_regimes_catalogue(combo, valid):
+    from silo.gobl.gobl_rules.dsl import Context
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    names = ["category in regime", "key in category", "rate in key", "percent valid for key"]
+    names.append("surcharge requires percent")
+    context = Context("ES", frozenset(), {})
+    assert all(NAMED[name](combo, context) for name in names) is valid

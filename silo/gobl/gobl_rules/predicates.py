@@ -11,7 +11,9 @@ import uuid as uuid_module
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..extensions import EXTENSION_KEYS
 from ..identities import TAX_CODE_CHECKS, valid_tax_code, valid_uk_vat
+from ..regimes import KNOWN_CURRENCIES, regime_for
 
 NAMED: dict = {}
 # Tests GOBL names alike in every country ("valid") but checks by the country of the set:
@@ -233,8 +235,6 @@ def uuid_has_timestamp(value, context) -> bool:
 
 @named("valid currency code")
 def is_currency(value, context) -> bool:
-    from ..regimes import KNOWN_CURRENCIES  # regimes imports calc's helpers; late on purpose
-
     return not value or value in KNOWN_CURRENCIES
 
 
@@ -423,3 +423,75 @@ def uk_vat_not_zeros(code, context) -> bool:
 BY_ASSERT["GOBL-GB-TAX-IDENTITY-03"] = lambda code, context: (
     not isinstance(code, str) or valid_uk_vat(code)
 )
+
+
+# --- tax/combo.go: a combo against the regime's catalogue (silo/gobl/regimes.py), that of
+# its own `country` when it names one; a combo of a country GOBL has no regime for passes.
+
+
+def combo_category(combo, context):
+    """The combo's category in its regime: (None, True) when there is no regime to check
+    against, (None, False) when the regime has no such category."""
+    country = member(combo, "country")
+    regime = regime_for(country if country else context.regime)
+    if regime is None:
+        return None, True
+    return regime.category(member(combo, "cat")), False
+
+
+@named("category in regime")
+def combo_category_valid(combo, context) -> bool:
+    category, unchecked = combo_category(combo, context)
+    return unchecked or category is not None
+
+
+@named("key in category")
+def combo_key_valid(combo, context) -> bool:
+    key = member(combo, "key")
+    if not key:
+        return True
+    category, _ = combo_category(combo, context)
+    return category is None or key in category.keys
+
+
+@named("rate in key")
+def combo_rate_valid(combo, context) -> bool:
+    """GOBL's CategoryDef.RateDef: a rate for the combo's key (a rate without keys is one
+    for no key), named exactly or by the first part of a `general+eqs` rate."""
+    rate = member(combo, "rate")
+    if not rate:
+        return True
+    category, _ = combo_category(combo, context)
+    if category is None:
+        return True
+    key = member(combo, "key") or ""
+    first = rate.split("+", 1)[0]
+    for candidate in category.rates:
+        for_key = key in candidate.keys if candidate.keys else not key
+        if for_key and candidate.rate in (rate, first):
+            return True
+    return False
+
+
+@named("percent valid for key")
+def combo_percent_valid(combo, context) -> bool:
+    category, _ = combo_category(combo, context)
+    if category is None:
+        return True
+    has_percent = member(combo, "percent") is not None
+    key = member(combo, "key")
+    if not key:
+        return has_percent
+    if key not in category.keys:
+        return True  # an unknown key: GOBL-TAX-COMBO-02's
+    return not has_percent if category.keys[key] else has_percent
+
+
+@named("surcharge requires percent")
+def combo_surcharge_valid(combo, context) -> bool:
+    return member(combo, "surcharge") is None or member(combo, "percent") is not None
+
+
+@named("extension keys defined")
+def combo_extensions_valid(combo, context) -> bool:
+    return all(key in EXTENSION_KEYS for key in ext_of(combo))
