@@ -95,17 +95,13 @@ NOT_IMPLEMENTED = {
         f"GOBL-AR-ARCA-BILL-INVOICE-{n}"
         for n in ["02", "05", "06", "07", "08", "10", "12", "13", "14"]
     ),
-    *(f"GOBL-BE-BILL-INVOICE-{n}" for n in ["03"]),
     *(f"GOBL-BILL-PAYMENT-{n}" for n in ["08"]),
     *(f"GOBL-BILL-PAYMENTLINE-{n}" for n in ["11", "12"]),
     *(f"GOBL-CBC-CODEMAP-{n}" for n in ["01"]),
-    *(f"GOBL-DE-BILL-INVOICE-{n}" for n in ["01"]),
     *(
         f"GOBL-DE-XRECHNUNG-BILL-INVOICE-{n}"
         for n in ["06", "07", "09", "10", "13", "14", "27", "28"]
     ),
-    *(f"GOBL-DK-BILL-INVOICE-{n}" for n in ["01"]),
-    *(f"GOBL-DK-ORG-IDENTITY-{n}" for n in ["01"]),
     *(f"GOBL-ENVELOPE-{n}" for n in ["04", "11", "12", "13"]),
     *(f"GOBL-ES-SII-BILL-INVOICE-{n}" for n in ["05", "13", "14"]),
     *(f"GOBL-ES-TBAI-BILL-INVOICE-{n}" for n in ["07", "08"]),
@@ -117,24 +113,15 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-EU-EN16931-BILL-LINEDISCOUNT-{n}" for n in ["01"]),
     *(f"GOBL-EU-EN16931-ORG-INBOX-{n}" for n in ["01", "02"]),
     *(f"GOBL-EU-EN16931-PAY-TERMS-{n}" for n in ["01"]),
-    *(f"GOBL-FR-BILL-INVOICE-{n}" for n in ["01"]),
     *(f"GOBL-FR-CHORUSPRO-BILL-INVOICE-{n}" for n in ["06"]),
     *(f"GOBL-FR-CHORUSPRO-ORG-PARTY-{n}" for n in ["02", "04", "06", "07"]),
     *(f"GOBL-GR-MYDATA-BILL-INVOICE-{n}" for n in ["12", "15", "17"]),
     *(f"GOBL-HEAD-LINK-{n}" for n in ["02", "05"]),
-    *(f"GOBL-IN-ORG-ITEM-{n}" for n in ["01"]),
-    *(f"GOBL-IT-ORG-IDENTITY-{n}" for n in ["02", "03"]),
     *(f"GOBL-IT-SDI-BILL-INVOICE-{n}" for n in ["13", "14", "16", "17", "21"]),
     *(f"GOBL-IT-SDI-ORG-ADDRESS-{n}" for n in ["01"]),
     *(f"GOBL-IT-TICKET-BILL-INVOICE-{n}" for n in ["06"]),
     *(f"GOBL-IT-TICKET-TAX-COMBO-{n}" for n in ["02"]),
-    *(f"GOBL-NL-BILL-INVOICE-{n}" for n in ["01"]),
-    *(f"GOBL-NO-ORG-IDENTITY-{n}" for n in ["01"]),
     *(f"GOBL-PL-FAVAT-BILL-INVOICE-{n}" for n in ["07", "08", "11", "12", "13", "14"]),
-    *(f"GOBL-SE-BILL-INVOICE-{n}" for n in ["01"]),
-    *(f"GOBL-SE-ORG-IDENTITY-{n}" for n in ["01", "02", "03", "04"]),
-    *(f"GOBL-SG-BILL-INVOICE-{n}" for n in ["01"]),
-    *(f"GOBL-SG-ORG-IDENTITY-{n}" for n in ["01"]),
     *(f"GOBL-TAX-ADDONS-{n}" for n in ["01"]),
     *(f"GOBL-TAX-RATEDEF-{n}" for n in ["03"]),
 }
@@ -370,3 +357,45 @@ def test_a_combo_is_checked_against_its_regimes_catalogue(combo, valid):
     names.append("surcharge requires percent")
     context = Context("ES", frozenset(), {})
     assert all(NAMED[name](combo, context) for name in names) is valid
+
+
+# --- Regimes' parties and identities
+
+
+def test_a_german_supplier_without_tax_id_nor_tax_number_gets_de_bill_invoice_01():
+    doc = spanish() | {"$regime": "DE"}
+    doc["supplier"] = {"name": "Lieferant GmbH", "addresses": [{"country": "DE"}]}
+    doc["lines"] = [doc["lines"][0] | {"taxes": [{"cat": "VAT", "rate": "standard"}]}]
+    found = faults(doc)
+    assert found["/supplier"].startswith("[GOBL-DE-BILL-INVOICE-01] invoice DE supplier")
+    doc["supplier"]["identities"] = [{"key": "de-tax-number", "code": "123/456/78901"}]
+    assert "/supplier" not in faults(doc)
+
+
+@pytest.mark.parametrize(
+    "assert_code, code, valid",
+    [
+        ("GOBL-SE-ORG-IDENTITY-01", "556036-0793", True),
+        ("GOBL-SE-ORG-IDENTITY-02", "5560360793", True),
+        ("GOBL-SE-ORG-IDENTITY-02", "5560360794", False),
+        ("GOBL-SE-ORG-IDENTITY-02", "55603607", True),  # out of format: 01's fault
+        ("GOBL-SE-ORG-IDENTITY-03", "811218-9876", True),
+        ("GOBL-SE-ORG-IDENTITY-04", "811218-9876", True),
+        ("GOBL-SE-ORG-IDENTITY-04", "811218-9875", False),
+        ("GOBL-NO-ORG-IDENTITY-01", "923456783", True),
+        ("GOBL-NO-ORG-IDENTITY-01", "923456780", False),
+        ("GOBL-DK-ORG-IDENTITY-01", "13585628", True),
+        ("GOBL-DK-ORG-IDENTITY-01", "13585627", False),
+        ("GOBL-IT-ORG-IDENTITY-02", "RSSMRA85T10A562S", True),
+        ("GOBL-IT-ORG-IDENTITY-02", "RSSMRA85Z10A562S", False),
+        ("GOBL-IT-ORG-IDENTITY-03", "RSSMRA85T10A562S", True),
+        ("GOBL-IT-ORG-IDENTITY-03", "RSSMRA85T10A562T", False),
+        ("GOBL-IT-ORG-IDENTITY-03", "12345678903", True),
+        ("GOBL-SG-ORG-IDENTITY-01", "199912345A", True),
+        ("GOBL-SG-ORG-IDENTITY-01", "M91234567X", False),  # a GST number, not a UEN
+    ],
+)
+def test_an_organisation_identitys_code_is_checked_by_its_regimes_rule(assert_code, code, valid):
+    from silo.gobl.gobl_rules.predicates import BY_ASSERT
+
+    assert BY_ASSERT[assert_code](code, None) is valid

@@ -70,17 +70,9 @@ def spanish(code: str) -> str:
 def french(code: str) -> str:
     """A French SIREN (9 digits whose last is their Luhn check) is the company, its VAT code
     is the SIREN after two check digits: GOBL turns one into the other."""
-    if not SIREN.match(code) or luhn_digit(code[:8]) != code[8]:
+    if not SIREN.match(code) or luhn.calc_check_digit(code[:8]) != code[8]:
         return code
     return f"{(int(code) * 100 + 12) % 97:02d}{code}"
-
-
-def luhn_digit(digits: str) -> str:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return str((10 - total % 10) % 10)
 
 
 def norwegian(code: str) -> str:
@@ -110,9 +102,8 @@ ITALIAN = re.compile(r"^\d{11}$")
 MEXICAN = re.compile(r"^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{3}$")
 # Singapore publishes no check digit for its UEN and GST numbers; GOBL checks their shapes
 # (python-stdnum's sg.uen has no GST numbers of foreign companies, M...).
-SINGAPOREAN = re.compile(
-    r"^((19|20)\d{7}[A-Z]|\d{8}[A-Z]|[TS]\d{2}[A-Z]{2}\d{4}[A-Z]|M[A-Z0-9]\d{7}[A-Z])$"
-)
+SINGAPORE_UEN = re.compile(r"^((19|20)\d{7}[A-Z]|\d{8}[A-Z]|[TS]\d{2}[A-Z]{2}\d{4}[A-Z])$")
+SINGAPORE_GST = re.compile(r"^M[A-Z0-9]\d{7}[A-Z]$")
 FRENCH_VAT = re.compile(r"^[A-Z\d]{2}\d{9}$")
 LA_POSTE = "356000000"  # a SIREN whose VAT key GOBL does not check
 
@@ -164,7 +155,7 @@ TAX_CODE_CHECKS = {
     "PL": nip.is_valid,
     "PT": pt_nif.is_valid,
     "SE": se_vat.is_valid,
-    "SG": lambda code: bool(SINGAPOREAN.match(code)),
+    "SG": lambda code: bool(SINGAPORE_UEN.match(code) or SINGAPORE_GST.match(code)),
 }
 
 

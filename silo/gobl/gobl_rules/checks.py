@@ -244,7 +244,8 @@ def context_addon(keys: str):
 
 def member_in(member: str):
     """`invoice type in [..]`, `type in [..]`, `key in [..]`, `code in [..]`: a member of
-    the object (an identity's `code in` is its country) among the codes."""
+    the object (an identity's `code in` is its country) among the codes; of a list (org's
+    `has a type in [..]` on identities), a member of one of its objects."""
 
     def build(codes: str):
         allowed = frozenset(words(codes))
@@ -252,6 +253,8 @@ def member_in(member: str):
         def test(value, context) -> bool:
             if isinstance(value, str):
                 return value in allowed
+            if isinstance(value, list):
+                return any(isinstance(v, dict) and v.get(member) in allowed for v in value)
             return isinstance(value, dict) and value.get(member) in allowed
 
         return test
@@ -287,6 +290,8 @@ PATTERNS = [
     (re.compile(r"context: regime in \[(.*)\]"), context_regime),
     (re.compile(r"context: addon in \[(.*)\]"), context_addon),
     (re.compile(r"invoice type in \[(.*)\]"), member_in("type")),
+    (re.compile(r"has a type in \[(.*)\]"), member_in("type")),
+    (re.compile(r"has a key in \[(.*)\]"), member_in("key")),
     (re.compile(r"type in \[(.*)\]"), member_in("type")),
     (re.compile(r"key in \[(.*)\]"), member_in("key")),
     (re.compile(r"code in \[(.*)\]"), member_in("country")),

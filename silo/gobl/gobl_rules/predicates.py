@@ -11,8 +11,12 @@ import uuid as uuid_module
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from stdnum import luhn
+from stdnum.it import codicefiscale
+from stdnum.no import orgnr
+
 from ..extensions import EXTENSION_KEYS
-from ..identities import TAX_CODE_CHECKS, valid_tax_code, valid_uk_vat
+from ..identities import SINGAPORE_UEN, TAX_CODE_CHECKS, valid_tax_code, valid_uk_vat
 from ..regimes import KNOWN_CURRENCIES, regime_for
 
 NAMED: dict = {}
@@ -495,3 +499,130 @@ def combo_surcharge_valid(combo, context) -> bool:
 @named("extension keys defined")
 def combo_extensions_valid(combo, context) -> bool:
     return all(key in EXTENSION_KEYS for key in ext_of(combo))
+
+
+# --- regimes/<cc>/bill_invoice.go and org_identities.go: parties and their identities
+
+
+def identity_types(party) -> set:
+    return {i.get("type") for i in objects(member(party, "identities"))}
+
+
+def identity_keys(party) -> set:
+    return {i.get("key") for i in objects(member(party, "identities"))}
+
+
+def has_tax_id_or_identity(*, types: tuple = (), keys: tuple = ()):
+    """A supplier with a tax ID code, or else one of the regime's company identities."""
+
+    def test(party, context) -> bool:
+        return (
+            has_tax_id_code(party, context)
+            or not identity_types(party).isdisjoint(types)
+            or not identity_keys(party).isdisjoint(keys)
+        )
+
+    return test
+
+
+def identities_have_type(*types: str):
+    return lambda identities, context: any(i.get("type") in types for i in objects(identities))
+
+
+@named("no BCE identity")
+def no_bce_identity(party, context) -> bool:
+    return "BCE" not in identity_types(party)
+
+
+@named("is tax number")
+def is_german_tax_number(identity, context) -> bool:
+    return member(identity, "key") == "de-tax-number"
+
+
+@named("is CVR")
+def is_cvr(identity, context) -> bool:
+    return member(identity, "type") == "CVR"
+
+
+@named("is Brazilian party")
+def is_brazilian_party(party, context) -> bool:
+    if member(party, "tax_id", "country") == "BR":
+        return True
+    return any(a.get("country") == "BR" for a in objects(member(party, "addresses")))
+
+
+@named("string(Country) in ['','BR']")
+def address_in_brazil(address, context) -> bool:
+    return member(address, "country") in (None, "", "BR")
+
+
+def text_check(check):
+    """A test of a code that GOBL runs on a code only (AssertIfPresent, or a format test
+    whose own assertion reports a missing code)."""
+    return lambda code, context: isinstance(code, str) and bool(check(code))
+
+
+def digits(code: str) -> str:
+    return re.sub(r"\D", "", code)  # cbc.NormalizeNumericalCode
+
+
+SWEDISH_ORG_NR = re.compile(r"^\d{10}$")
+SWEDISH_PERSON_NR = re.compile(r"^\d{6}[-+]\d{4}$")
+ITALIAN_PERSON = re.compile(
+    r"^(?:[A-Z][AEIOU][AEIOUX]|[AEIOU]X{2}|[B-DF-HJ-NP-TV-Z]{2}[A-Z]){2}(?:[\dLMNP-V]{2}"
+    r"(?:[A-EHLMPR-T](?:[04LQ][1-9MNP-V]|[15MR][\dLMNP-V]|[26NS][0-8LMNP-U])|[DHPS][37PT][0L]"
+    r"|[ACELMRT][37PT][01LM]|[AC-EHLMPR-T][26NS][9V])|(?:[02468LNQSU][048LQU]|[13579MPRTV]"
+    r"[26NS])B[26NS][9V])(?:[A-MZ][1-9MNP-V][\dLMNP-V]{2}|[A-M][0L](?:[1-9MNP-V][\dLMNP-V]"
+    r"|[0L][1-9MNP-V]))[A-Z]$"
+)
+
+
+def italian_fiscal_code_format(code: str) -> bool:
+    return code.isdigit() if len(code) == 11 else bool(ITALIAN_PERSON.match(code))
+
+
+def italian_fiscal_code_digit(code: str) -> bool:
+    """A company's code is checked as its VAT number (Luhn), a person's by its last letter
+    (python-stdnum's it.codicefiscale; GOBL's same algorithm)."""
+    if len(code) == 11:
+        return code.isdigit() and luhn.is_valid(code)
+    if len(code) != 16 or not code.isalnum():
+        return False
+    return codicefiscale.calc_check_digit(code[:15]) == code[15]
+
+
+def swedish_luhn(pattern: re.Pattern):
+    """SE-ORG-IDENTITY-02/04: the Luhn digit of a number in its format (a number out of it
+    is the format assertion's fault, not this one's)."""
+
+    def check(code: str) -> bool:
+        shaped = digits(code) if pattern is SWEDISH_ORG_NR else code
+        return not pattern.match(shaped) or luhn.is_valid(digits(code))
+
+    return check
+
+
+BY_ASSERT.update(
+    {
+        "GOBL-DE-BILL-INVOICE-01": has_tax_id_or_identity(keys=("de-tax-number",)),
+        "GOBL-DK-BILL-INVOICE-01": has_tax_id_or_identity(types=("CVR",)),
+        "GOBL-FR-BILL-INVOICE-01": has_tax_id_or_identity(types=("SIREN", "SIRET")),
+        "GOBL-NL-BILL-INVOICE-01": has_tax_id_or_identity(types=("KVK", "OIN")),
+        "GOBL-SE-BILL-INVOICE-01": has_tax_id_or_identity(types=("ON", "PN", "CN")),
+        "GOBL-SG-BILL-INVOICE-01": has_tax_id_or_identity(types=("UEN",)),
+        "GOBL-BE-BILL-INVOICE-03": identities_have_type("BCE"),
+        "GOBL-IN-ORG-ITEM-01": identities_have_type("HSN"),
+        # Organisation identities: the company number the tax code is made of.
+        "GOBL-DK-ORG-IDENTITY-01": text_check(lambda code: valid_tax_code("DK", code)),
+        "GOBL-NO-ORG-IDENTITY-01": text_check(
+            lambda code: len(code) == 9 and code.isdigit() and orgnr.is_valid(code)
+        ),
+        "GOBL-SG-ORG-IDENTITY-01": text_check(SINGAPORE_UEN.match),
+        "GOBL-SE-ORG-IDENTITY-01": text_check(lambda code: SWEDISH_ORG_NR.match(digits(code))),
+        "GOBL-SE-ORG-IDENTITY-02": text_check(swedish_luhn(SWEDISH_ORG_NR)),
+        "GOBL-SE-ORG-IDENTITY-03": text_check(SWEDISH_PERSON_NR.match),
+        "GOBL-SE-ORG-IDENTITY-04": text_check(swedish_luhn(SWEDISH_PERSON_NR)),
+        "GOBL-IT-ORG-IDENTITY-02": text_check(italian_fiscal_code_format),
+        "GOBL-IT-ORG-IDENTITY-03": text_check(italian_fiscal_code_digit),
+    }
+)
