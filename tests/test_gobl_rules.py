@@ -106,13 +106,6 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-ES-SII-BILL-INVOICE-{n}" for n in ["05", "13", "14"]),
     *(f"GOBL-ES-TBAI-BILL-INVOICE-{n}" for n in ["07", "08"]),
     *(f"GOBL-ES-VERIFACTU-BILL-INVOICE-{n}" for n in ["05", "07"]),
-    *(f"GOBL-EU-EN16931-BILL-CHARGE-{n}" for n in ["01"]),
-    *(f"GOBL-EU-EN16931-BILL-DISCOUNT-{n}" for n in ["02"]),
-    *(f"GOBL-EU-EN16931-BILL-INVOICE-{n}" for n in ["08"]),
-    *(f"GOBL-EU-EN16931-BILL-LINECHARGE-{n}" for n in ["01"]),
-    *(f"GOBL-EU-EN16931-BILL-LINEDISCOUNT-{n}" for n in ["01"]),
-    *(f"GOBL-EU-EN16931-ORG-INBOX-{n}" for n in ["01", "02"]),
-    *(f"GOBL-EU-EN16931-PAY-TERMS-{n}" for n in ["01"]),
     *(f"GOBL-FR-CHORUSPRO-BILL-INVOICE-{n}" for n in ["06"]),
     *(f"GOBL-FR-CHORUSPRO-ORG-PARTY-{n}" for n in ["02", "04", "06", "07"]),
     *(f"GOBL-GR-MYDATA-BILL-INVOICE-{n}" for n in ["12", "15", "17"]),
@@ -399,3 +392,39 @@ def test_an_organisation_identitys_code_is_checked_by_its_regimes_rule(assert_co
     from silo.gobl.gobl_rules.predicates import BY_ASSERT
 
     assert BY_ASSERT[assert_code](code, None) is valid
+
+
+# --- eu-en16931
+
+
+def en16931() -> dict:
+    doc = spanish() | {"$addons": ["eu-en16931-v2017"]}
+    address = {"street": "Calle Mayor 1", "locality": "Madrid", "country": "ES"}
+    for role in ("supplier", "customer"):
+        doc[role]["addresses"] = [address]
+    doc["payment"] = {"terms": {"key": "due-date", "due_dates": [{"date": "2022-03-01"}]}}
+    doc["payment"]["terms"]["due_dates"][0]["percent"] = "100%"
+    return doc
+
+
+def test_an_en16931_invoice_with_addresses_and_terms_gets_no_fault():
+    assert faults(en16931()) == {}
+
+
+def test_an_en16931_line_discount_without_reason_nor_allowance_code_gets_its_fault():
+    doc = en16931()
+    doc["lines"][0]["discounts"][0].pop("reason")
+    message = (
+        "[GOBL-EU-EN16931-BILL-LINEDISCOUNT-01] either a reason or an allowance type "
+        "extension is required (BR-41)"
+    )
+    assert faults(doc) == {"/lines/0/discounts/0": message}
+    doc["lines"][0]["discounts"][0]["ext"] = {"untdid-allowance": "95"}
+    assert faults(doc) == {}
+
+
+def test_en16931_payment_terms_without_due_dates_nor_notes_get_pay_terms_01():
+    doc = en16931()
+    doc["payment"]["terms"] = {"key": "due-date"}
+    message = "[GOBL-EU-EN16931-PAY-TERMS-01] either due_dates or notes must be provided (BR-CO-25)"
+    assert faults(doc) == {"/payment/terms": message}

@@ -9,6 +9,7 @@ GOBL answers for the zero value, which for a test is mostly "passes".
 import re
 import uuid as uuid_module
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from stdnum import luhn
@@ -377,9 +378,16 @@ def vat_without_percent(combo, context) -> bool:
     return member(combo, "cat") == "VAT" and member(combo, "percent") is None
 
 
-@named("is outside scope", "has outside scope")
-def outside_scope(combo, context) -> bool:
-    return member(combo, "key") == "outside-scope"
+@named("is outside scope")
+def outside_vat(combo, context) -> bool:
+    """eu-en16931: a tax outside VAT (and Spain's IGIC and IPSI), such as a retained tax."""
+    return member(combo, "cat") not in ("VAT", "IGIC", "IPSI")
+
+
+@named("has outside scope")
+def sii_outside_scope(ext, context) -> bool:
+    """es-sii, on a combo's extensions."""
+    return isinstance(ext, dict) and "es-sii-outside-scope" in ext
 
 
 @named("general note")
@@ -626,3 +634,80 @@ BY_ASSERT.update(
         "GOBL-IT-ORG-IDENTITY-03": text_check(italian_fiscal_code_digit),
     }
 )
+
+
+# --- addons/eu/en16931: bill.go, org.go, pay.go, tax_combo.go
+
+EXEMPT_TAX_CATEGORIES = ("E", "AE", "K", "G", "O")  # UNTDID 5305: need a VATEX or a note
+
+
+@named("is non-exempt")
+def en16931_non_exempt(combo, context) -> bool:
+    return ext_of(combo).get("untdid-tax-category") in ("S", "Z", "L", "M")
+
+
+def amount_is_zero(value) -> bool:
+    try:
+        return Decimal(str(value)) == 0
+    except InvalidOperation:
+        return False
+
+
+@named("is due standard invoice")
+def due_standard_invoice(invoice, context) -> bool:
+    totals = member(invoice, "totals")
+    if member(invoice, "type") != "standard" or not isinstance(totals, dict):
+        return False
+    if totals.get("due") is not None:
+        return not amount_is_zero(totals["due"])
+    return totals.get("payable") is not None and not amount_is_zero(totals["payable"])
+
+
+@named("exemption notes")
+def exemption_notes(invoice, context) -> bool:
+    """Each exempt UNTDID category of the VAT totals without a VATEX code has a tax note
+    of that category."""
+    needed = set()
+    for category in objects(member(invoice, "totals", "taxes", "categories")):
+        if category.get("code") != "VAT":
+            continue
+        for rate in objects(category.get("rates")):
+            ext = ext_of(rate)
+            code = ext.get("untdid-tax-category")
+            if code in EXEMPT_TAX_CATEGORIES and not ext.get("cef-vatex"):
+                needed.add(code)
+    noted = {ext_of(n).get("untdid-tax-category") for n in objects(member(invoice, "tax", "notes"))}
+    return needed <= noted
+
+
+def reason_or_ext(key: str):
+    return lambda adjustment, context: bool(
+        not isinstance(adjustment, dict) or adjustment.get("reason") or key in ext_of(adjustment)
+    )
+
+
+BY_ASSERT.update(
+    {
+        "GOBL-EU-EN16931-BILL-DISCOUNT-02": reason_or_ext("untdid-allowance"),
+        "GOBL-EU-EN16931-BILL-LINEDISCOUNT-01": reason_or_ext("untdid-allowance"),
+        "GOBL-EU-EN16931-BILL-CHARGE-01": reason_or_ext("untdid-charge"),
+        "GOBL-EU-EN16931-BILL-LINECHARGE-01": reason_or_ext("untdid-charge"),
+    }
+)
+
+
+@named("scheme required with code")
+def inbox_scheme_with_code(inbox, context) -> bool:
+    return not member(inbox, "code") or bool(member(inbox, "scheme"))
+
+
+@named("code required with scheme")
+def inbox_code_with_scheme(inbox, context) -> bool:
+    return not member(inbox, "scheme") or bool(member(inbox, "code"))
+
+
+@named("has due dates or notes")
+def terms_due_dates_or_notes(terms, context) -> bool:
+    if not isinstance(terms, dict):
+        return True
+    return bool(objects(terms.get("due_dates"))) or bool(terms.get("notes"))
