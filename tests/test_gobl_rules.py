@@ -103,9 +103,6 @@ NOT_IMPLEMENTED = {
         for n in ["06", "07", "09", "10", "13", "14", "27", "28"]
     ),
     *(f"GOBL-ENVELOPE-{n}" for n in ["04", "11", "12", "13"]),
-    *(f"GOBL-ES-SII-BILL-INVOICE-{n}" for n in ["05", "13", "14"]),
-    *(f"GOBL-ES-TBAI-BILL-INVOICE-{n}" for n in ["07", "08"]),
-    *(f"GOBL-ES-VERIFACTU-BILL-INVOICE-{n}" for n in ["05", "07"]),
     *(f"GOBL-FR-CHORUSPRO-BILL-INVOICE-{n}" for n in ["06"]),
     *(f"GOBL-FR-CHORUSPRO-ORG-PARTY-{n}" for n in ["02", "04", "06", "07"]),
     *(f"GOBL-GR-MYDATA-BILL-INVOICE-{n}" for n in ["12", "15", "17"]),
@@ -428,3 +425,30 @@ def test_en16931_payment_terms_without_due_dates_nor_notes_get_pay_terms_01():
     doc["payment"]["terms"] = {"key": "due-date"}
     message = "[GOBL-EU-EN16931-PAY-TERMS-01] either due_dates or notes must be provided (BR-CO-25)"
     assert faults(doc) == {"/payment/terms": message}
+
+
+# --- Spanish add-ons
+
+
+def test_a_verifactu_customer_without_tax_id_nor_identity_type_gets_invoice_07():
+    doc = spanish() | {"$addons": ["es-verifactu-v1"]}
+    doc["customer"] = {"name": "Cliente", "identities": [{"type": "X", "code": "1"}]}
+    found = faults(doc)
+    assert found["/customer"].startswith("[GOBL-ES-VERIFACTU-BILL-INVOICE-07]")
+    doc["customer"]["identities"][0]["ext"] = {"es-verifactu-identity-type": "03"}
+    assert "/customer" not in faults(doc)
+
+
+@pytest.mark.parametrize(
+    "taxes, consistent",
+    [
+        ([[{"cat": "VAT", "ext": {"es-sii-product": "goods"}}]] * 2, True),
+        ([[{"cat": "VAT", "ext": {"es-sii-product": "goods"}}], [{"cat": "VAT"}]], False),
+        ([[{"cat": "VAT", "ext": {"es-sii-product": "goods"}}], [{"cat": "IRPF"}]], True),
+    ],
+)
+def test_sii_lines_name_their_product_all_or_none(taxes, consistent):
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    lines = [{"taxes": combos} for combos in taxes]
+    assert NAMED["consistent product"](lines, None) is consistent

@@ -711,3 +711,91 @@ def terms_due_dates_or_notes(terms, context) -> bool:
     if not isinstance(terms, dict):
         return True
     return bool(objects(terms.get("due_dates"))) or bool(terms.get("notes"))
+
+
+# --- addons/es: verifactu, sii, tbai
+
+
+def has_identity_ext(party, key: str) -> bool:
+    return any(key in ext_of(i) for i in objects(member(party, "identities")))
+
+
+def customer_has_tax_id_or_identity(addon: str):
+    """A tax ID (even without a code), or an identity with the add-on's identity type."""
+    key = f"es-{addon}-identity-type"
+
+    def test(party, context) -> bool:
+        if not isinstance(party, dict):
+            return True  # a missing customer is another assertion's
+        return party.get("tax_id") is not None or has_identity_ext(party, key)
+
+    return test
+
+
+BY_ASSERT.update(
+    {
+        "GOBL-ES-VERIFACTU-BILL-INVOICE-07": customer_has_tax_id_or_identity("verifactu"),
+        "GOBL-ES-SII-BILL-INVOICE-05": customer_has_tax_id_or_identity("sii"),
+        "GOBL-ES-TBAI-BILL-INVOICE-08": customer_has_tax_id_or_identity("tbai"),
+    }
+)
+
+
+@named("no identity type ext")
+def simplified_customer_without_identity_type(party, context) -> bool:
+    return not has_identity_ext(party, "es-verifactu-identity-type")
+
+
+@named("has non-VAT identity type")
+def identity_with_non_vat_type(identity, context) -> bool:
+    code = ext_of(identity).get("es-verifactu-identity-type")
+    return code is not None and code != "02"
+
+
+@named("verifactu vat/igic", "sii vat/igic")
+def spanish_vat_or_igic(combo, context) -> bool:
+    return member(combo, "cat") in ("VAT", "IGIC")
+
+
+@named("exempt vat/igic")
+def spanish_exempt_vat_or_igic(combo, context) -> bool:
+    return member(combo, "cat") in ("VAT", "IGIC") and member(combo, "key") == "exempt"
+
+
+def spanish_line_combos(lines):
+    for line in objects(lines):
+        for combo in objects(line.get("taxes")):
+            if combo.get("cat") in ("VAT", "IGIC"):
+                yield ext_of(combo)
+
+
+@named("consistent product")
+def sii_consistent_product(lines, context) -> bool:
+    """Every VAT or IGIC combo names its es-sii-product, or none does."""
+    found = {"es-sii-product" in ext for ext in spanish_line_combos(lines)}
+    return len(found) < 2
+
+
+@named("same regime")
+def sii_same_regime(lines, context) -> bool:
+    found = {ext.get("es-sii-regime") for ext in spanish_line_combos(lines)}
+    return len(found) < 2
+
+
+@named("has general note")
+def has_general_note(notes, context) -> bool:
+    return any(n.get("key") == "general" for n in objects(notes))
+
+
+SPANISH_COMPANY = re.compile(r"^[ABCDEFGHJNPQRSUVW][0-9]{7}[0-9JABCDEFGHI]$")
+
+
+@named("Bizkaia individual")
+def bizkaia_individual(invoice, context) -> bool:
+    """tbai: a supplier in Bizkaia whose NIF is not a company's."""
+    if ext_of(member(invoice, "tax")).get("es-tbai-region") != "BI":
+        return False
+    if not isinstance(member(invoice, "supplier"), dict):
+        return False
+    code = member(invoice, "supplier", "tax_id", "code")
+    return not (isinstance(code, str) and SPANISH_COMPANY.match(code))
