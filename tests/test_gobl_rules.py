@@ -107,9 +107,6 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-FR-CHORUSPRO-ORG-PARTY-{n}" for n in ["02", "04", "06", "07"]),
     *(f"GOBL-GR-MYDATA-BILL-INVOICE-{n}" for n in ["12", "15", "17"]),
     *(f"GOBL-HEAD-LINK-{n}" for n in ["02", "05"]),
-    *(f"GOBL-IT-SDI-BILL-INVOICE-{n}" for n in ["13", "14", "16", "17", "21"]),
-    *(f"GOBL-IT-SDI-ORG-ADDRESS-{n}" for n in ["01"]),
-    *(f"GOBL-IT-TICKET-BILL-INVOICE-{n}" for n in ["06"]),
     *(f"GOBL-IT-TICKET-TAX-COMBO-{n}" for n in ["02"]),
     *(f"GOBL-PL-FAVAT-BILL-INVOICE-{n}" for n in ["07", "08", "11", "12", "13", "14"]),
     *(f"GOBL-TAX-ADDONS-{n}" for n in ["01"]),
@@ -452,3 +449,31 @@ def test_sii_lines_name_their_product_all_or_none(taxes, consistent):
 
     lines = [{"taxes": combos} for combos in taxes]
     assert NAMED["consistent product"](lines, None) is consistent
+
+
+# --- it-sdi
+
+
+@pytest.mark.parametrize(
+    "customer, name_ok, people_ok",
+    [
+        ({"name": "Cliente", "tax_id": {"country": "IT", "code": "12345678903"}}, True, True),
+        ({"tax_id": {"country": "IT", "code": "12345678903"}}, False, False),
+        ({"people": [{"name": {"given": "Mario"}}]}, True, True),
+        ({"people": []}, True, False),
+        ({}, False, False),
+    ],
+)
+def test_an_sdi_customer_has_a_name_or_people(customer, name_ok, people_ok):
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    invoice = {"customer": customer}
+    assert NAMED["customer name check"](invoice, None) is name_ok
+    assert NAMED["customer people check"](invoice, None) is people_ok
+
+
+def test_an_sdi_line_without_vat_gets_it_sdi_invoice_17():
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    assert NAMED["line has tax category VAT"]({"taxes": [{"cat": "VAT"}]}, None)
+    assert not NAMED["line has tax category VAT"]({"taxes": [{"cat": "IRPEF"}]}, None)

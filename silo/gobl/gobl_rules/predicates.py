@@ -799,3 +799,99 @@ def bizkaia_individual(invoice, context) -> bool:
         return False
     code = member(invoice, "supplier", "tax_id", "code")
     return not (isinstance(code, str) and SPANISH_COMPANY.match(code))
+
+
+# --- addons/it/sdi (and bill.RequireLineTaxCategory, which it-ticket also uses)
+
+
+def italian_party(party) -> bool:
+    return member(party, "tax_id", "country") == "IT"
+
+
+def has_fiscal_code(party) -> bool:
+    return "it-fiscal-code" in identity_keys(party)
+
+
+@named("line has tax category VAT")
+def line_has_vat(line, context) -> bool:
+    return not isinstance(line, dict) or set_has("VAT")(line.get("taxes"), context)
+
+
+@named("supplier is Italian")
+def supplier_is_italian(invoice, context) -> bool:
+    return italian_party(member(invoice, "supplier"))
+
+
+@named("Italian customer without fiscal code")
+def italian_customer_without_fiscal_code(invoice, context) -> bool:
+    customer = member(invoice, "customer")
+    return italian_party(customer) and not has_fiscal_code(customer)
+
+
+@named("Italian customer without tax ID code")
+def italian_customer_without_tax_id_code(invoice, context) -> bool:
+    customer = member(invoice, "customer")
+    return italian_party(customer) and not has_tax_id_code(customer, context)
+
+
+@named("has fiscal code")
+def identities_have_fiscal_code(identities, context) -> bool:
+    return any(i.get("key") == "it-fiscal-code" for i in objects(identities))
+
+
+@named("customer name check")
+def sdi_customer_name(invoice, context) -> bool:
+    """A name when the customer has a tax ID code, or no people."""
+    customer = member(invoice, "customer")
+    if not isinstance(customer, dict):
+        return True
+    if has_tax_id_code(customer, context) or customer.get("people") is None:
+        return bool(customer.get("name"))
+    return True
+
+
+@named("customer people check")
+def sdi_customer_people(invoice, context) -> bool:
+    customer = member(invoice, "customer")
+    if not isinstance(customer, dict) or customer.get("name"):
+        return True
+    return bool(objects(customer.get("people")))
+
+
+@named("payment instructions check")
+def sdi_payment_instructions(invoice, context) -> bool:
+    payment = member(invoice, "payment")
+    if not isinstance(payment, dict) or not objects(member(payment, "terms", "due_dates")):
+        return True
+    return payment.get("instructions") is not None
+
+
+@named("has deferred tag")
+def has_deferred_tag(invoice, context) -> bool:
+    return "deferred" in tags(invoice)
+
+
+@named("no deferred tag")
+def no_deferred_tag(invoice, context) -> bool:
+    return "deferred" not in tags(invoice)
+
+
+@named("is fund contribution")
+def fund_contribution(charge, context) -> bool:
+    key = member(charge, "key")
+    return isinstance(key, str) and "fund-contribution" in key.split("+")
+
+
+@named("street or postbox")
+def street_or_postbox(address, context) -> bool:
+    return not isinstance(address, dict) or bool(address.get("street") or address.get("po_box"))
+
+
+@named("Italian address")
+def italian_address(address, context) -> bool:
+    return member(address, "country") == "IT"
+
+
+@named("is retained tax")
+def italian_retained_tax(combo, context) -> bool:
+    return member(combo, "cat") in ("IRPEF", "IRES", "INPS", "ENPAM", "ENASARCO", "CP")
