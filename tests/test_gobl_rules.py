@@ -98,10 +98,6 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-BILL-PAYMENT-{n}" for n in ["08"]),
     *(f"GOBL-BILL-PAYMENTLINE-{n}" for n in ["11", "12"]),
     *(f"GOBL-CBC-CODEMAP-{n}" for n in ["01"]),
-    *(
-        f"GOBL-DE-XRECHNUNG-BILL-INVOICE-{n}"
-        for n in ["06", "07", "09", "10", "13", "14", "27", "28"]
-    ),
     *(f"GOBL-ENVELOPE-{n}" for n in ["04", "11", "12", "13"]),
     *(f"GOBL-FR-CHORUSPRO-BILL-INVOICE-{n}" for n in ["06"]),
     *(f"GOBL-FR-CHORUSPRO-ORG-PARTY-{n}" for n in ["02", "04", "06", "07"]),
@@ -477,3 +473,32 @@ def test_an_sdi_line_without_vat_gets_it_sdi_invoice_17():
 
     assert NAMED["line has tax category VAT"]({"taxes": [{"cat": "VAT"}]}, None)
     assert not NAMED["line has tax category VAT"]({"taxes": [{"cat": "IRPEF"}]}, None)
+
+
+# --- de-xrechnung
+
+
+@pytest.mark.parametrize(
+    "party, reachable",
+    [
+        ({"telephones": [{"num": "+49 30 1234"}], "emails": [{"addr": "a@b.de"}]}, True),
+        ({"people": [{"telephones": [{"num": "1"}], "emails": [{"addr": "a@b.de"}]}]}, True),
+        ({"people": [{}, {"telephones": [{"num": "1"}], "emails": [{"addr": "a@b.de"}]}]}, False),
+        ({}, False),
+    ],
+)
+def test_an_xrechnung_supplier_has_a_telephone_and_an_email_of_its_own_or_first_person(
+    party, reachable
+):
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    assert NAMED["has telephones"](party, None) is reachable
+    assert NAMED["has emails"](party, None) is reachable
+
+
+def test_an_xrechnung_first_address_needs_a_locality_and_a_code():
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    assert NAMED["has locality"]([{"locality": "Berlin"}, {}], None)
+    assert not NAMED["has code"]([{"locality": "Berlin"}, {"code": "10115"}], None)
+    assert NAMED["has code"]([], None)  # no address: GOBL-DE-XRECHNUNG-BILL-INVOICE-05's

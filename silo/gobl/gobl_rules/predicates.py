@@ -895,3 +895,57 @@ def italian_address(address, context) -> bool:
 @named("is retained tax")
 def italian_retained_tax(combo, context) -> bool:
     return member(combo, "cat") in ("IRPEF", "IRES", "INPS", "ENPAM", "ENASARCO", "CP")
+
+
+# --- addons/de/xrechnung: bill_invoices.go
+
+
+def first_address(addresses) -> dict | None:
+    found = objects(addresses)
+    return found[0] if isinstance(addresses, list) and addresses and found else None
+
+
+@named("has locality")
+def first_address_has_locality(addresses, context) -> bool:
+    first = first_address(addresses)
+    return first is None or bool(first.get("locality"))  # no address: another assertion's
+
+
+@named("has code")
+def first_address_has_code(addresses, context) -> bool:
+    first = first_address(addresses)
+    return first is None or bool(first.get("code"))
+
+
+def party_or_first_person_has(name: str):
+    def test(party, context) -> bool:
+        if not isinstance(party, dict) or objects(party.get(name)):
+            return True
+        people = objects(party.get("people"))
+        return bool(people) and bool(objects(people[0].get(name)))
+
+    return test
+
+
+NAMED["has telephones"] = party_or_first_person_has("telephones")
+NAMED["has emails"] = party_or_first_person_has("emails")
+
+
+def key_has(part: str):
+    """cbc.Key.Has: one of the key's `+` parts."""
+
+    def test(value, context) -> bool:
+        key = member(value, "key")
+        return isinstance(key, str) and part in key.split("+")
+
+    return test
+
+
+NAMED["has credit-transfer key"] = key_has("credit-transfer")
+NAMED["has card key"] = key_has("card")
+NAMED["has direct-debit key"] = key_has("direct-debit")
+
+
+@named("no IBAN")
+def credit_transfer_without_iban(transfer, context) -> bool:
+    return isinstance(transfer, dict) and not transfer.get("iban")
