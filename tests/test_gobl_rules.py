@@ -101,10 +101,8 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-ENVELOPE-{n}" for n in ["04", "11", "12", "13"]),
     *(f"GOBL-FR-CHORUSPRO-BILL-INVOICE-{n}" for n in ["06"]),
     *(f"GOBL-FR-CHORUSPRO-ORG-PARTY-{n}" for n in ["02", "04", "06", "07"]),
-    *(f"GOBL-GR-MYDATA-BILL-INVOICE-{n}" for n in ["12", "15", "17"]),
     *(f"GOBL-HEAD-LINK-{n}" for n in ["02", "05"]),
     *(f"GOBL-IT-TICKET-TAX-COMBO-{n}" for n in ["02"]),
-    *(f"GOBL-PL-FAVAT-BILL-INVOICE-{n}" for n in ["07", "08", "11", "12", "13", "14"]),
     *(f"GOBL-TAX-ADDONS-{n}" for n in ["01"]),
     *(f"GOBL-TAX-RATEDEF-{n}" for n in ["03"]),
 }
@@ -502,3 +500,43 @@ def test_an_xrechnung_first_address_needs_a_locality_and_a_code():
     assert NAMED["has locality"]([{"locality": "Berlin"}, {}], None)
     assert not NAMED["has code"]([{"locality": "Berlin"}, {"code": "10115"}], None)
     assert NAMED["has code"]([], None)  # no address: GOBL-DE-XRECHNUNG-BILL-INVOICE-05's
+
+
+# --- pl-favat, gr-mydata
+
+
+def test_a_favat_jst_customer_names_its_identity_in_role_8():
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    customer = {"ext": {"pl-favat-jst": "1"}, "identities": [{"code": "1234"}]}
+    assert not NAMED["JST identity"]({"customer": customer}, None)
+    customer["identities"][0]["ext"] = {"pl-favat-third-party-role": "8"}
+    assert NAMED["JST identity"]({"customer": customer}, None)
+    assert NAMED["JST identity"]({"customer": {}}, None)  # not a JST
+
+
+def test_a_favat_exempt_invoice_has_one_exemption_note():
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    note = {"key": "legal", "src": "pl-favat-exemption", "text": "Art. 43"}
+    invoice = {"tax": {"ext": {"pl-favat-exemption": "A"}}, "notes": []}
+    assert not NAMED["exemption note present"](invoice, None)
+    invoice["notes"] = [note]
+    assert NAMED["exemption note present"](invoice, None)
+    invoice["notes"] = [note, note]
+    assert not NAMED["single exemption note"](invoice, None)
+
+
+@pytest.mark.parametrize(
+    "ext, valid",
+    [
+        (None, True),
+        ({}, True),
+        ({"gr-mydata-income-cat": "category1_1", "gr-mydata-income-type": "E3_561_001"}, True),
+        ({"gr-mydata-income-cat": "category1_1"}, False),
+    ],
+)
+def test_a_mydata_item_names_both_income_codes_or_neither(ext, valid):
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    assert NAMED["income ext pair"](ext, None) is valid

@@ -949,3 +949,105 @@ NAMED["has direct-debit key"] = key_has("direct-debit")
 @named("no IBAN")
 def credit_transfer_without_iban(transfer, context) -> bool:
     return isinstance(transfer, dict) and not transfer.get("iban")
+
+
+# --- addons/pl/favat: bill.go
+
+
+def first_address_has(name: str):
+    def test(addresses, context) -> bool:
+        first = first_address(addresses)
+        return first is None or bool(first.get(name))  # no address: another assertion's
+
+    return test
+
+
+NAMED["first address country"] = first_address_has("country")
+NAMED["first address street"] = first_address_has("street")
+
+
+def favat_customer_role(flag: str, role: str):
+    """A customer flagged as a JST or VAT-group member names the identity in that role."""
+
+    def test(invoice, context) -> bool:
+        customer = member(invoice, "customer")
+        if not isinstance(customer, dict) or ext_of(customer).get(flag) != "1":
+            return True
+        return any(
+            ext_of(i).get("pl-favat-third-party-role") == role and i.get("code")
+            for i in objects(customer.get("identities"))
+        )
+
+    return test
+
+
+NAMED["JST identity"] = favat_customer_role("pl-favat-jst", "8")
+NAMED["GroupVAT identity"] = favat_customer_role("pl-favat-group-vat", "10")
+
+
+def favat_exemption_notes(invoice) -> int:
+    return sum(
+        1
+        for n in objects(member(invoice, "notes"))
+        if n.get("key") == "legal" and n.get("src") == "pl-favat-exemption"
+    )
+
+
+@named("exemption note present")
+def favat_exemption_note_present(invoice, context) -> bool:
+    if not ext_of(member(invoice, "tax")).get("pl-favat-exemption"):
+        return True
+    return favat_exemption_notes(invoice) > 0
+
+
+@named("single exemption note")
+def favat_single_exemption_note(invoice, context) -> bool:
+    return favat_exemption_notes(invoice) <= 1
+
+
+# --- addons/gr/mydata: bill_invoices.go, bill_charges.go, tax_combo.go
+
+GREEK_INCOME = ("gr-mydata-income-cat", "gr-mydata-income-type")
+
+
+@named("requires customer")
+def mydata_requires_customer(invoice, context) -> bool:
+    """Invoice types of the 1.x, 2.x and 5.x families are issued to a known customer."""
+    if not isinstance(member(invoice, "tax"), dict):
+        return False
+    code = ext_of(member(invoice, "tax")).get("gr-mydata-invoice-type")
+    return isinstance(code, str) and code.startswith(("1.", "2.", "5."))
+
+
+@named("income ext pair")
+def mydata_income_pair(ext, context) -> bool:
+    if not isinstance(ext, dict):
+        return True
+    return len({key in ext for key in GREEK_INCOME}) == 1  # both or neither
+
+
+@named("has instructions or advances")
+def payment_instructions_or_advances(payment, context) -> bool:
+    if not isinstance(payment, dict) or objects(payment.get("advances")):
+        return True
+    return payment.get("instructions") is not None
+
+
+@named("stamps have iapr-mark")
+def stamps_have_iapr_mark(stamps, context) -> bool:
+    return any(s.get("prv") == "iapr-mark" for s in objects(stamps))
+
+
+def mydata_charge_type(code: str):
+    return lambda charge, context: ext_of(charge).get("gr-mydata-tax-type") == code
+
+
+NAMED["tax type is fee"] = mydata_charge_type("2")
+NAMED["tax type is other tax"] = mydata_charge_type("3")
+NAMED["tax type is stamp duty"] = mydata_charge_type("4")
+
+
+@named("VAT with income ext")
+def vat_with_income_ext(combo, context) -> bool:
+    ext = ext_of(combo)
+    return member(combo, "cat") == "VAT" and any(key in ext for key in GREEK_INCOME)
