@@ -99,8 +99,6 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-BILL-PAYMENTLINE-{n}" for n in ["11", "12"]),
     *(f"GOBL-CBC-CODEMAP-{n}" for n in ["01"]),
     *(f"GOBL-ENVELOPE-{n}" for n in ["04", "11", "12", "13"]),
-    *(f"GOBL-FR-CHORUSPRO-BILL-INVOICE-{n}" for n in ["06"]),
-    *(f"GOBL-FR-CHORUSPRO-ORG-PARTY-{n}" for n in ["02", "04", "06", "07"]),
     *(f"GOBL-HEAD-LINK-{n}" for n in ["02", "05"]),
     *(f"GOBL-IT-TICKET-TAX-COMBO-{n}" for n in ["02"]),
     *(f"GOBL-TAX-ADDONS-{n}" for n in ["01"]),
@@ -540,3 +538,29 @@ def test_a_mydata_item_names_both_income_codes_or_neither(ext, valid):
     from silo.gobl.gobl_rules.predicates import NAMED
 
     assert NAMED["income ext pair"](ext, None) is valid
+
+
+# --- fr-choruspro
+
+
+@pytest.mark.parametrize(
+    "party, faulty",
+    [
+        ({"ext": {"fr-choruspro-scheme": "1"}, "identities": [{"type": "SIRET"}]}, set()),
+        ({"ext": {"fr-choruspro-scheme": "1"}}, {"has SIRET"}),
+        ({"ext": {"fr-choruspro-scheme": "2"}, "identities": [{"type": "SIRET"}]}, {"no SIRET"}),
+    ],
+)
+def test_a_choruspro_party_has_a_siret_with_scheme_1_only(party, faulty):
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    found = set()
+    if NAMED["party scheme is 1"](party, None) and not NAMED["has SIRET"](
+        party.get("identities"), None
+    ):
+        found.add("has SIRET")
+    if NAMED["party scheme is not 1"](party, None) and not NAMED["no SIRET"](
+        party.get("identities"), None
+    ):
+        found.add("no SIRET")
+    assert found == faulty

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from . import predicates
+from . import addon_predicates, predicates  # noqa: F401 -- the add-ons' register themselves
 
 
 @dataclass(frozen=True, slots=True)
