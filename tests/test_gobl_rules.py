@@ -91,10 +91,6 @@ def test_most_asserts_are_implemented():
 # the tax combo against the regime's catalogue (TAX-COMBO), organisation identities' check
 # digits, and the add-ons' cross-field predicates. They pass always; the list only shrinks.
 NOT_IMPLEMENTED = {
-    *(
-        f"GOBL-AR-ARCA-BILL-INVOICE-{n}"
-        for n in ["02", "05", "06", "07", "08", "10", "12", "13", "14"]
-    ),
     *(f"GOBL-BILL-PAYMENT-{n}" for n in ["08"]),
     *(f"GOBL-BILL-PAYMENTLINE-{n}" for n in ["11", "12"]),
     *(f"GOBL-CBC-CODEMAP-{n}" for n in ["01"]),
@@ -564,3 +560,39 @@ def test_a_choruspro_party_has_a_siret_with_scheme_1_only(party, faulty):
     ):
         found.add("no SIRET")
     assert found == faulty
+
+
+# --- ar-arca, co-dian
+
+
+@pytest.mark.parametrize(
+    "invoice_type, doc_type, faulty",
+    [
+        ("standard", "1", set()),
+        ("credit-note", "3", set()),
+        ("credit-note", "1", {"type matches doc type credit note"}),
+        ("standard", "3", {"doc type credit note matches type"}),
+        ("debit-note", "6", {"type matches doc type debit note"}),
+        ("standard", "212", {"doc type debit note matches type"}),
+    ],
+)
+def test_an_arca_invoice_type_and_its_document_type_agree(invoice_type, doc_type, faulty):
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    invoice = {"type": invoice_type, "tax": {"ext": {"ar-arca-doc-type": doc_type}}}
+    names = [
+        "type matches doc type credit note",
+        "type matches doc type debit note",
+        "doc type credit note matches type",
+        "doc type debit note matches type",
+    ]
+    assert {name for name in names if not NAMED[name](invoice, None)} == faulty
+
+
+@pytest.mark.parametrize(
+    "series, valid", [("1", True), ("99998", True), ("0", False), ("A1", False)]
+)
+def test_an_arca_series_is_a_point_of_sale_number(series, valid):
+    from silo.gobl.gobl_rules.predicates import NAMED
+
+    assert NAMED["valid series"](series, None) is valid

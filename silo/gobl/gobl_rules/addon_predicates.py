@@ -482,3 +482,126 @@ def eu_member(country, context) -> bool:
 @named("non-EU")
 def not_eu_member(country, context) -> bool:
     return not country or country not in EU_MEMBERS
+
+
+# --- addons/co/dian: bill_invoices.go
+
+
+def colombian(party) -> bool:
+    return member(party, "tax_id", "country") == "CO"
+
+
+def colombian_with_code(party) -> bool:
+    return colombian(party) and bool(member(party, "tax_id", "code"))
+
+
+for role in ("supplier", "customer"):
+    NAMED[f"colombian {role}"] = lambda party, context: colombian(party)
+    NAMED[f"colombian {role} with code"] = lambda party, context: colombian_with_code(party)
+
+
+# --- addons/ar/arca: bill_invoice.go, bill_charges.go, extensions.go (document types)
+
+ARCA_A = frozenset(
+    ["1", "2", "3", "4", "5", "34", "39", "51", "52", "53", "54", "60", "63", "201", "202", "203"]
+)
+ARCA_B = frozenset(["6", "7", "8", "9", "10", "35", "40", "61", "64", "206", "207", "208"])
+ARCA_C = frozenset(["11", "12", "13", "15", "211", "212", "213"])
+ARCA_T = frozenset(["195", "196", "197"])
+ARCA_CREDIT_NOTES = frozenset(["3", "8", "13", "53", "197", "203", "208", "213"])
+ARCA_DEBIT_NOTES = frozenset(["2", "7", "12", "52", "196", "202", "207", "212"])
+ARCA_USED_GOODS = "49"
+ARCA_VAT_STATUSES_A = frozenset(("1", "6", "13", "16"))
+
+
+def arca_doc_type(invoice):
+    return ext_of(member(invoice, "tax")).get("ar-arca-doc-type")
+
+
+def arca_concept(invoice):
+    return ext_of(member(invoice, "tax")).get("ar-arca-concept")
+
+
+def arca_type_and_doc_type(invoice_type: str, doc_types: frozenset, *, from_doc_type: bool):
+    """ARCA-05..08: a credit (debit) note has a credit (debit) note document type, and the
+    other way round."""
+
+    def test(invoice, context) -> bool:
+        typed = member(invoice, "type") == invoice_type
+        in_doc_types = arca_doc_type(invoice) in doc_types
+        return (not in_doc_types or typed) if from_doc_type else (not typed or in_doc_types)
+
+    return test
+
+
+NAMED["type matches doc type credit note"] = arca_type_and_doc_type(
+    "credit-note", ARCA_CREDIT_NOTES, from_doc_type=False
+)
+NAMED["type matches doc type debit note"] = arca_type_and_doc_type(
+    "debit-note", ARCA_DEBIT_NOTES, from_doc_type=False
+)
+NAMED["doc type credit note matches type"] = arca_type_and_doc_type(
+    "credit-note", ARCA_CREDIT_NOTES, from_doc_type=True
+)
+NAMED["doc type debit note matches type"] = arca_type_and_doc_type(
+    "debit-note", ARCA_DEBIT_NOTES, from_doc_type=True
+)
+
+
+@named("valid series")
+def arca_series(series, context) -> bool:
+    """A point of sale: a number from 1 to 99998."""
+    if not isinstance(series, str) or not series:
+        return True
+    return series.isdigit() and 1 <= int(series) <= 99998
+
+
+@named("customer required")
+def arca_customer_required(invoice, context) -> bool:
+    return arca_doc_type(invoice) not in ARCA_B | {ARCA_USED_GOODS}
+
+
+@named("has tax ID or identity")
+def arca_customer_tax_id_or_identity(party, context) -> bool:
+    if not isinstance(party, dict) or party.get("tax_id") is not None:
+        return True
+    return any("ar-arca-identity-type" in ext_of(i) for i in objects(party.get("identities")))
+
+
+def arca_customer_vat_status(doc_types: frozenset, allowed):
+    """ARCA-12..14: the customer's VAT status a document type allows (no status: 11's)."""
+
+    def test(invoice, context) -> bool:
+        customer = member(invoice, "customer")
+        if not isinstance(customer, dict) or arca_doc_type(invoice) not in doc_types:
+            return True
+        status = ext_of(customer).get("ar-arca-vat-status")
+        return not status or allowed(status)
+
+    return test
+
+
+NAMED["doc type 49 vat status"] = arca_customer_vat_status(
+    frozenset((ARCA_USED_GOODS,)), lambda status: status == "5"
+)
+NAMED["doc type A vat status"] = arca_customer_vat_status(
+    ARCA_A, lambda status: status in ARCA_VAT_STATUSES_A
+)
+NAMED["doc type B vat status"] = arca_customer_vat_status(
+    ARCA_B, lambda status: status not in ARCA_VAT_STATUSES_A
+)
+NAMED["doc type is A, B, or C"] = lambda invoice, context: arca_doc_type(invoice) not in ARCA_T
+NAMED["doc type is C"] = lambda invoice, context: arca_doc_type(invoice) in ARCA_C
+NAMED["doc type is T"] = lambda invoice, context: arca_doc_type(invoice) in ARCA_T
+NAMED["concept is services"] = lambda invoice, context: arca_concept(invoice) in ("2", "3")
+NAMED["concept is goods"] = lambda invoice, context: arca_concept(invoice) == "1"
+
+
+@named("key is tax")
+def charge_key_is_tax(charge, context) -> bool:
+    key = member(charge, "key")
+    return isinstance(key, str) and "tax" in key.split("+")
+
+
+NAMED["has tax type ext"] = lambda charge, context: "ar-arca-tax-type" in ext_of(charge)
+NAMED["tax type is other"] = lambda charge, context: ext_of(charge).get("ar-arca-tax-type") == "99"
