@@ -96,7 +96,6 @@ NOT_IMPLEMENTED = {
     *(f"GOBL-CBC-CODEMAP-{n}" for n in ["01"]),
     *(f"GOBL-ENVELOPE-{n}" for n in ["04", "11", "12", "13"]),
     *(f"GOBL-HEAD-LINK-{n}" for n in ["02", "05"]),
-    *(f"GOBL-IT-TICKET-TAX-COMBO-{n}" for n in ["02"]),
     *(f"GOBL-TAX-ADDONS-{n}" for n in ["01"]),
     *(f"GOBL-TAX-RATEDEF-{n}" for n in ["03"]),
 }
@@ -596,3 +595,12 @@ def test_an_arca_series_is_a_point_of_sale_number(series, valid):
     from silo.gobl.gobl_rules.predicates import NAMED
 
     assert NAMED["valid series"](series, None) is valid
+
+
+@pytest.mark.parametrize(
+    "percent, valid", [("22.0%", True), ("6.40%", True), ("10%", True), ("21%", False)]
+)
+def test_an_it_ticket_vat_percentage_is_one_of_italys(percent, valid):
+    from silo.gobl.gobl_rules.predicates import BY_ASSERT
+
+    assert BY_ASSERT["GOBL-IT-TICKET-TAX-COMBO-02"](percent, None) is valid

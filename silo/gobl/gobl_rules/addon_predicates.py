@@ -605,3 +605,41 @@ def charge_key_is_tax(charge, context) -> bool:
 
 NAMED["has tax type ext"] = lambda charge, context: "ar-arca-tax-type" in ext_of(charge)
 NAMED["tax type is other"] = lambda charge, context: ext_of(charge).get("ar-arca-tax-type") == "99"
+
+
+# --- addons/it/ticket: tax_combo.go
+
+# The VAT percentages a receipt may carry (Italy's rates and its agricultural compensations).
+TICKET_PERCENTAGES = frozenset(
+    Decimal(p)
+    for p in [
+        "2",
+        "4",
+        "5",
+        "6.4",
+        "7",
+        "7.3",
+        "7.5",
+        "7.65",
+        "7.95",
+        "8.3",
+        "8.5",
+        "8.8",
+        "9.5",
+        "12.3",
+        "10",
+        "22",
+    ]
+)
+
+
+def ticket_percentage(percent, context) -> bool:
+    if not isinstance(percent, str):
+        return True
+    try:
+        return Decimal(percent.rstrip("%")) in TICKET_PERCENTAGES
+    except InvalidOperation:
+        return True  # not a percentage: the schema's fault
+
+
+BY_ASSERT["GOBL-IT-TICKET-TAX-COMBO-02"] = ticket_percentage
