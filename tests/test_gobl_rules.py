@@ -84,12 +84,14 @@ def test_the_asserts_whose_test_we_have_not_written_are_the_listed_ones():
 
 
 def test_most_asserts_are_implemented():
-    assert len(our_asserts()) - len(NOT_IMPLEMENTED) >= 449
+    assert len(our_asserts()) - len(NOT_IMPLEMENTED) >= 526
 
 
-# Asserts whose named test is not transcribed from GOBL's Go code yet (issue 16), by set:
-# the tax combo against the regime's catalogue (TAX-COMBO), organisation identities' check
-# digits, and the add-ons' cross-field predicates. They pass always; the list only shrinks.
+# Asserts whose named test is not transcribed from GOBL's Go code yet (issue 16). They pass
+# always; the list only shrinks. All but TAX-ADDONS-01 check what no invoice holds (payments,
+# the envelope and its header, regime definitions); TAX-ADDONS-01 waits for a decision: GOBL
+# drops an add-on it does not know, we keep it so that a typo stays visible (addons.py), and
+# the rule would refuse it where GOBL builds the document.
 NOT_IMPLEMENTED = {
     *(f"GOBL-BILL-PAYMENT-{n}" for n in ["08"]),
     *(f"GOBL-BILL-PAYMENTLINE-{n}" for n in ["11", "12"]),
