@@ -16,7 +16,7 @@ from .members import DOCUMENTS, MEMBERS, drop_unknown_members
 from .payments import calculate_payment
 from .problems import Problems
 from .regimes import GLOBAL, Regime, currency_decimals, regime_for, regime_or_global
-from .rules import items
+from .gobl_rules.predicates import objects as items
 from .schemas import BASE, schema_problems
 
 ORDER, DELIVERY, PAYMENT = BASE + "bill/order", BASE + "bill/delivery", BASE + "bill/payment"

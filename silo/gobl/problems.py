@@ -13,19 +13,25 @@ class Problems:
     """A collector of problems; `at()` gives one that prefixes a nested check's pointers,
     sharing the same list."""
 
-    def __init__(self, prefix: str = "", found: list[Problem] | None = None):
+    def __init__(self, prefix: str = ""):
         self.prefix = prefix
-        self.found: list[Problem] = [] if found is None else found
+        self.found: list[Problem] = []
+        # The pointers already holding a problem: a document with a fault on every one of
+        # its thousand lines costs a thousand look-ups, not half a million comparisons.
+        self.paths: set[str] = set()
 
     def add(self, path: str, message: str) -> None:
         """Record a problem; a second one at the same place adds nothing (the calculation
         and the schema often notice the same mistake)."""
         path = self.prefix + path
-        if all(p.path != path for p in self.found):
+        if path not in self.paths:
+            self.paths.add(path)
             self.found.append(Problem(path, message))
 
     def at(self, path) -> "Problems":
-        return Problems(f"{self.prefix}{path}", self.found)
+        nested = Problems(f"{self.prefix}{path}")
+        nested.found, nested.paths = self.found, self.paths
+        return nested
 
     def __bool__(self) -> bool:
         return bool(self.found)
