@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from . import amounts as num
 from .calc import calculate_invoice, today_in
+from .gobl_rules.predicates import objects as items
 from .identities import normalize_tax_id, normalize_tax_ids
 from .members import DOCUMENTS, MEMBERS, drop_unknown_members
 from .payments import calculate_payment
 from .problems import Problems
 from .regimes import GLOBAL, Regime, currency_decimals, regime_for, regime_or_global
-from .gobl_rules.predicates import objects as items
 from .schemas import BASE, schema_problems
 
 ORDER, DELIVERY, PAYMENT = BASE + "bill/order", BASE + "bill/delivery", BASE + "bill/payment"
