@@ -240,3 +240,20 @@ def test_verapdf_accepts_the_pdf_as_pdf_a_3b(workspace, tmp_path):
         ["verapdf", "--flavour", "3b", str(path)], capture_output=True, text=True, check=False
     )
     assert 'isCompliant="true"' in report.stdout, report.stdout[-3000:]
+
+
+# --- Invopop's template
+
+
+@pytest.mark.django_db
+def test_invopops_zugferd_template_runs_to_a_zugferd_pdf(workspace):
+    from conftest import shared_path
+
+    template = json.loads(
+        shared_path("reference/invopop/templates", "de__zugferd.json").read_text()
+    )
+    job = run(start(workspace, template["steps"], template["rescue"], envelope("de-zugferd-v2")))
+    assert job.status == "OK", trace(job)
+    assert job.silo_entry.state == "sent"
+    pdf, cii = content(only(job, "pdf")), content(only(job, "cii"))
+    assert facturx.get_xml_from_pdf(pdf, check_xsd=True) == ("factur-x.xml", cii)
