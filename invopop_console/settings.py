@@ -285,6 +285,7 @@ PROVIDER_MODULES = [
     "providers.verifactu.issuers",
     "providers.ubl",
     "providers.cii",
+    "providers.imports",
     "providers.slack",
 ]
 # The counterparts' simulators (providers/simulators.py), which `make run` starts in DEBUG.
