@@ -286,6 +286,7 @@ PROVIDER_MODULES = [
     "providers.ubl",
     "providers.cii",
     "providers.cii.pdf",
+    "providers.imports",
     "providers.slack",
 ]
 # The counterparts' simulators (providers/simulators.py), which `make run` starts in DEBUG.

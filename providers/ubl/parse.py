@@ -1,0 +1,442 @@
+"""UBL 2.1 Invoice and CreditNote → a GOBL bill/invoice: the mapping of ubl.import.
+
+parse(content) answers the invoice (not built: the caller builds it with silo.gobl) and the
+problems, each named by the XPath of the element that could not be mapped. The element
+names and the mapping follow GOBL's own parser (invopop/gobl.ubl, invoice_parse.go and its
+siblings), so that an imported invoice is the document GOBL would make; where we do less,
+tests/test_import_conformance.py lists it.
+"""
+
+import re
+from decimal import Decimal
+
+from ..xml_input import NotXML, Reader, parse_xml
+from .codes import UNITS
+
+CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+ROOTS = {f"{{{INVOICE_NS}}}Invoice": "Invoice", f"{{{CREDIT_NOTE_NS}}}CreditNote": "CreditNote"}
+PREFIXES = {"cbc": CBC, "cac": CAC}
+SCHEMA = "https://gobl.org/draft-0/bill/invoice"
+
+TYPES = {
+    "325": "proforma", "380": "standard", "381": "credit-note", "383": "debit-note",
+    "384": "corrective", "388": "standard", "389": "standard", "326": "standard",
+    "261": "credit-note",
+}  # fmt: skip
+TAGS = {"389": ["self-billed"], "326": ["partial"], "261": ["self-billed"]}
+MEANS = {
+    "10": "cash", "20": "cheque", "30": "credit-transfer", "42": "debit-transfer",
+    "48": "card", "49": "direct-debit", "58": "credit-transfer+sepa", "59": "direct-debit+sepa",
+}  # fmt: skip
+# GOBL's unit for a UN/ECE code: the first of its definitions with that code.
+UNIT_BY_CODE = {code: unit for unit, code in reversed(UNITS.items())} | {
+    "EA": "item",
+    "H87": "piece",
+    "C62": "one",
+    "KWT": "kw",
+    "KWH": "kwh",
+}
+NOTE_CODE = re.compile(r"^#([A-Z0-9]+)#(.*)$", re.S)
+
+
+def parse(content: bytes) -> tuple[dict | None, list[tuple[str, str]]]:
+    """The GOBL invoice of a UBL document, and the problems by XPath (None when the
+    document is not a UBL invoice at all)."""
+    try:
+        root = parse_xml(content)
+    except NotXML as exc:
+        return None, [("/", str(exc))]
+    kind = ROOTS.get(root.tag)
+    if kind is None:
+        return None, [("/" + root.tag, "not a UBL 2.1 Invoice or CreditNote")]
+    reader = Reader(root, PREFIXES)
+    return Invoice(reader, root, kind).doc(), reader.problems
+
+
+class Invoice:
+    def __init__(self, reader: Reader, root, kind: str):
+        self.r = reader
+        self.root = root
+        self.credit = kind == "CreditNote"
+
+    def doc(self) -> dict:
+        r, root = self.r, self.root
+        doc: dict = {"$schema": SCHEMA}
+        addons = context_addons(r.text(root, "cbc:CustomizationID"))
+        if addons:
+            doc["$addons"] = addons
+        type_code = r.text(root, "cbc:CreditNoteTypeCode" if self.credit else "cbc:InvoiceTypeCode")
+        doc["type"] = TYPES.get(type_code, "standard")
+        if type_code in TAGS:
+            doc["$tags"] = TAGS[type_code]
+        put(doc, "code", r.text(root, "cbc:ID"))
+        put(doc, "issue_date", self.date(root, "cbc:IssueDate"))
+        put(doc, "issue_time", r.text(root, "cbc:IssueTime"))
+        put(doc, "value_date", self.date(root, "cbc:TaxPointDate"))
+        put(doc, "currency", r.text(root, "cbc:DocumentCurrencyCode"))
+        put(doc, "preceding", self.preceding())
+        doc["tax"] = {"rounding": "currency"}
+        put(doc, "supplier", self.party(r.one(root, "cac:AccountingSupplierParty/cac:Party")))
+        put(doc, "customer", self.party(r.one(root, "cac:AccountingCustomerParty/cac:Party")))
+        line_tag = "cac:CreditNoteLine" if self.credit else "cac:InvoiceLine"
+        categories = self.exemptions()
+        lines = [self.line(element, categories) for element in r.all(root, line_tag)]
+        put(doc, "lines", [line for line in lines if line])
+        discounts, charges = self.allowances(root, document=True)
+        put(doc, "discounts", discounts)
+        put(doc, "charges", charges)
+        put(doc, "ordering", self.ordering())
+        put(doc, "payment", self.payment())
+        put(doc, "delivery", self.delivery())
+        notes = [r.text(element) for element in r.all(root, "cbc:Note")]
+        put(doc, "notes", [note(text) for text in notes if text])
+        return doc
+
+    # --- Header
+
+    def date(self, element, path: str) -> str:
+        found = self.r.one(element, path)
+        value = self.r.text(found) if found is not None else ""
+        if value and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            self.r.problem(found, f"{value!r} is not a date (YYYY-MM-DD)")
+            return ""
+        return value
+
+    def preceding(self) -> list:
+        found = []
+        for ref in self.r.all(self.root, "cac:BillingReference"):
+            for tag in ("Invoice", "SelfBilledInvoice", "CreditNote", "Additional"):
+                element = self.r.one(ref, f"cac:{tag}DocumentReference")
+                if element is not None:
+                    item = {}
+                    put(item, "code", self.r.text(element, "cbc:ID"))
+                    put(item, "issue_date", self.date(element, "cbc:IssueDate"))
+                    if item:
+                        found.append(item)
+                    break
+        return found
+
+    # --- Parties
+
+    def party(self, element) -> dict:
+        if element is None:
+            return {}
+        r = self.r
+        party: dict = {}
+        name = r.text(element, "cac:PartyLegalEntity/cbc:RegistrationName")
+        trading = r.text(element, "cac:PartyName/cbc:Name")
+        put(party, "name", name or trading)
+        if name and trading and trading != name:
+            party["alias"] = trading
+        endpoint = r.one(element, "cbc:EndpointID")
+        if endpoint is not None and r.text(endpoint):
+            scheme = endpoint.get("schemeID", "")
+            if scheme == "EM":
+                party["inboxes"] = [{"email": r.text(endpoint)}]
+            else:
+                party["inboxes"] = (
+                    [{"scheme": scheme, "code": r.text(endpoint)}]
+                    if scheme
+                    else [{"code": r.text(endpoint)}]
+                )
+        identities = []
+        country = r.text(element, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
+        self.tax_schemes(element, party, identities, country)
+        for pid in r.all(element, "cac:PartyIdentification/cbc:ID"):
+            identity = {"code": r.text(pid)}
+            if pid.get("schemeID"):
+                identity["ext"] = {"iso-scheme-id": pid.get("schemeID")}
+            identities.append(identity)
+        legal = r.one(element, "cac:PartyLegalEntity/cbc:CompanyID")
+        if legal is not None and r.text(legal):
+            identity = {"scope": "legal", "code": r.text(legal)}
+            if legal.get("schemeID"):
+                identity["ext"] = {"iso-scheme-id": legal.get("schemeID")}
+            identities.insert(0, identity)
+        put(party, "identities", identities)
+        contact = r.text(element, "cac:Contact/cbc:Name")
+        if contact:
+            party["people"] = [{"name": {"given": contact}}]
+        address = self.address(r.one(element, "cac:PostalAddress"))
+        put(party, "addresses", [address] if address else [])
+        phone = r.text(element, "cac:Contact/cbc:Telephone")
+        if phone:
+            party["telephones"] = [{"num": phone}]
+        email = r.text(element, "cac:Contact/cbc:ElectronicMail")
+        if email:
+            party["emails"] = [{"addr": email}]
+        return party
+
+    def tax_schemes(self, element, party: dict, identities: list, country: str) -> None:
+        r = self.r
+        schemes = [
+            (r.text(s, "cbc:CompanyID"), r.text(s, "cac:TaxScheme/cbc:ID"))
+            for s in r.all(element, "cac:PartyTaxScheme")
+            if r.text(s, "cbc:CompanyID") and r.one(s, "cac:TaxScheme") is not None
+        ]
+        if not schemes:
+            return
+        main = next((i for i, (_, scheme) in enumerate(schemes) if scheme == "VAT"), 0)
+        code, scheme = schemes[main]
+        party["tax_id"] = {"country": country, "code": code} if country else {"code": code}
+        if scheme != "VAT":
+            party["tax_id"]["scheme"] = scheme
+        for i, (code, scheme) in enumerate(schemes):
+            if i != main:
+                identity = {"country": country, "code": code, "scope": "tax", "type": scheme}
+                identities.append({k: v for k, v in identity.items() if v})
+
+    def address(self, element) -> dict:
+        if element is None:
+            return {}
+        r = self.r
+        address: dict = {}
+        put(address, "num", r.text(element, "cbc:BuildingNumber"))
+        put(address, "street", r.text(element, "cbc:StreetName"))
+        put(address, "street_extra", r.text(element, "cbc:AdditionalStreetName"))
+        if "street_extra" not in address:
+            put(address, "street_extra", r.text(element, "cbc:CitySubdivisionName"))
+        put(address, "locality", r.text(element, "cbc:CityName"))
+        put(address, "region", r.text(element, "cbc:CountrySubentity"))
+        put(address, "code", r.text(element, "cbc:PostalZone"))
+        put(address, "country", r.text(element, "cac:Country/cbc:IdentificationCode"))
+        return address
+
+    # --- Lines
+
+    def exemptions(self) -> dict:
+        """The exemption reason codes of the document's tax subtotals, by category and rate."""
+        found = {}
+        for category in self.r.all(self.root, "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"):
+            code = self.r.text(category, "cbc:TaxExemptionReasonCode")
+            if code:
+                key = (self.r.text(category, "cbc:ID"), self.r.number(category, "cbc:Percent"))
+                found[key] = code
+        return found
+
+    def line(self, element, exemptions: dict) -> dict:
+        r = self.r
+        price = r.number(element, "cac:Price/cbc:PriceAmount")
+        if r.one(element, "cac:Price") is None:
+            return {}
+        base = r.number(element, "cac:Price/cbc:BaseQuantity")
+        if price and base and not is_zero(base) and Decimal(base) != 1:
+            price = str(Decimal(price) / Decimal(base))
+        item: dict = {}
+        line: dict = {"quantity": "1", "item": item}
+        quantity = r.one(element, "cbc:CreditedQuantity" if self.credit else "cbc:InvoicedQuantity")
+        if quantity is not None:
+            put(line, "quantity", r.number(quantity))
+        product = r.one(element, "cac:Item")
+        put(item, "ref", r.text(product, "cac:SellersItemIdentification/cbc:ID"))
+        put(item, "name", r.text(product, "cbc:Name"))
+        put(item, "description", r.text(product, "cbc:Description"))
+        put(item, "identities", self.item_identities(product))
+        item["price"] = price or "0"
+        if quantity is not None and quantity.get("unitCode"):
+            code = quantity.get("unitCode")
+            item["unit"] = UNIT_BY_CODE.get(code, code)
+        put(item, "origin", r.text(product, "cac:OriginCountry/cbc:IdentificationCode"))
+        meta = {}
+        for prop in r.all(product, "cac:AdditionalItemProperty"):
+            name, value = r.text(prop, "cbc:Name"), r.text(prop, "cbc:Value")
+            if name and value:
+                meta[meta_key(name)] = value
+        put(item, "meta", meta)
+        put(line, "taxes", self.line_taxes(r.one(product, "cac:ClassifiedTaxCategory"), exemptions))
+        put(line, "cost", r.text(element, "cbc:AccountingCost"))
+        put(line, "order", r.text(element, "cac:OrderLineReference/cbc:LineID"))
+        period = self.period(r.one(element, "cac:InvoicePeriod"))
+        put(line, "period", period)
+        discounts, charges = self.allowances(element, document=False)
+        put(line, "discounts", discounts)
+        put(line, "charges", charges)
+        notes = [r.text(found) for found in r.all(element, "cbc:Note")]
+        put(line, "notes", [{"text": text} for text in notes if text])
+        return line
+
+    def item_identities(self, product) -> list:
+        found = []
+        for tag in ("BuyersItemIdentification", "StandardItemIdentification"):
+            for element in self.r.all(product, f"cac:{tag}/cbc:ID"):
+                identity = {"code": self.r.text(element)}
+                if element.get("schemeID"):
+                    identity["ext"] = {"iso-scheme-id": element.get("schemeID")}
+                found.append(identity)
+        path = "cac:CommodityClassification/cbc:ItemClassificationCode"
+        for element in self.r.all(product, path):
+            identity = {"code": self.r.text(element)}
+            if element.get("listID"):
+                identity = {"label": element.get("listID"), **identity}
+            found.append(identity)
+        return found
+
+    def line_taxes(self, category, exemptions: dict) -> list:
+        r = self.r
+        scheme = r.text(category, "cac:TaxScheme/cbc:ID")
+        if category is None or r.one(category, "cac:TaxScheme") is None:
+            return []
+        combo: dict = {"cat": scheme}
+        code = r.text(category, "cbc:ID")
+        percent = r.number(category, "cbc:Percent")
+        if code:
+            combo["ext"] = {"untdid-tax-category": code}
+            if (code, percent) in exemptions:
+                combo["ext"]["cef-vatex"] = exemptions[(code, percent)]
+        if percent and (not is_zero(percent) or code == "Z"):
+            combo["percent"] = f"{percent}%"
+        return [combo]
+
+    def period(self, element) -> dict:
+        if element is None:
+            return {}
+        found = {}
+        put(found, "start", self.date(element, "cbc:StartDate"))
+        put(found, "end", self.date(element, "cbc:EndDate"))
+        return found
+
+    def allowances(self, element, document: bool) -> tuple[list, list]:
+        discounts, charges = [], []
+        for ac in self.r.all(element, "cac:AllowanceCharge"):
+            charge = self.r.text(ac, "cbc:ChargeIndicator").lower() == "true"
+            item: dict = {}
+            code = self.r.text(ac, "cbc:AllowanceChargeReasonCode")
+            put(item, "reason", self.r.text(ac, "cbc:AllowanceChargeReason"))
+            base = self.r.number(ac, "cbc:BaseAmount")
+            factor = self.r.number(ac, "cbc:MultiplierFactorNumeric")
+            if factor and base:
+                put(item, "base", base)
+                put(item, "percent", f"{factor}%")
+            put(item, "amount", self.r.number(ac, "cbc:Amount"))
+            if document:
+                put(item, "taxes", self.line_taxes(self.r.one(ac, "cac:TaxCategory"), {}))
+            if code:
+                item["ext"] = {("untdid-charge" if charge else "untdid-allowance"): code}
+            (charges if charge else discounts).append(item)
+        return discounts, charges
+
+    # --- Ordering, payment, delivery
+
+    def ordering(self) -> dict:
+        r, root = self.r, self.root
+        ordering: dict = {}
+        put(ordering, "code", r.text(root, "cbc:BuyerReference"))
+        put(ordering, "cost", r.text(root, "cbc:AccountingCost"))
+        refs = {
+            "purchases": r.text(root, "cac:OrderReference/cbc:ID"),
+            "sales": r.text(root, "cac:OrderReference/cbc:SalesOrderID"),
+            "contracts": r.text(root, "cac:ContractDocumentReference/cbc:ID"),
+            "projects": r.text(root, "cac:ProjectReference/cbc:ID"),
+            "receiving": r.text(root, "cac:ReceiptDocumentReference/cbc:ID"),
+            "despatch": r.text(root, "cac:DespatchDocumentReference/cbc:ID"),
+            "tender": r.text(root, "cac:OriginatorDocumentReference/cbc:ID"),
+        }
+        for key, code in refs.items():
+            if code:
+                ordering[key] = [{"code": code}]
+        return ordering
+
+    def payment(self) -> dict:
+        r, root = self.r, self.root
+        payment: dict = {}
+        put(payment, "payee", self.party(r.one(root, "cac:PayeeParty")))
+        terms: dict = {}
+        put(terms, "notes", r.text(root, "cac:PaymentTerms/cbc:Note"))
+        means = r.one(root, "cac:PaymentMeans")
+        if self.credit:
+            due = self.date(means, "cbc:PaymentDueDate")
+        else:
+            due = self.date(root, "cbc:DueDate")
+        if due:
+            terms["due_dates"] = [{"date": due, "percent": "100%"}]
+        put(payment, "terms", terms)
+        put(payment, "instructions", self.instructions(means))
+        prepaid = r.number(root, "cac:LegalMonetaryTotal/cbc:PrepaidAmount")
+        if prepaid:
+            payment["advances"] = [{"desc": "Prepaid Amount", "amount": prepaid}]
+        return payment
+
+    def instructions(self, means) -> dict:
+        if means is None:
+            return {}
+        r = self.r
+        code = r.text(means, "cbc:PaymentMeansCode")
+        found: dict = {"key": MEANS.get(code, "any"), "ext": {"untdid-payment-means": code}}
+        put(found, "detail", r.attr(means, "cbc:PaymentMeansCode", "name"))
+        put(found, "ref", r.text(means, "cbc:PaymentID"))
+        accounts = []
+        for account in r.all(means, "cac:PayeeFinancialAccount"):
+            transfer: dict = {}
+            put(transfer, "iban", r.text(account, "cbc:ID"))
+            put(transfer, "name", r.text(account, "cbc:Name"))
+            put(transfer, "bic", r.text(account, "cac:FinancialInstitutionBranch/cbc:ID"))
+            if transfer:
+                accounts.append(transfer)
+        put(found, "credit_transfer", accounts)
+        card: dict = {}
+        put(card, "last4", r.text(means, "cac:CardAccount/cbc:PrimaryAccountNumberID")[-4:])
+        put(card, "holder", r.text(means, "cac:CardAccount/cbc:HolderName"))
+        put(found, "card", card)
+        mandate = r.one(means, "cac:PaymentMandate")
+        if mandate is not None:
+            debit: dict = {}
+            put(debit, "ref", r.text(mandate, "cbc:ID"))
+            put(debit, "account", r.text(mandate, "cac:PayerFinancialAccount/cbc:ID"))
+            put(found, "direct_debit", debit)
+        return found
+
+    def delivery(self) -> dict:
+        r = self.r
+        element = r.one(self.root, "cac:Delivery")
+        delivery: dict = {}
+        put(delivery, "period", self.period(r.one(self.root, "cac:InvoicePeriod")))
+        if element is None:
+            return delivery
+        put(delivery, "date", self.date(element, "cbc:ActualDeliveryDate"))
+        location = r.one(element, "cac:DeliveryLocation/cbc:ID")
+        if location is not None and r.text(location):
+            identity = {"code": r.text(location)}
+            if location.get("schemeID"):
+                identity = {"label": location.get("schemeID"), **identity}
+            delivery["identities"] = [identity]
+        name = r.text(element, "cac:DeliveryParty/cac:PartyName/cbc:Name")
+        address = self.address(r.one(element, "cac:DeliveryLocation/cac:Address"))
+        receiver: dict = {}
+        put(receiver, "name", name)
+        put(receiver, "addresses", [address] if address else [])
+        put(delivery, "receiver", receiver)
+        return delivery
+
+
+def context_addons(customization: str) -> list[str]:
+    if "urn:cen.eu:en16931:2017" not in customization or "xrechnung" in customization:
+        return []
+    addons = ["eu-en16931-v2017"]
+    if "zatca" in customization:
+        addons.append("sa-zatca-v1")
+    return addons
+
+
+def note(text: str) -> dict:
+    match = NOTE_CODE.match(text)
+    if match:
+        return {"text": match.group(2).strip(), "ext": {"untdid-text-subject": match.group(1)}}
+    return {"text": text}
+
+
+def meta_key(name: str) -> str:
+    key = re.sub(r"[^a-z0-9-+]", "", name.lower().replace(" ", "-")).strip("-+")
+    return re.sub(r"[-+]{2,}", "-", key)
+
+
+def is_zero(value: str) -> bool:
+    return value.strip("0.-") == ""
+
+
+def put(target: dict, key: str, value) -> None:
+    """Set key only when the value says something: GOBL omits empty members."""
+    if value not in (None, "", [], {}):
+        target[key] = value
