@@ -39,6 +39,17 @@ def invoice(country="ES", tax_code="B98602642", **fields) -> dict:
     return {name: value for name, value in doc.items() if value is not None}
 
 
+def tbai_invoice() -> dict:
+    """A Basque invoice TicketBAI takes: its region, and the general note its rules ask for."""
+    return invoice(
+        **{
+            "$addons": ["es-tbai-v1"],
+            "tax": {"ext": {"es-tbai-region": "BI"}},
+            "notes": [{"key": "general", "text": "Development services"}],
+        }
+    )
+
+
 def issued(doc=None, **head) -> dict:
     envelope, problems = build_envelope(doc or invoice())
     assert problems == []
@@ -91,9 +102,7 @@ def test_a_verifactu_credit_note_gets_its_doc_type_and_the_preceding_taxes():
 
 
 def test_a_ticketbai_correction_requires_its_correction_code():
-    original = issued(
-        invoice(**{"$addons": ["es-tbai-v1"], "tax": {"ext": {"es-tbai-region": "BI"}}})
-    )
+    original = issued(tbai_invoice())
     _, problems = correct(original, {"type": "credit-note"})
     assert [(p.path, p.message) for p in problems] == [
         ("/options/ext/es-tbai-correction", "is required: the preceding document's correction code")
@@ -136,7 +145,7 @@ def test_a_regime_needing_a_stamp_takes_it_from_the_header():
 
 
 def test_the_options_schema_lists_the_regimes_types_and_the_addons_extensions():
-    schema = options_schema(issued(invoice(**{"$addons": ["es-tbai-v1"]})))
+    schema = options_schema(issued(tbai_invoice()))
     options = schema["$defs"]["bill.CorrectionOptions"]
     types = [choice["const"] for choice in options["properties"]["type"]["oneOf"]]
     assert types == ["credit-note", "corrective", "debit-note"]
@@ -354,7 +363,7 @@ def test_the_entry_page_offers_correct_and_replicate(as_owner, workspace):
 
 
 def test_the_correct_form_offers_the_regimes_options(as_owner, workspace):
-    data = issued(invoice(**{"$addons": ["es-tbai-v1"], "tax": {"ext": {"es-tbai-region": "BI"}}}))
+    data = issued(tbai_invoice())
     entry = console_entry(workspace, data)
     url = reverse("entry_correct", args=[workspace.slug, entry.id])
     page = as_owner.get(url).content.decode()
