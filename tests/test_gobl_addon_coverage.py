@@ -202,9 +202,15 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("name", addon_names())
+def test_every_add_on_of_the_reference_has_its_codes_written_down():
+    shared_path(*ADDONS)  # skips, saying so, without ../shared
+    assert sorted(EXPECTED) == addon_names()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_a_plain_invoice_of_the_add_ons_country_gets_the_codes_gobl_gives(name):
-    assert name in EXPECTED, f"no expectation written for {name}"
     doc, problems = build_document(invoice(name))
     assert codes_of(doc) == EXPECTED[name]
-    assert [(p.path, p.message) for p in problems] == []
+    # GOBL's rules for the add-on ask for more than a plain invoice has (addresses, notes…);
+    # they are tests/test_gobl_rules.py's. Nothing else may be wrong with it.
+    assert [(p.path, p.message) for p in problems if not p.message.startswith("[GOBL-")] == []

@@ -265,7 +265,7 @@ class SourceWriter:
                 continue  # a test we have no predicate for passes
             calls = " and ".join(self.call(test, var) for test in assertion.tests)
             self.emit(depth, f"if not ({calls}):")
-            self.emit(depth + 1, f"add({pointer(where)}, {assertion.fault()!r})")
+            self.emit(depth + 1, f"add({path_source(where)}, {assertion.fault()!r})")
             wrote = True
         if rule_set.subsets:
             if not known:
@@ -287,7 +287,7 @@ class SourceWriter:
         if subset.each:
             self.emit(depth, f"if type({var}) is list:")
             self.emit(depth + 1, f"for i{self.counter}, {item} in enumerate({var}):")
-            below = (f"{pointer(where)} + '/' + str(i{self.counter})", "")
+            below = (f"{path_source(where)} + '/' + str(i{self.counter})", "")
             if self.write_set(subset, item, below, depth + 2, known=False):
                 return True
             del self.lines[start:]
@@ -300,7 +300,7 @@ class SourceWriter:
         if missing:
             self.emit(depth, f"if {item} is None:")
             for fault in missing:
-                self.emit(depth + 1, f"add({pointer(below)}, {fault!r})")
+                self.emit(depth + 1, f"add({path_source(below)}, {fault!r})")
             self.emit(depth, "else:")
         else:
             self.emit(depth, f"if {item} is not None:")
@@ -336,8 +336,8 @@ class SourceWriter:
         self.lines.append("    " * depth + line)
 
 
-def pointer(where: tuple) -> str:
-    """A pointer as an expression: a base (`path`, or one with a list index) and a
-    constant tail."""
+def path_source(where: tuple) -> str:
+    """The source of an expression that makes a JSON pointer: a base (`path`, or one with a
+    list index) and a constant tail."""
     base, tail = where
     return f"{base} + {tail!r}" if tail else base
