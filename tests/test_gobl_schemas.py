@@ -63,8 +63,9 @@ def changed(doc: dict, path: tuple, change) -> dict:
 
 def test_the_quick_check_calls_no_document_valid_that_jsonschema_refuses():
     docs = documents()
-    fixtures = list((ROOT / "tests/fixtures/gobl").glob("*"))
-    assert len(docs) >= len(fixtures) > 0, "the fixtures' documents (and GOBL's, with ../shared)"
+    fixtures = [json.loads(p.read_text()) for p in (ROOT / "tests/fixtures/gobl").glob("*")]
+    ours = [f for f in fixtures if f.get("doc", f).get("$schema") in schemas.SCHEMAS]
+    assert len(docs) >= len(ours) > 0, "the fixtures' documents (and GOBL's, with ../shared)"
     checked = refused = 0
     for doc in docs:
         for variant in variants(doc):
