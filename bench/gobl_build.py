@@ -28,13 +28,36 @@ def invoice(lines: int) -> dict:
             "series": "B",
             "code": "2025-0001",
             "issue_date": "2025-03-01",
+            # Addresses and payment terms: what EN 16931's rules ask of an invoice (--addons).
             "supplier": {
                 "name": "Provide One S.L.",
                 "tax_id": {"country": "ES", "code": "B98602642"},
+                "addresses": [
+                    {
+                        "street": "Calle Pradillo 42",
+                        "locality": "Madrid",
+                        "code": "28002",
+                        "country": "ES",
+                    }
+                ],
             },
             "customer": {
                 "name": "Sample Consumer",
                 "tax_id": {"country": "ES", "code": "54387763P"},
+                "addresses": [
+                    {
+                        "street": "Calle Mayor 1",
+                        "locality": "Madrid",
+                        "code": "28013",
+                        "country": "ES",
+                    }
+                ],
+            },
+            "payment": {
+                "terms": {
+                    "key": "due-date",
+                    "due_dates": [{"date": "2025-03-31", "percent": "100%"}],
+                }
             },
             "lines": [line(i) for i in range(lines)],
             "discounts": [
