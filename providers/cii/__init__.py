@@ -13,18 +13,13 @@ D16B one) before attaching it; the Schematron rules run in providers/cii/validat
 their files are in the cache (see there), which the console's report uses.
 """
 
-import re
-
-from silo.snippets import full_code
-
-from ..base import NewFile, StepContext, ko, ok
+from ..base import StepContext, ko, ok
 from ..registry import provider
-from ..ubl import built, listed
+from ..ubl import built, listed, xml_file
 from . import profiles, validation
 from .document import Unsupported, to_cii
 
 INVOICE = "https://gobl.org/draft-0/bill/invoice"
-UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 
 CONFIG_SCHEMA = {
     "type": "object",
@@ -99,14 +94,5 @@ def generate(context: StepContext):
         found = validation.xsd(content, profile)
         if found:
             return ko(listed([str(finding) for finding in found]), "invalid-cii")
-    name = f"{UNSAFE_NAME.sub('-', full_code(doc)).strip('-.') or 'document'}.xml"
-    cii = NewFile(
-        name=name,
-        content=content,
-        mime="application/xml",
-        category="format",
-        key="cii",
-        desc=profile.title,
-        replace=not context.config.get("duplicate", False),
-    )
-    return ok(message=f"{name}, {profile.title}", files=[cii])
+    cii = xml_file(context, doc, "cii", profile.title, content)
+    return ok(message=f"{cii.name}, {profile.title}", files=[cii])

@@ -96,17 +96,22 @@ def generate(context: StepContext):
         found = checks.problems(content, doc_type)
         if found:
             return ko(listed(found), "invalid-ubl")
-    name = f"{UNSAFE_NAME.sub('-', full_code(doc)).strip('-.') or 'document'}.xml"
-    ubl = NewFile(
-        name=name,
+    ubl = xml_file(context, doc, "ubl", doc_type.title, content)
+    return ok(message=f"{ubl.name}, {doc_type.title}", files=[ubl])
+
+
+def xml_file(context: StepContext, doc: dict, key: str, title: str, content: bytes) -> NewFile:
+    """A generated e-invoice as the entry's `format` file `key`, named after the document's
+    code; it replaces the earlier one unless the step's config says `duplicate`."""
+    return NewFile(
+        name=f"{UNSAFE_NAME.sub('-', full_code(doc)).strip('-.') or 'document'}.xml",
         content=content,
         mime="application/xml",
         category="format",
-        key="ubl",
-        desc=doc_type.title,
+        key=key,
+        desc=title,
         replace=not context.config.get("duplicate", False),
     )
-    return ok(message=f"{name}, {doc_type.title}", files=[ubl])
 
 
 def built(doc: dict) -> tuple[dict, str]:
