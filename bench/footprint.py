@@ -122,6 +122,12 @@ def by_role(rows: list[dict]) -> dict[str, dict]:
     return roles
 
 
+def print_each(rows: list[dict]) -> None:
+    for row in sorted(rows, key=lambda row: row["role"]):
+        cells = " ".join(f"{figure} {row[figure]:.1f}" for figure in FIGURES)
+        print(f"  {row['pid']} {row['role']}: {cells}")
+
+
 def report(name: str, rounds: list[list[dict]]) -> None:
     print(f"\n{name}: median of {len(rounds)} round(s)")
     print("| process | count | RSS MB | PSS MB | USS MB | idle CPU % (sum) |")
@@ -147,6 +153,7 @@ def main():
     parser.add_argument("--idle", type=float, default=30)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--baseline", default="", help="a checkout of earlier code, run too")
+    parser.add_argument("--each", action="store_true", help="print every process of each round")
     args = parser.parse_args()
     # A new stack (a new VAR_DIR) each round: every round starts from an empty database.
     chosen = {"console": lambda: Console("")}
@@ -160,6 +167,8 @@ def main():
             rows = one_round(target, args)
             results[target.name].append(rows)
             whole = totals(rows)
+            if args.each:
+                print_each(rows)
             print(
                 f"round {number + 1} {target.name}: "
                 + ", ".join(f"{f} {whole[f]:.1f}" for f in FIGURES),

@@ -1,16 +1,22 @@
 """The provider registry: the only way the engine and the editor reach providers.
 
-A provider module registers its actions with @provider(...) when it is imported; the first
-question asked of the registry imports every module listed in settings.PROVIDER_MODULES.
-Not at start-up: the processes that never run or list a step (django-q2's sentinel, pusher
-and monitor, and the web process while it only takes jobs) would each hold every provider's
-libraries (lxml, babel, requests…) for nothing — 26 MB a process (BENCHMARKS.md, footprint).
+A provider module registers its actions with @provider(...) when it is imported. Modules are
+imported when first needed, not at start-up: asked for one action, the registry imports the
+module that registers it (found by reading the modules' source, `_index`); asked for the
+list, every module in settings.PROVIDER_MODULES. A process that never runs or lists a step
+(django-q2's sentinel, pusher and monitor, the web process while it only takes jobs) would
+otherwise hold every provider's libraries (lxml, babel, requests, cryptography…) for
+nothing, and a worker would hold those of actions it never runs — ~20 MB a process
+(BENCHMARKS.md, footprint).
 """
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
+from pathlib import Path
 
 from .base import Outcome, StepContext
 
@@ -54,6 +60,43 @@ def load_all() -> None:
             _loaded = True
 
 
+# How every provider module registers an action; tests/test_registry.py holds that the index
+# read with it names the module of every registered action.
+_REGISTRATION = re.compile(r'(?<![\w.])@?provider\(\s*"([^"]+)"')
+
+
+@cache
+def _index() -> dict[str, str]:
+    """Action key → the module that registers it, read from the modules' source files."""
+    from django.conf import settings
+
+    found = {}
+    for module in settings.PROVIDER_MODULES:
+        for key in _REGISTRATION.findall(_source_of(module)):
+            found[key] = module
+    return found
+
+
+def _source_of(module: str) -> str:
+    """A module's source, found without importing it (a package's __init__ would be)."""
+    top, *rest = module.split(".")
+    folder = Path(next(iter(import_module(top).__path__))).joinpath(*rest)
+    for path in (folder.with_suffix(".py"), folder / "__init__.py"):
+        if path.exists():
+            return path.read_text()
+    return ""
+
+
+def _load_for(key: str) -> None:
+    """Import the module of `key`; every module when the index does not know it."""
+    module = _index().get(key)
+    if module:
+        with _loading:
+            import_module(module)
+    if key not in _providers:
+        load_all()
+
+
 def provider(key: str, *, name: str, category: str, summary: str, **options):
     """Register the decorated function as the action `key`."""
     if category not in CATEGORIES:
@@ -69,7 +112,8 @@ def provider(key: str, *, name: str, category: str, summary: str, **options):
 
 
 def get(key: str) -> Provider | None:
-    load_all()
+    if key not in _providers and not _loaded:
+        _load_for(key)
     return _providers.get(key)
 
 

@@ -3,8 +3,9 @@
 members GOBL requires. Unknown members are allowed, as GOBL's extensions and addons add them.
 """
 
+from functools import cache
+
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
 
 from invopop_console.pointers import pointer
 
@@ -201,10 +202,17 @@ SCHEMAS = {
     BASE + "tax/identity": IDENTITY_DOCUMENT,
     BASE + "note/message": MESSAGE,
 }
-VALIDATORS = {
-    url: Draft202012Validator(schema, format_checker=FormatChecker())
-    for url, schema in SCHEMAS.items()
-}
+
+
+@cache
+def validator_of(url: str):
+    """jsonschema's validator of a kind, made on first need: only an invalid document asks
+    for one, and jsonschema with its format checkers is 6.5 MB a process that never does
+    (BENCHMARKS.md, footprint)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    return Draft202012Validator(SCHEMAS[url], format_checker=FormatChecker())
+
 # The same schemas in jsonschema-rs, which tells a valid document valid some fifty times
 # faster (0.14 ms of each invoice the API is given, ~4 % of the web's CPU per job; 0.002
 # here). Only that: the problems of an invalid one are jsonschema's, whose messages and
@@ -218,12 +226,12 @@ QUICK_VALIDATORS = {
 
 def schema_problems(doc: dict, problems: Problems) -> bool:
     """Checks `doc` against our schema of its kind; False when we have none for it."""
-    validator = VALIDATORS.get(doc.get("$schema"))
-    if validator is None:
+    if doc.get("$schema") not in SCHEMAS:
         return False
     if _quickly_valid(doc):
         return True
-    for error in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
+    errors = validator_of(doc["$schema"]).iter_errors(doc)
+    for error in sorted(errors, key=lambda e: list(e.absolute_path)):
         where = pointer(*error.absolute_path)
         if error.validator == "required":
             missing = error.message.split("'")[1]
