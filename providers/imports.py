@@ -65,3 +65,18 @@ def import_ubl(context: StepContext):
     from .ubl.parse import parse
 
     return run_import(context, parse, "UBL")
+
+
+@provider(
+    "cii.import",
+    name="Import CII document",
+    category="Formats",
+    summary="Convert the entry's incoming UN/CEFACT CII XML (EN 16931, Factur-X, ZUGFeRD, "
+    "XRechnung) into a GOBL invoice.",
+    icon="code",
+    timeout=60.0,
+)
+def import_cii(context: StepContext):
+    from .cii.parse import parse
+
+    return run_import(context, parse, "CII")

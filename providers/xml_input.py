@@ -66,6 +66,12 @@ class Reader:
             return ""
         return found.text.replace("\ufffd", "").strip()
 
+    def fields(self, element, paths: dict[str, str]) -> dict:
+        """{key: text} of the paths that have text, in the order given: GOBL omits empty
+        members."""
+        found = {key: self.text(element, path) for key, path in paths.items()}
+        return {key: value for key, value in found.items() if value}
+
     def attr(self, element, path: str, name: str) -> str:
         found = self.one(element, path) if path else element
         return (found.get(name) or "").strip() if found is not None else ""

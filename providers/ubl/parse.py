@@ -10,8 +10,9 @@ tests/test_import_conformance.py lists it.
 import re
 from decimal import Decimal
 
+from ..import_mapping import SCHEMA, contact, inbox, instructions, is_zero, meta_key, put, tax_combo
+from ..import_mapping import unit as unit_of
 from ..xml_input import NotXML, Reader, parse_xml
-from .codes import UNITS
 
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -19,7 +20,6 @@ INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 ROOTS = {f"{{{INVOICE_NS}}}Invoice": "Invoice", f"{{{CREDIT_NOTE_NS}}}CreditNote": "CreditNote"}
 PREFIXES = {"cbc": CBC, "cac": CAC}
-SCHEMA = "https://gobl.org/draft-0/bill/invoice"
 
 TYPES = {
     "325": "proforma", "380": "standard", "381": "credit-note", "383": "debit-note",
@@ -27,17 +27,14 @@ TYPES = {
     "261": "credit-note",
 }  # fmt: skip
 TAGS = {"389": ["self-billed"], "326": ["partial"], "261": ["self-billed"]}
-MEANS = {
-    "10": "cash", "20": "cheque", "30": "credit-transfer", "42": "debit-transfer",
-    "48": "card", "49": "direct-debit", "58": "credit-transfer+sepa", "59": "direct-debit+sepa",
-}  # fmt: skip
-# GOBL's unit for a UN/ECE code: the first of its definitions with that code.
-UNIT_BY_CODE = {code: unit for unit, code in reversed(UNITS.items())} | {
-    "EA": "item",
-    "H87": "piece",
-    "C62": "one",
-    "KWT": "kw",
-    "KWH": "kwh",
+ADDRESS = {
+    "num": "cbc:BuildingNumber",
+    "street": "cbc:StreetName",
+    "street_extra": "cbc:AdditionalStreetName",
+    "locality": "cbc:CityName",
+    "region": "cbc:CountrySubentity",
+    "code": "cbc:PostalZone",
+    "country": "cac:Country/cbc:IdentificationCode",
 }
 NOTE_CODE = re.compile(r"^#([A-Z0-9]+)#(.*)$", re.S)
 
@@ -132,16 +129,7 @@ class Invoice:
         if name and trading and trading != name:
             party["alias"] = trading
         endpoint = r.one(element, "cbc:EndpointID")
-        if endpoint is not None and r.text(endpoint):
-            scheme = endpoint.get("schemeID", "")
-            if scheme == "EM":
-                party["inboxes"] = [{"email": r.text(endpoint)}]
-            else:
-                party["inboxes"] = (
-                    [{"scheme": scheme, "code": r.text(endpoint)}]
-                    if scheme
-                    else [{"code": r.text(endpoint)}]
-                )
+        put(party, "inboxes", inbox(r.attr(endpoint, "", "schemeID"), r.text(endpoint)))
         identities = []
         country = r.text(element, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
         self.tax_schemes(element, party, identities, country)
@@ -157,17 +145,15 @@ class Invoice:
                 identity["ext"] = {"iso-scheme-id": legal.get("schemeID")}
             identities.insert(0, identity)
         put(party, "identities", identities)
-        contact = r.text(element, "cac:Contact/cbc:Name")
-        if contact:
-            party["people"] = [{"name": {"given": contact}}]
         address = self.address(r.one(element, "cac:PostalAddress"))
         put(party, "addresses", [address] if address else [])
-        phone = r.text(element, "cac:Contact/cbc:Telephone")
-        if phone:
-            party["telephones"] = [{"num": phone}]
-        email = r.text(element, "cac:Contact/cbc:ElectronicMail")
-        if email:
-            party["emails"] = [{"addr": email}]
+        person = r.one(element, "cac:Contact")
+        contact(
+            party,
+            r.text(person, "cbc:Name"),
+            r.text(person, "cbc:Telephone"),
+            r.text(person, "cbc:ElectronicMail"),
+        )
         return party
 
     def tax_schemes(self, element, party: dict, identities: list, country: str) -> None:
@@ -192,17 +178,9 @@ class Invoice:
     def address(self, element) -> dict:
         if element is None:
             return {}
-        r = self.r
-        address: dict = {}
-        put(address, "num", r.text(element, "cbc:BuildingNumber"))
-        put(address, "street", r.text(element, "cbc:StreetName"))
-        put(address, "street_extra", r.text(element, "cbc:AdditionalStreetName"))
+        address = self.r.fields(element, ADDRESS)
         if "street_extra" not in address:
-            put(address, "street_extra", r.text(element, "cbc:CitySubdivisionName"))
-        put(address, "locality", r.text(element, "cbc:CityName"))
-        put(address, "region", r.text(element, "cbc:CountrySubentity"))
-        put(address, "code", r.text(element, "cbc:PostalZone"))
-        put(address, "country", r.text(element, "cac:Country/cbc:IdentificationCode"))
+            put(address, "street_extra", self.r.text(element, "cbc:CitySubdivisionName"))
         return address
 
     # --- Lines
@@ -238,7 +216,7 @@ class Invoice:
         item["price"] = price or "0"
         if quantity is not None and quantity.get("unitCode"):
             code = quantity.get("unitCode")
-            item["unit"] = UNIT_BY_CODE.get(code, code)
+            item["unit"] = unit_of(code)
         put(item, "origin", r.text(product, "cac:OriginCountry/cbc:IdentificationCode"))
         meta = {}
         for prop in r.all(product, "cac:AdditionalItemProperty"):
@@ -279,16 +257,9 @@ class Invoice:
         scheme = r.text(category, "cac:TaxScheme/cbc:ID")
         if category is None or r.one(category, "cac:TaxScheme") is None:
             return []
-        combo: dict = {"cat": scheme}
         code = r.text(category, "cbc:ID")
         percent = r.number(category, "cbc:Percent")
-        if code:
-            combo["ext"] = {"untdid-tax-category": code}
-            if (code, percent) in exemptions:
-                combo["ext"]["cef-vatex"] = exemptions[(code, percent)]
-        if percent and (not is_zero(percent) or code == "Z"):
-            combo["percent"] = f"{percent}%"
-        return [combo]
+        return [tax_combo(scheme, code, percent, exemptions.get((code, percent), ""))]
 
     def period(self, element) -> dict:
         if element is None:
@@ -364,7 +335,7 @@ class Invoice:
             return {}
         r = self.r
         code = r.text(means, "cbc:PaymentMeansCode")
-        found: dict = {"key": MEANS.get(code, "any"), "ext": {"untdid-payment-means": code}}
+        found = instructions(code)
         put(found, "detail", r.attr(means, "cbc:PaymentMeansCode", "name"))
         put(found, "ref", r.text(means, "cbc:PaymentID"))
         accounts = []
@@ -425,18 +396,3 @@ def note(text: str) -> dict:
     if match:
         return {"text": match.group(2).strip(), "ext": {"untdid-text-subject": match.group(1)}}
     return {"text": text}
-
-
-def meta_key(name: str) -> str:
-    key = re.sub(r"[^a-z0-9-+]", "", name.lower().replace(" ", "-")).strip("-+")
-    return re.sub(r"[-+]{2,}", "-", key)
-
-
-def is_zero(value: str) -> bool:
-    return value.strip("0.-") == ""
-
-
-def put(target: dict, key: str, value) -> None:
-    """Set key only when the value says something: GOBL omits empty members."""
-    if value not in (None, "", [], {}):
-        target[key] = value
