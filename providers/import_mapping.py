@@ -7,9 +7,11 @@ GOBL's unit, a guideline to the add-ons. The element names stay in each syntax's
 what a value becomes is here, once.
 """
 
+import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
-from silo.gobl.regimes import TAX_COUNTRIES
+from silo.gobl.regimes import TAX_COUNTRIES, regime_or_global
 
 from .ubl.codes import UNITS
 
@@ -27,6 +29,7 @@ UNIT_BY_CODE = {code: unit for unit, code in reversed(UNITS.items())} | {
     "C62": "one",
     "KWT": "kw",
     "KWH": "kwh",
+    "K6": "kl",
 }
 EN16931 = "urn:cen.eu:en16931:2017"
 NOT_ALPHANUMERIC = re.compile(r"[^A-Z0-9]+")
@@ -50,6 +53,30 @@ def tax_combo(scheme: str, category: str, percent: str, vatex: str = "") -> dict
     return combo
 
 
+def tax_notes(reasons) -> list[dict]:
+    """Tax notes from the breakdown's exemption reasons (BT-120), one per tax scheme and
+    category (a later one replaces an earlier, as GOBL's MergeNotes does): `reasons` yields
+    (scheme, category code, reason text)."""
+    notes: dict = {}
+    for scheme, category, reason in reasons:
+        if scheme and category and reason:
+            ext = {"untdid-tax-category": category}
+            notes[(scheme, category)] = {"cat": scheme, "text": reason, "ext": ext}
+    return list(notes.values())
+
+
+def per_base_quantity(price: str, base: str) -> str:
+    """The price of one unit when it is given for `base` units (BT-149), at the precision
+    both parsers keep: the price's own decimals plus one for each digit of the base."""
+    if not price or not base or Decimal(base) == 0:
+        return price
+    places = max(0, -Decimal(price).as_tuple().exponent)
+    whole = abs(int(Decimal(base)))
+    places += math.ceil(math.log10(whole)) if whole > 1 else 0
+    exact = Decimal(price) / Decimal(base)
+    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def instructions(code: str) -> dict:
     """The start of payment instructions from a UNTDID 4461 means code."""
     return {"key": MEANS.get(code, "any"), "ext": {"untdid-payment-means": code}}
@@ -62,6 +89,13 @@ def tax_identity(value: str, fallback_country: str) -> dict:
     if len(code) >= 3 and code[:2] in TAX_COUNTRIES:
         return {"country": code[:2], "code": code[2:]}
     return {"country": fallback_country, "code": value} if fallback_country else {"code": value}
+
+
+def main_scheme(country: str) -> str:
+    """The tax scheme a country's tax ID is of when it says none (GST in Singapore), as
+    GOBL's tax.Identity.GetScheme answers: the regime's first category."""
+    regime = regime_or_global(country) if country else None
+    return regime.categories[0].code if regime is not None and regime.categories else "VAT"
 
 
 def contact(party: dict, person: str, phone: str, email: str) -> None:

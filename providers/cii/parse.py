@@ -14,9 +14,8 @@ bill/payment in GOBL) share the namespaces but not the document: they are refuse
 rather than half-mapped; tests/test_import_conformance.py lists their fixtures as not yet.
 """
 
-import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ..import_mapping import (
     EN16931,
@@ -25,9 +24,11 @@ from ..import_mapping import (
     inbox,
     instructions,
     meta_key,
+    per_base_quantity,
     put,
     tax_combo,
     tax_identity,
+    tax_notes,
     unit,
 )
 from ..xml_input import NotXML, Reader, parse_xml
@@ -150,17 +151,16 @@ class Invoice:
         put(tax, "ext", {"untdid-document-type": type_code} if type_code else {})
         first = self.r.one(self.settlement, "ram:ApplicableTradeTax")
         put(tax, "point", TAX_POINTS.get(self.r.text(first, "ram:DueDateTypeCode"), ""))
-        notes: dict = {}
-        for element in self.r.all(self.settlement, "ram:ApplicableTradeTax"):
-            reason = self.r.text(element, "ram:ExemptionReason")
-            scheme, category = self.r.text(element, "ram:TypeCode"), self.category(element)
-            if reason and scheme and category:
-                notes[(scheme, category)] = {
-                    "cat": scheme,
-                    "text": reason,
-                    "ext": {"untdid-tax-category": category},
-                }
-        put(tax, "notes", list(notes.values()))
+        breakdown = self.r.all(self.settlement, "ram:ApplicableTradeTax")
+        reasons = [
+            (
+                self.r.text(t, "ram:TypeCode"),
+                self.category(t),
+                self.r.text(t, "ram:ExemptionReason"),
+            )
+            for t in breakdown
+        ]
+        put(tax, "notes", tax_notes(reasons))
         return tax
 
     def note(self, element) -> dict:
@@ -310,22 +310,14 @@ class Invoice:
         return line
 
     def price(self, agreement, line) -> str:
-        """The net price (BT-146) per unit: divided by its base quantity (BT-149) at the
-        precision gobl.cii keeps, the price's own plus a digit for each of the base's."""
+        """The net price (BT-146) of one unit."""
         r = self.r
         net = r.one(agreement, "ram:NetPriceProductTradePrice")
         if net is None:
             r.problem(line, "the line has no net price (ram:NetPriceProductTradePrice)")
             return "0"
         price = r.number(net, "ram:ChargeAmount") or "0"
-        base = r.number(net, "ram:BasisQuantity")
-        if not base or Decimal(base) == 0:
-            return price
-        places = max(0, -Decimal(price).as_tuple().exponent)
-        whole = abs(int(Decimal(base)))
-        places += math.ceil(math.log10(whole)) if whole > 1 else 0
-        exact = Decimal(price) / Decimal(base)
-        return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+        return per_base_quantity(price, r.number(net, "ram:BasisQuantity"))
 
     def product(self, product, item: dict) -> None:
         r = self.r

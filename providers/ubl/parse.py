@@ -8,9 +8,20 @@ tests/test_import_conformance.py lists it.
 """
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from ..import_mapping import SCHEMA, contact, inbox, instructions, is_zero, meta_key, put, tax_combo
+from ..import_mapping import (
+    SCHEMA,
+    contact,
+    inbox,
+    instructions,
+    main_scheme,
+    meta_key,
+    per_base_quantity,
+    put,
+    tax_combo,
+    tax_notes,
+)
 from ..import_mapping import unit as unit_of
 from ..xml_input import NotXML, Reader, parse_xml
 
@@ -26,6 +37,7 @@ TYPES = {
     "384": "corrective", "388": "standard", "389": "standard", "326": "standard",
     "261": "credit-note",
 }  # fmt: skip
+TAX_POINTS = {"3": "issue", "35": "delivery", "432": "payment"}  # UNTDID 2005, BT-8
 TAGS = {"389": ["self-billed"], "326": ["partial"], "261": ["self-billed"]}
 ADDRESS = {
     "num": "cbc:BuildingNumber",
@@ -66,7 +78,7 @@ class Invoice:
         if addons:
             doc["$addons"] = addons
         type_code = r.text(root, "cbc:CreditNoteTypeCode" if self.credit else "cbc:InvoiceTypeCode")
-        doc["type"] = TYPES.get(type_code, "standard")
+        doc["type"] = TYPES.get(type_code, "other")
         if type_code in TAGS:
             doc["$tags"] = TAGS[type_code]
         put(doc, "code", r.text(root, "cbc:ID"))
@@ -75,7 +87,7 @@ class Invoice:
         put(doc, "value_date", self.date(root, "cbc:TaxPointDate"))
         put(doc, "currency", r.text(root, "cbc:DocumentCurrencyCode"))
         put(doc, "preceding", self.preceding())
-        doc["tax"] = {"rounding": "currency"}
+        doc["tax"] = self.tax()
         put(doc, "supplier", self.party(r.one(root, "cac:AccountingSupplierParty/cac:Party")))
         put(doc, "customer", self.party(r.one(root, "cac:AccountingCustomerParty/cac:Party")))
         line_tag = "cac:CreditNoteLine" if self.credit else "cac:InvoiceLine"
@@ -90,7 +102,49 @@ class Invoice:
         put(doc, "delivery", self.delivery())
         notes = [r.text(element) for element in r.all(root, "cbc:Note")]
         put(doc, "notes", [note(text) for text in notes if text])
+        representative = r.one(root, "cac:TaxRepresentativeParty")
+        if representative is not None:
+            # As gobl.ubl: the representative invoices for the seller, who moves to ordering.
+            doc.setdefault("ordering", {})["seller"] = doc.get("supplier", {})
+            doc["supplier"] = self.party(representative)
+        put(doc, "exchange_rates", self.exchange_rates())
+        put(doc, "attachments", self.attachments())
         return doc
+
+    def tax(self) -> dict:
+        tax: dict = {"rounding": "currency"}
+        code = self.r.text(self.root, "cac:InvoicePeriod/cbc:DescriptionCode")
+        put(tax, "point", TAX_POINTS.get(code, ""))
+        path = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+        reasons = [
+            (
+                self.r.text(category, "cac:TaxScheme/cbc:ID"),
+                self.r.text(category, "cbc:ID"),
+                self.r.text(category, "cbc:TaxExemptionReason"),
+            )
+            for category in self.r.all(self.root, path)
+        ]
+        put(tax, "notes", tax_notes(reasons))
+        return tax
+
+    def exchange_rates(self) -> list:
+        """BT-6's rate, as gobl.ubl reads it: the tax total in the tax currency over the
+        one in the document's, at the former's precision."""
+        r, root = self.r, self.root
+        currency, tax_currency = (
+            r.text(root, "cbc:DocumentCurrencyCode"),
+            r.text(root, "cbc:TaxCurrencyCode"),
+        )
+        totals = r.all(root, "cac:TaxTotal")
+        if not tax_currency or tax_currency == currency or len(totals) < 2:
+            return []
+        ours, theirs = r.number(totals[0], "cbc:TaxAmount"), r.number(totals[1], "cbc:TaxAmount")
+        if not ours or not theirs or Decimal(ours) == 0:
+            return []
+        rate = (Decimal(theirs) / Decimal(ours)).quantize(
+            Decimal(1).scaleb(Decimal(theirs).as_tuple().exponent), rounding=ROUND_HALF_UP
+        )
+        return [{"from": currency, "to": tax_currency, "amount": str(rate)}]
 
     # --- Header
 
@@ -159,18 +213,20 @@ class Invoice:
     def tax_schemes(self, element, party: dict, identities: list, country: str) -> None:
         r = self.r
         schemes = [
-            (r.text(s, "cbc:CompanyID"), r.text(s, "cac:TaxScheme/cbc:ID"))
+            (r.text(s, "cbc:CompanyID"), r.text(s, "cac:TaxScheme/cbc:ID"), s)
             for s in r.all(element, "cac:PartyTaxScheme")
             if r.text(s, "cbc:CompanyID") and r.one(s, "cac:TaxScheme") is not None
         ]
         if not schemes:
             return
-        main = next((i for i, (_, scheme) in enumerate(schemes) if scheme == "VAT"), 0)
-        code, scheme = schemes[main]
+        main = next((i for i, (_, scheme, _) in enumerate(schemes) if scheme == "VAT"), 0)
+        code, scheme, found = schemes[main]
         party["tax_id"] = {"country": country, "code": code} if country else {"code": code}
-        if scheme != "VAT":
-            party["tax_id"]["scheme"] = scheme
-        for i, (code, scheme) in enumerate(schemes):
+        if scheme != main_scheme(country):
+            # gobl.ubl: the scheme's tax type (UK VAT's is VAT) when it has one.
+            type_code = r.text(found, "cac:TaxScheme/cbc:TaxTypeCode")
+            party["tax_id"]["scheme"] = type_code or scheme
+        for i, (code, scheme, _) in enumerate(schemes):
             if i != main:
                 identity = {"country": country, "code": code, "scope": "tax", "type": scheme}
                 identities.append({k: v for k, v in identity.items() if v})
@@ -200,9 +256,7 @@ class Invoice:
         price = r.number(element, "cac:Price/cbc:PriceAmount")
         if r.one(element, "cac:Price") is None:
             return {}
-        base = r.number(element, "cac:Price/cbc:BaseQuantity")
-        if price and base and not is_zero(base) and Decimal(base) != 1:
-            price = str(Decimal(price) / Decimal(base))
+        price = per_base_quantity(price, r.number(element, "cac:Price/cbc:BaseQuantity"))
         item: dict = {}
         line: dict = {"quantity": "1", "item": item}
         quantity = r.one(element, "cbc:CreditedQuantity" if self.credit else "cbc:InvoicedQuantity")
@@ -229,6 +283,11 @@ class Invoice:
         put(line, "order", r.text(element, "cac:OrderLineReference/cbc:LineID"))
         period = self.period(r.one(element, "cac:InvoicePeriod"))
         put(line, "period", period)
+        put(
+            line,
+            "identifier",
+            self.reference_identity(r.one(element, "cac:DocumentReference/cbc:ID")),
+        )
         discounts, charges = self.allowances(element, document=False)
         put(line, "discounts", discounts)
         put(line, "charges", charges)
@@ -308,7 +367,24 @@ class Invoice:
         for key, code in refs.items():
             if code:
                 ordering[key] = [{"code": code}]
+        put(ordering, "period", self.period(r.one(root, "cac:InvoicePeriod")))
+        sheets = [
+            self.reference_identity(r.one(document, "cbc:ID"))
+            for document in r.all(root, "cac:AdditionalDocumentReference")
+            if r.text(document, "cbc:DocumentTypeCode") == "130"  # BT-18, an invoiced object
+        ]
+        put(ordering, "identities", [sheet for sheet in sheets if sheet])
         return ordering
+
+    def reference_identity(self, element) -> dict:
+        """An object identifier (BT-18, BT-128): its code, its scheme as untdid-reference."""
+        code = self.r.text(element) if element is not None else ""
+        if not code:
+            return {}
+        identity: dict = {"code": code}
+        if element.get("schemeID"):
+            identity["ext"] = {"untdid-reference": element.get("schemeID")}
+        return identity
 
     def payment(self) -> dict:
         r, root = self.r, self.root
@@ -363,10 +439,13 @@ class Invoice:
         r = self.r
         element = r.one(self.root, "cac:Delivery")
         delivery: dict = {}
-        put(delivery, "period", self.period(r.one(self.root, "cac:InvoicePeriod")))
         if element is None:
             return delivery
         put(delivery, "date", self.date(element, "cbc:ActualDeliveryDate"))
+        latest = self.date(element, "cbc:LatestDeliveryDate")
+        if latest and delivery.get("date"):
+            delivery["period"] = {"start": delivery["date"], "end": latest}
+        put(delivery, "period", self.period(r.one(element, "cac:EstimatedDeliveryPeriod")))
         location = r.one(element, "cac:DeliveryLocation/cbc:ID")
         if location is not None and r.text(location):
             identity = {"code": r.text(location)}
@@ -379,7 +458,27 @@ class Invoice:
         put(receiver, "name", name)
         put(receiver, "addresses", [address] if address else [])
         put(delivery, "receiver", receiver)
-        return delivery
+        terms = r.text(self.root, "cac:DeliveryTerms/cbc:ID")
+        if terms:
+            delivery["identities"] = [{"code": terms}]
+        return delivery if {"receiver", "date", "identities"} & set(delivery) else {}
+
+    def attachments(self) -> list:
+        """BG-24 documents that point somewhere (an embedded object would need a file of
+        its own, as gobl.ubl also leaves it)."""
+        r = self.r
+        found = []
+        for document in r.all(self.root, "cac:AdditionalDocumentReference"):
+            external = r.one(document, "cac:Attachment/cac:ExternalReference")
+            if external is None:
+                continue
+            attachment: dict = {}
+            put(attachment, "code", r.text(document, "cbc:ID"))
+            put(attachment, "description", r.text(document, "cbc:DocumentDescription"))
+            put(attachment, "url", r.text(external, "cbc:URI"))
+            put(attachment, "mime", r.text(external, "cbc:MimeCode"))
+            found.append(attachment)
+        return found
 
 
 def context_addons(customization: str) -> list[str]:
