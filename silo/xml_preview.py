@@ -10,6 +10,7 @@ PREVIEW_ELEMENTS is shown as plain text, cut, rather than as thousands of nested
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.html import format_html, format_html_join
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +20,7 @@ XML_MIMES = ("application/xml", "text/xml")
 PREVIEW_BYTES = 2 * 1024 * 1024
 PREVIEW_ELEMENTS = 5_000
 PLAIN_CHARS = 200_000
+REPORT_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -56,9 +58,24 @@ def preview(silo_file) -> Preview:
         found.plain = etree.tostring(root, pretty_print=True, encoding="unicode")[:PLAIN_CHARS]
     else:
         found.tree = element_html(root)
-    reported = import_string(settings.FILE_REPORT)(content) if settings.FILE_REPORT else None
+    reported = report(silo_file.sha256, content)
     if reported is not None:
         found.syntax, found.findings = reported
+    return found
+
+
+def report(sha256: str, content: bytes):
+    """The provider's report, kept by the file's digest: the Schematron takes seconds on a
+    long invoice, and a live entry page asks for its tab again on every event. A report
+    that says its rules were unavailable is not kept: the next view may have them."""
+    if not settings.FILE_REPORT:
+        return None
+    key = f"xml-report:{sha256}"
+    found = cache.get(key, "missing")
+    if found == "missing":
+        found = import_string(settings.FILE_REPORT)(content)
+        if found is None or all(finding.rule != "unavailable" for finding in found[1]):
+            cache.set(key, found, REPORT_SECONDS)
     return found
 
 

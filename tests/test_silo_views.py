@@ -1079,6 +1079,37 @@ def test_the_xml_preview_escapes_what_the_file_says(as_owner, workspace, media):
     assert "Validation report" not in html  # no e-invoice, no report
 
 
+REPORTS: list[bytes] = []
+
+
+def counted_report(content: bytes):
+    """A FILE_REPORT that counts its calls; <unavailable/> stands for rules not cached."""
+    from providers.cii.validation import Finding
+
+    REPORTS.append(content)
+    rule = "unavailable" if b"unavailable" in content else "BR-01"
+    return "CII", [Finding(rule, "said", "")]
+
+
+@pytest.mark.parametrize(("root", "reports"), [("kept", 1), ("unavailable", 2)])
+def test_a_files_report_is_kept_by_digest_unless_its_rules_were_unavailable(
+    as_owner, workspace, media, settings, root, reports
+):
+    settings.FILE_REPORT = "test_silo_views.counted_report"
+    REPORTS.clear()
+    entry = make_entry(workspace)
+    xml = f"<{root} id='{entry.id}'/>".encode()  # a digest no other test has
+    services.attach_file(entry, name="x.xml", content=xml, mime="application/xml")
+
+    for _ in range(2):
+        assert (
+            "Validation report: 1 finding"
+            in as_owner.get(entry_url(entry, "files")).content.decode()
+        )
+
+    assert len(REPORTS) == reports and set(REPORTS) == {xml}
+
+
 @pytest.mark.parametrize(
     "content, said",
     [(b"<a><b></a>", "Not well-formed XML"), (b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "")],
