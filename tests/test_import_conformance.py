@@ -198,8 +198,7 @@ CII_NOT_YET = {
     "CII-IN_SE-R-003.xml": NO_REGIME + " (BT-31 has scheme VAT, which gobl.cii reads only as VA)",
     "CII_example7.xml": NO_REGIME,
     "CII_example2.xml": "fixture predates 829b1e4: BT-149 base quantity divides the price, "
-    "BT-30 legal identities, BT-71 as delivery identities, BT-158 classification identities",
-    "CII_example4.xml": "fixture predates 829b1e4: BT-30 legal identity beside BT-29",
+    "BT-71 as delivery identities, BT-158 classification identities",
     "CII_example8.xml": "fixture predates 829b1e4: BT-149 base quantity divides the price",
     "CII_example9.xml": "fixture predates 829b1e4: BT-149 base quantity divides the price",
 }
@@ -210,7 +209,23 @@ def without_accepted(ours: dict, expected: dict) -> tuple[dict, dict]:
     ours, expected = json.loads(json.dumps(ours)), json.loads(json.dumps(expected))
     for pattern in ACCEPTED:
         drop_unpaired(ours, expected, pattern.strip("/").split("/"))
+    for party in ("supplier", "customer"):
+        drop_legal_identities(ours.get(party), expected.get(party))
     return ours, expected
+
+
+def drop_legal_identities(ours, expected) -> None:
+    """BT-30 / BT-47, the legal registration, is an identity of scope legal since 829b1e4
+    (2026-02): ours has it where the fixture, written before, has none."""
+    if not isinstance(ours, dict) or not isinstance(expected, dict):
+        return
+    if any(i.get("scope") == "legal" for i in expected.get("identities", [])):
+        return
+    kept = [i for i in ours.get("identities", []) if i.get("scope") != "legal"]
+    if kept:
+        ours["identities"] = kept
+    else:
+        ours.pop("identities", None)
 
 
 def drop_unpaired(ours, expected, steps: list[str]) -> None:
