@@ -16,7 +16,6 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from lxml import etree
 
-XML_MIMES = ("application/xml", "text/xml")
 PREVIEW_BYTES = 2 * 1024 * 1024
 PREVIEW_ELEMENTS = 5_000
 PLAIN_CHARS = 200_000
@@ -32,13 +31,8 @@ class Preview:
     findings: list | None = None  # the report's findings; None when the file is no e-invoice
 
 
-def is_xml(silo_file) -> bool:
-    mime = (silo_file.mime or "").split(";")[0].strip().lower()
-    return mime in XML_MIMES or mime.endswith("+xml") or silo_file.name.lower().endswith(".xml")
-
-
 def previews(files) -> list[Preview]:
-    return [preview(found) for found in files if is_xml(found)]
+    return [preview(found) for found in files if found.is_xml]
 
 
 def preview(silo_file) -> Preview:
