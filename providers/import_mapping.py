@@ -9,7 +9,7 @@ what a value becomes is here, once.
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from silo.gobl.regimes import TAX_COUNTRIES, regime_or_global
 
@@ -73,8 +73,9 @@ def per_base_quantity(price: str, base: str) -> str:
     places = max(0, -Decimal(price).as_tuple().exponent)
     whole = abs(int(Decimal(base)))
     places += math.ceil(math.log10(whole)) if whole > 1 else 0
-    exact = Decimal(price) / Decimal(base)
-    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    with localcontext(prec=64):  # the reader's amounts have 30 digits at most
+        exact = Decimal(price) / Decimal(base)
+        return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def instructions(code: str) -> dict:

@@ -3,6 +3,7 @@ invoice through the engine; what cannot be mapped is a KO naming the XPath. The 
 itself is checked against gobl.cii's fixtures in test_import_conformance.py."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,20 @@ def test_what_gobl_refuses_is_a_ko_naming_the_json_pointer(workspace):
     assert job.status == "KO", trace(job)
     event = last_event(job)
     assert event.code == "invalid-document" and "/supplier/tax_id" in event.message
+
+
+@pytest.mark.parametrize("value", ["1e999999", "1e-999999", "12345678901234567890123"])
+def test_a_number_out_of_range_is_a_problem_not_a_million_digits(value):
+    xml = (
+        HEAD + "<rsm:SupplyChainTradeTransaction><ram:IncludedSupplyChainTradeLineItem>"
+        "<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice><ram:ChargeAmount>"
+        f"{value}</ram:ChargeAmount><ram:BasisQuantity>1e5</ram:BasisQuantity>"
+        "</ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>"
+        "</ram:IncludedSupplyChainTradeLineItem></rsm:SupplyChainTradeTransaction>"
+        "</rsm:CrossIndustryInvoice>"
+    ).encode()
+    doc, problems = parse(xml)
+    [(path, message)] = problems
+    assert path.endswith("/ram:NetPriceProductTradePrice/ram:ChargeAmount")
+    assert message == f"{value!r} is out of range for an amount"
+    assert Decimal(doc["lines"][0]["item"]["price"]) == 0
