@@ -122,7 +122,7 @@ def prefetch(name: str) -> None:
     def fetch() -> None:
         try:
             artefact(name)
-        except Unavailable:
+        except (Unavailable, OSError):  # unreachable, or a cache folder we cannot write
             prefetch.cache_clear()
 
     threading.Thread(target=fetch, name=f"fetch {name}", daemon=True).start()
