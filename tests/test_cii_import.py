@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import shared_path
 from engine_helpers import entry, run, start, start_on, step, trace
+from test_import import with_xml
 
 from providers.cii import profiles
 from providers.cii.document import to_cii
@@ -32,12 +33,6 @@ def invoice(addon="eu-en16931-v2017") -> dict:
     doc, problems = build_document({**doc, "$addons": [addon]})
     assert problems == []
     return doc
-
-
-def with_xml(workspace, content: bytes, name="incoming.xml"):
-    silo_entry = entry(workspace)
-    attach_file(silo_entry, name=name, content=content, mime="application/xml", category="format")
-    return silo_entry
 
 
 def last_event(job):

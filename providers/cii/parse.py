@@ -230,6 +230,14 @@ class Invoice:
         put(party, "identities", identities)
         return party
 
+    def name_and_address(self, element) -> dict:
+        """A party that gobl.cii reads only the name and address of (payee, ship-to)."""
+        party: dict = {}
+        put(party, "name", self.r.text(element, "ram:Name"))
+        address = self.address(self.r.one(element, "ram:PostalTradeAddress"))
+        put(party, "addresses", [address] if address else [])
+        return party
+
     def identity(self, element, scope: str = "") -> dict:
         code = self.r.text(element) if element is not None else ""
         if not code:
@@ -390,11 +398,7 @@ class Invoice:
         payment: dict = {}
         payee = r.one(settlement, "ram:PayeeTradeParty")
         if payee is not None:
-            found: dict = {}
-            put(found, "name", r.text(payee, "ram:Name"))
-            address = self.address(r.one(payee, "ram:PostalTradeAddress"))
-            put(found, "addresses", [address] if address else [])
-            payment["payee"] = found
+            payment["payee"] = self.name_and_address(payee)
         put(payment, "terms", self.terms())
         means = r.one(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
         if means is not None and r.text(means, "ram:TypeCode") != "1":
@@ -519,11 +523,7 @@ class Invoice:
         delivery: dict = {}
         receiver = r.one(element, "ram:ShipToTradeParty")
         if receiver is not None:
-            party: dict = {}
-            put(party, "name", r.text(receiver, "ram:Name"))
-            address = self.address(r.one(receiver, "ram:PostalTradeAddress"))
-            put(party, "addresses", [address] if address else [])
-            put(delivery, "receiver", party)
+            put(delivery, "receiver", self.name_and_address(receiver))
             global_id, local_id = r.one(receiver, "ram:GlobalID"), r.text(receiver, "ram:ID")
             if global_id is not None and r.text(global_id):
                 identity = {"code": r.text(global_id)}
