@@ -111,8 +111,8 @@ class Invoice:
         agreement = r.one(root, AGREEMENT)
         put(doc, "supplier", self.party(r.one(agreement, "ram:SellerTradeParty")))
         put(doc, "customer", self.party(r.one(agreement, "ram:BuyerTradeParty")))
-        put(doc, "value_date", self.date(r.one(self.settlement, "ram:ApplicableTradeTax"),
-                                         "ram:TaxPointDate"))  # fmt: skip
+        first_tax = r.one(self.settlement, "ram:ApplicableTradeTax")  # BT-7 is on each: one
+        put(doc, "value_date", self.date(first_tax, "ram:TaxPointDate"))
         lines = r.all(root, f"{TRANSACTION}/ram:IncludedSupplyChainTradeLineItem")
         put(doc, "lines", [self.line(element) for element in lines])
         put(doc, "payment", self.payment())
@@ -147,17 +147,14 @@ class Invoice:
         return f"{value[:4]}-{value[4:6]}-{value[6:]}"
 
     def tax(self, type_code: str) -> dict:
+        r = self.r
         tax: dict = {"rounding": "currency"}
         put(tax, "ext", {"untdid-document-type": type_code} if type_code else {})
-        first = self.r.one(self.settlement, "ram:ApplicableTradeTax")
-        put(tax, "point", TAX_POINTS.get(self.r.text(first, "ram:DueDateTypeCode"), ""))
-        breakdown = self.r.all(self.settlement, "ram:ApplicableTradeTax")
+        breakdown = r.all(self.settlement, "ram:ApplicableTradeTax")
+        point = r.text(breakdown[0], "ram:DueDateTypeCode") if breakdown else ""
+        put(tax, "point", TAX_POINTS.get(point, ""))
         reasons = [
-            (
-                self.r.text(t, "ram:TypeCode"),
-                self.category(t),
-                self.r.text(t, "ram:ExemptionReason"),
-            )
+            (r.text(t, "ram:TypeCode"), self.category(t), r.text(t, "ram:ExemptionReason"))
             for t in breakdown
         ]
         put(tax, "notes", tax_notes(reasons))
@@ -302,20 +299,24 @@ class Invoice:
         discounts, charges = self.allowances(settlement, document=False)
         put(line, "discounts", discounts)
         put(line, "charges", charges)
-        reference = r.one(agreement, "ram:AdditionalReferencedDocument")
-        if r.text(reference, "ram:TypeCode") == INVOICE_DATA_SHEET and r.text(
-            reference, "ram:IssuerAssignedID"
-        ):
-            identifier: dict = {"code": r.text(reference, "ram:IssuerAssignedID")}
-            if r.one(reference, "ram:ReferenceTypeCode") is not None:
-                identifier["ext"] = {"untdid-reference": r.text(reference, "ram:ReferenceTypeCode")}
-            line["identifier"] = identifier
+        put(line, "identifier", self.line_identifier(agreement))
         put(line, "order", r.text(agreement, "ram:BuyerOrderReferencedDocument/ram:LineID"))
-        put(
-            line, "cost", r.text(settlement, "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID")
-        )
+        account = "ram:ReceivableSpecifiedTradeAccountingAccount/ram:ID"
+        put(line, "cost", r.text(settlement, account))
         put(line, "period", self.period(r.one(settlement, "ram:BillingSpecifiedPeriod")))
         return line
+
+    def line_identifier(self, agreement) -> dict:
+        """BT-128, the invoiced object: a referenced document of type 130."""
+        r = self.r
+        reference = r.one(agreement, "ram:AdditionalReferencedDocument")
+        code = r.text(reference, "ram:IssuerAssignedID")
+        if r.text(reference, "ram:TypeCode") != INVOICE_DATA_SHEET or not code:
+            return {}
+        identifier: dict = {"code": code}
+        if r.one(reference, "ram:ReferenceTypeCode") is not None:
+            identifier["ext"] = {"untdid-reference": r.text(reference, "ram:ReferenceTypeCode")}
+        return identifier
 
     def price(self, agreement, line) -> str:
         """The net price (BT-146) of one unit."""
