@@ -403,6 +403,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 DOCUMENT_MAX_LINES = env_int("DOCUMENT_MAX_LINES", 10_000)
 WORKFLOW_MAX_STEPS = env_int("WORKFLOW_MAX_STEPS", 500)  # rescue and nested steps included
 ENTRY_PAGE_LINES = env_int("ENTRY_PAGE_LINES", 100)  # lines per page of an entry's line table
+# The Files tab's validation report of an e-invoice file: a provider's, reached by name
+# because silo imports no provider (as CONFIGURATION_SECTIONS).
+FILE_REPORT = "providers.einvoice_report.report"
 
 SESSION_COOKIE_SECURE = not DEBUG and SITE_URL.startswith("https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -20,17 +20,11 @@ from .base import StepContext, ko, ok
 from .registry import provider
 from .ubl import listed
 
-XML_MIMES = ("application/xml", "text/xml")
-
 
 def xml_file(entry):
     """The entry's newest XML file, a `format` one first; None when it has none."""
     files = sorted(entry.files.all(), key=lambda f: (f.category == "format", f.created_at))
-    for found in reversed(files):
-        mime = (found.mime or "").split(";")[0].strip().lower()
-        if mime in XML_MIMES or mime.endswith("+xml") or found.name.lower().endswith(".xml"):
-            return found
-    return None
+    return next((found for found in reversed(files) if found.is_xml), None)
 
 
 def run_import(context: StepContext, parse, syntax: str):
@@ -65,3 +59,18 @@ def import_ubl(context: StepContext):
     from .ubl.parse import parse
 
     return run_import(context, parse, "UBL")
+
+
+@provider(
+    "cii.import",
+    name="Import CII document",
+    category="Formats",
+    summary="Convert the entry's incoming UN/CEFACT CII XML (EN 16931, Factur-X, ZUGFeRD, "
+    "XRechnung) into a GOBL invoice.",
+    icon="code",
+    timeout=60.0,
+)
+def import_cii(context: StepContext):
+    from .cii.parse import parse
+
+    return run_import(context, parse, "CII")

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 MAX_BYTES = 20 * 1024 * 1024  # an e-invoice is kilobytes; its attachments a few megabytes
+MAX_DIGITS = 18  # before the decimal point: a quintillion, in any currency
+MAX_DECIMALS = 12  # after it: prices per unit of a base quantity go a few places further
 
 
 class NotXML(Exception):
@@ -66,6 +68,12 @@ class Reader:
             return ""
         return found.text.replace("\ufffd", "").strip()
 
+    def fields(self, element, paths: dict[str, str]) -> dict:
+        """{key: text} of the paths that have text, in the order given: GOBL omits empty
+        members."""
+        found = {key: self.text(element, path) for key, path in paths.items()}
+        return {key: value for key, value in found.items() if value}
+
     def attr(self, element, path: str, name: str) -> str:
         found = self.one(element, path) if path else element
         return (found.get(name) or "").strip() if found is not None else ""
@@ -83,6 +91,10 @@ class Reader:
             return ""
         if not number.is_finite():
             self.problem(found, f"{value!r} is not a number")
+            return ""
+        if number.adjusted() > MAX_DIGITS or number.as_tuple().exponent < -MAX_DECIMALS:
+            # 1e999999 is a number, but a million digits of one are no amount.
+            self.problem(found, f"{value!r} is out of range for an amount")
             return ""
         return str(number) if number.as_tuple().exponent <= 0 else format(number, "f")
 

@@ -188,6 +188,9 @@ class SiloEntryVersion(ImmutableModel):
         return "job" if self.job_id else "user" if self.user_id else "api"
 
 
+XML_MIMES = ("application/xml", "text/xml")
+
+
 def silo_file_path(instance: "SiloFile", filename: str) -> str:
     return f"silo/{instance.entry.workspace_id}/{instance.entry_id}/{instance.id}/{filename}"
 
@@ -215,6 +218,13 @@ class SiloFile(models.Model):
     @property
     def workspace(self) -> Workspace:
         return self.entry.workspace
+
+    @property
+    def is_xml(self) -> bool:
+        """An XML document by its mime (application/xml, text/xml, …+xml) or its name: what
+        an import reads and the Files tab previews."""
+        mime = (self.mime or "").split(";")[0].strip().lower()
+        return mime in XML_MIMES or mime.endswith("+xml") or self.name.lower().endswith(".xml")
 
 
 class SiloState(models.Model):

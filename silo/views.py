@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from invopop_console.accounts.access import get_owned, workspace_view
 from invopop_console.accounts.models import Role
 
-from . import activity, services, snippets
+from . import activity, services, snippets, xml_preview
 from .api_views import store_entry
 from .forms import EntryForm
 from .gobl import corrections
@@ -177,7 +177,8 @@ def tab_context(entry: SiloEntry, tab: str) -> dict:
     if tab == "activity":
         return {"activity": activity.log(entry)}
     if tab == "files":
-        return {"files": list(entry.files.all())}
+        files = list(entry.files.all())
+        return {"files": files, "xml_previews": xml_preview.previews(files)}
     if tab == "states":
         return {"states": entry.states.order_by("-created_at", "-pk")}
     if tab == "versions":

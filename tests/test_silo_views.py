@@ -1012,6 +1012,120 @@ def test_the_files_tab_links_downloads_and_previews_pdfs(as_owner, workspace, me
     assert html.count("<iframe") == 1
 
 
+def e_invoice(syntax: str) -> bytes:
+    """The fixture invoice as ubl.generate and cii.generate write it."""
+    from pathlib import Path
+
+    from providers.cii import profiles
+    from providers.cii.document import to_cii
+    from providers.ubl.codes import DOC_TYPES
+    from providers.ubl.document import to_ubl
+    from silo.gobl import build_document
+
+    doc = json.loads((Path(__file__).parent / "fixtures/ubl/invoice-nl.json").read_text())
+    doc, _ = build_document({**doc, "$addons": ["eu-en16931-v2017"]})
+    if syntax == "cii":
+        return to_cii(doc, profiles.find("en16931-v2017", []))
+    return to_ubl(doc, DOC_TYPES["bis-invoice-v3"])
+
+
+def test_the_files_tab_previews_a_cii_as_a_tree_with_its_validation_report(
+    as_owner, workspace, media
+):
+    entry = make_entry(workspace)
+    # The document type code (BT-3) taken out: the XSD requires it.
+    xml = re.sub(rb"<ram:TypeCode>380</ram:TypeCode>", b"", e_invoice("cii"))
+    services.attach_file(entry, name="INV.xml", content=xml, mime="application/xml")
+
+    html = as_owner.get(entry_url(entry, "files")).content.decode()
+
+    assert '<section class="xml-preview" data-file="INV.xml">' in html
+    assert (
+        '<details class="xml-node" open><summary>&lt;<span class="xml-tag">'
+        "rsm:CrossIndustryInvoice</span>" in html
+    )
+    assert '<span class="xml-tag">ram:ID</span>&gt;<span class="xml-text">INV-2026-0007' in html
+    assert "<summary>Validation report: " in html
+    rules = re.findall(r'<td class="mono small nowrap">([^<]+)</td><td>([^<]+)', html)
+    assert any(rule == "XSD" and "TypeCode" in message for rule, message in rules), rules
+
+
+def test_the_files_tab_reports_a_ubls_rule_ids(as_owner, workspace, media):
+    entry = make_entry(workspace)
+    xml = e_invoice("ubl")
+    total = re.search(rb"<cbc:LineExtensionAmount currencyID=\"EUR\">([^<]+)<", xml).group(0)
+    xml = xml.replace(total, b'<cbc:LineExtensionAmount currencyID="EUR">1.00<', 1)
+    services.attach_file(entry, name="INV.ubl.xml", content=xml, mime="application/xml")
+
+    html = as_owner.get(entry_url(entry, "files")).content.decode()
+
+    assert 'INV.ubl.xml <span class="muted">· UBL</span>' in html
+    assert '<td class="mono small nowrap">BR-CO-10</td>' in html
+
+
+def test_the_xml_preview_escapes_what_the_file_says(as_owner, workspace, media):
+    entry = make_entry(workspace)
+    hostile = (
+        b'<a xmlns:x="urn:x" x:on="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;">'
+        b"<b>&lt;script&gt;alert(1)&lt;/script&gt;</b><!-- <script>alert(2)</script> --></a>"
+    )
+    services.attach_file(entry, name="x.xml", content=hostile, mime="text/xml")
+
+    html = as_owner.get(entry_url(entry, "files")).content.decode()
+
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Validation report" not in html  # no e-invoice, no report
+
+
+REPORTS: list[bytes] = []
+
+
+def counted_report(content: bytes):
+    """A FILE_REPORT that counts its calls; <unavailable/> stands for rules not cached."""
+    from providers.cii.validation import Finding
+
+    REPORTS.append(content)
+    rule = "unavailable" if b"unavailable" in content else "BR-01"
+    return "CII", [Finding(rule, "said", "")]
+
+
+@pytest.mark.parametrize(("root", "reports"), [("kept", 1), ("unavailable", 2)])
+def test_a_files_report_is_kept_by_digest_unless_its_rules_were_unavailable(
+    as_owner, workspace, media, settings, root, reports
+):
+    settings.FILE_REPORT = "test_silo_views.counted_report"
+    REPORTS.clear()
+    entry = make_entry(workspace)
+    xml = f"<{root} id='{entry.id}'/>".encode()  # a digest no other test has
+    services.attach_file(entry, name="x.xml", content=xml, mime="application/xml")
+
+    for _ in range(2):
+        assert (
+            "Validation report: 1 finding"
+            in as_owner.get(entry_url(entry, "files")).content.decode()
+        )
+
+    assert len(REPORTS) == reports and set(REPORTS) == {xml}
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [(b"<a><b></a>", "Not well-formed XML"), (b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "")],
+    ids=["broken", "doctype"],
+)
+def test_an_xml_file_that_cannot_be_read_is_said_so(as_owner, workspace, media, content, said):
+    entry = make_entry(workspace)
+    services.attach_file(entry, name="x.xml", content=content, mime="application/xml")
+
+    response = as_owner.get(entry_url(entry, "files"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<pre class="mono small">Not well-formed XML' in html and said in html
+
+
 def test_a_file_downloads_with_its_content_type(as_owner, workspace, media):
     entry = make_entry(workspace)
     stored = services.attach_file(

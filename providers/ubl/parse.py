@@ -8,10 +8,22 @@ tests/test_import_conformance.py lists it.
 """
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from ..import_mapping import (
+    SCHEMA,
+    contact,
+    inbox,
+    instructions,
+    main_scheme,
+    meta_key,
+    per_base_quantity,
+    put,
+    tax_combo,
+    tax_notes,
+)
+from ..import_mapping import unit as unit_of
 from ..xml_input import NotXML, Reader, parse_xml
-from .codes import UNITS
 
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -19,25 +31,22 @@ INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 ROOTS = {f"{{{INVOICE_NS}}}Invoice": "Invoice", f"{{{CREDIT_NOTE_NS}}}CreditNote": "CreditNote"}
 PREFIXES = {"cbc": CBC, "cac": CAC}
-SCHEMA = "https://gobl.org/draft-0/bill/invoice"
 
 TYPES = {
     "325": "proforma", "380": "standard", "381": "credit-note", "383": "debit-note",
     "384": "corrective", "388": "standard", "389": "standard", "326": "standard",
     "261": "credit-note",
 }  # fmt: skip
+TAX_POINTS = {"3": "issue", "35": "delivery", "432": "payment"}  # UNTDID 2005, BT-8
 TAGS = {"389": ["self-billed"], "326": ["partial"], "261": ["self-billed"]}
-MEANS = {
-    "10": "cash", "20": "cheque", "30": "credit-transfer", "42": "debit-transfer",
-    "48": "card", "49": "direct-debit", "58": "credit-transfer+sepa", "59": "direct-debit+sepa",
-}  # fmt: skip
-# GOBL's unit for a UN/ECE code: the first of its definitions with that code.
-UNIT_BY_CODE = {code: unit for unit, code in reversed(UNITS.items())} | {
-    "EA": "item",
-    "H87": "piece",
-    "C62": "one",
-    "KWT": "kw",
-    "KWH": "kwh",
+ADDRESS = {
+    "num": "cbc:BuildingNumber",
+    "street": "cbc:StreetName",
+    "street_extra": "cbc:AdditionalStreetName",
+    "locality": "cbc:CityName",
+    "region": "cbc:CountrySubentity",
+    "code": "cbc:PostalZone",
+    "country": "cac:Country/cbc:IdentificationCode",
 }
 NOTE_CODE = re.compile(r"^#([A-Z0-9]+)#(.*)$", re.S)
 
@@ -69,7 +78,7 @@ class Invoice:
         if addons:
             doc["$addons"] = addons
         type_code = r.text(root, "cbc:CreditNoteTypeCode" if self.credit else "cbc:InvoiceTypeCode")
-        doc["type"] = TYPES.get(type_code, "standard")
+        doc["type"] = TYPES.get(type_code, "other")
         if type_code in TAGS:
             doc["$tags"] = TAGS[type_code]
         put(doc, "code", r.text(root, "cbc:ID"))
@@ -78,7 +87,7 @@ class Invoice:
         put(doc, "value_date", self.date(root, "cbc:TaxPointDate"))
         put(doc, "currency", r.text(root, "cbc:DocumentCurrencyCode"))
         put(doc, "preceding", self.preceding())
-        doc["tax"] = {"rounding": "currency"}
+        doc["tax"] = self.tax()
         put(doc, "supplier", self.party(r.one(root, "cac:AccountingSupplierParty/cac:Party")))
         put(doc, "customer", self.party(r.one(root, "cac:AccountingCustomerParty/cac:Party")))
         line_tag = "cac:CreditNoteLine" if self.credit else "cac:InvoiceLine"
@@ -93,7 +102,49 @@ class Invoice:
         put(doc, "delivery", self.delivery())
         notes = [r.text(element) for element in r.all(root, "cbc:Note")]
         put(doc, "notes", [note(text) for text in notes if text])
+        representative = r.one(root, "cac:TaxRepresentativeParty")
+        if representative is not None:
+            # As gobl.ubl: the representative invoices for the seller, who moves to ordering.
+            doc.setdefault("ordering", {})["seller"] = doc.get("supplier", {})
+            doc["supplier"] = self.party(representative)
+        put(doc, "exchange_rates", self.exchange_rates())
+        put(doc, "attachments", self.attachments())
         return doc
+
+    def tax(self) -> dict:
+        tax: dict = {"rounding": "currency"}
+        code = self.r.text(self.root, "cac:InvoicePeriod/cbc:DescriptionCode")
+        put(tax, "point", TAX_POINTS.get(code, ""))
+        path = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+        reasons = [
+            (
+                self.r.text(category, "cac:TaxScheme/cbc:ID"),
+                self.r.text(category, "cbc:ID"),
+                self.r.text(category, "cbc:TaxExemptionReason"),
+            )
+            for category in self.r.all(self.root, path)
+        ]
+        put(tax, "notes", tax_notes(reasons))
+        return tax
+
+    def exchange_rates(self) -> list:
+        """BT-6's rate, as gobl.ubl reads it: the tax total in the tax currency over the
+        one in the document's, at the former's precision."""
+        r, root = self.r, self.root
+        currency, tax_currency = (
+            r.text(root, "cbc:DocumentCurrencyCode"),
+            r.text(root, "cbc:TaxCurrencyCode"),
+        )
+        totals = r.all(root, "cac:TaxTotal")
+        if not tax_currency or tax_currency == currency or len(totals) < 2:
+            return []
+        ours, theirs = r.number(totals[0], "cbc:TaxAmount"), r.number(totals[1], "cbc:TaxAmount")
+        if not ours or not theirs or Decimal(ours) == 0:
+            return []
+        rate = (Decimal(theirs) / Decimal(ours)).quantize(
+            Decimal(1).scaleb(Decimal(theirs).as_tuple().exponent), rounding=ROUND_HALF_UP
+        )
+        return [{"from": currency, "to": tax_currency, "amount": str(rate)}]
 
     # --- Header
 
@@ -132,16 +183,7 @@ class Invoice:
         if name and trading and trading != name:
             party["alias"] = trading
         endpoint = r.one(element, "cbc:EndpointID")
-        if endpoint is not None and r.text(endpoint):
-            scheme = endpoint.get("schemeID", "")
-            if scheme == "EM":
-                party["inboxes"] = [{"email": r.text(endpoint)}]
-            else:
-                party["inboxes"] = (
-                    [{"scheme": scheme, "code": r.text(endpoint)}]
-                    if scheme
-                    else [{"code": r.text(endpoint)}]
-                )
+        put(party, "inboxes", inbox(r.attr(endpoint, "", "schemeID"), r.text(endpoint)))
         identities = []
         country = r.text(element, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
         self.tax_schemes(element, party, identities, country)
@@ -157,34 +199,34 @@ class Invoice:
                 identity["ext"] = {"iso-scheme-id": legal.get("schemeID")}
             identities.insert(0, identity)
         put(party, "identities", identities)
-        contact = r.text(element, "cac:Contact/cbc:Name")
-        if contact:
-            party["people"] = [{"name": {"given": contact}}]
         address = self.address(r.one(element, "cac:PostalAddress"))
         put(party, "addresses", [address] if address else [])
-        phone = r.text(element, "cac:Contact/cbc:Telephone")
-        if phone:
-            party["telephones"] = [{"num": phone}]
-        email = r.text(element, "cac:Contact/cbc:ElectronicMail")
-        if email:
-            party["emails"] = [{"addr": email}]
+        person = r.one(element, "cac:Contact")
+        contact(
+            party,
+            r.text(person, "cbc:Name"),
+            r.text(person, "cbc:Telephone"),
+            r.text(person, "cbc:ElectronicMail"),
+        )
         return party
 
     def tax_schemes(self, element, party: dict, identities: list, country: str) -> None:
         r = self.r
         schemes = [
-            (r.text(s, "cbc:CompanyID"), r.text(s, "cac:TaxScheme/cbc:ID"))
+            (r.text(s, "cbc:CompanyID"), r.text(s, "cac:TaxScheme/cbc:ID"), s)
             for s in r.all(element, "cac:PartyTaxScheme")
             if r.text(s, "cbc:CompanyID") and r.one(s, "cac:TaxScheme") is not None
         ]
         if not schemes:
             return
-        main = next((i for i, (_, scheme) in enumerate(schemes) if scheme == "VAT"), 0)
-        code, scheme = schemes[main]
+        main = next((i for i, (_, scheme, _) in enumerate(schemes) if scheme == "VAT"), 0)
+        code, scheme, found = schemes[main]
         party["tax_id"] = {"country": country, "code": code} if country else {"code": code}
-        if scheme != "VAT":
-            party["tax_id"]["scheme"] = scheme
-        for i, (code, scheme) in enumerate(schemes):
+        if scheme != main_scheme(country):
+            # gobl.ubl: the scheme's tax type (UK VAT's is VAT) when it has one.
+            type_code = r.text(found, "cac:TaxScheme/cbc:TaxTypeCode")
+            party["tax_id"]["scheme"] = type_code or scheme
+        for i, (code, scheme, _) in enumerate(schemes):
             if i != main:
                 identity = {"country": country, "code": code, "scope": "tax", "type": scheme}
                 identities.append({k: v for k, v in identity.items() if v})
@@ -192,17 +234,9 @@ class Invoice:
     def address(self, element) -> dict:
         if element is None:
             return {}
-        r = self.r
-        address: dict = {}
-        put(address, "num", r.text(element, "cbc:BuildingNumber"))
-        put(address, "street", r.text(element, "cbc:StreetName"))
-        put(address, "street_extra", r.text(element, "cbc:AdditionalStreetName"))
+        address = self.r.fields(element, ADDRESS)
         if "street_extra" not in address:
-            put(address, "street_extra", r.text(element, "cbc:CitySubdivisionName"))
-        put(address, "locality", r.text(element, "cbc:CityName"))
-        put(address, "region", r.text(element, "cbc:CountrySubentity"))
-        put(address, "code", r.text(element, "cbc:PostalZone"))
-        put(address, "country", r.text(element, "cac:Country/cbc:IdentificationCode"))
+            put(address, "street_extra", self.r.text(element, "cbc:CitySubdivisionName"))
         return address
 
     # --- Lines
@@ -222,9 +256,7 @@ class Invoice:
         price = r.number(element, "cac:Price/cbc:PriceAmount")
         if r.one(element, "cac:Price") is None:
             return {}
-        base = r.number(element, "cac:Price/cbc:BaseQuantity")
-        if price and base and not is_zero(base) and Decimal(base) != 1:
-            price = str(Decimal(price) / Decimal(base))
+        price = per_base_quantity(price, r.number(element, "cac:Price/cbc:BaseQuantity"))
         item: dict = {}
         line: dict = {"quantity": "1", "item": item}
         quantity = r.one(element, "cbc:CreditedQuantity" if self.credit else "cbc:InvoicedQuantity")
@@ -238,7 +270,7 @@ class Invoice:
         item["price"] = price or "0"
         if quantity is not None and quantity.get("unitCode"):
             code = quantity.get("unitCode")
-            item["unit"] = UNIT_BY_CODE.get(code, code)
+            item["unit"] = unit_of(code)
         put(item, "origin", r.text(product, "cac:OriginCountry/cbc:IdentificationCode"))
         meta = {}
         for prop in r.all(product, "cac:AdditionalItemProperty"):
@@ -251,6 +283,11 @@ class Invoice:
         put(line, "order", r.text(element, "cac:OrderLineReference/cbc:LineID"))
         period = self.period(r.one(element, "cac:InvoicePeriod"))
         put(line, "period", period)
+        put(
+            line,
+            "identifier",
+            self.reference_identity(r.one(element, "cac:DocumentReference/cbc:ID")),
+        )
         discounts, charges = self.allowances(element, document=False)
         put(line, "discounts", discounts)
         put(line, "charges", charges)
@@ -279,16 +316,9 @@ class Invoice:
         scheme = r.text(category, "cac:TaxScheme/cbc:ID")
         if category is None or r.one(category, "cac:TaxScheme") is None:
             return []
-        combo: dict = {"cat": scheme}
         code = r.text(category, "cbc:ID")
         percent = r.number(category, "cbc:Percent")
-        if code:
-            combo["ext"] = {"untdid-tax-category": code}
-            if (code, percent) in exemptions:
-                combo["ext"]["cef-vatex"] = exemptions[(code, percent)]
-        if percent and (not is_zero(percent) or code == "Z"):
-            combo["percent"] = f"{percent}%"
-        return [combo]
+        return [tax_combo(scheme, code, percent, exemptions.get((code, percent), ""))]
 
     def period(self, element) -> dict:
         if element is None:
@@ -337,7 +367,24 @@ class Invoice:
         for key, code in refs.items():
             if code:
                 ordering[key] = [{"code": code}]
+        put(ordering, "period", self.period(r.one(root, "cac:InvoicePeriod")))
+        sheets = [
+            self.reference_identity(r.one(document, "cbc:ID"))
+            for document in r.all(root, "cac:AdditionalDocumentReference")
+            if r.text(document, "cbc:DocumentTypeCode") == "130"  # BT-18, an invoiced object
+        ]
+        put(ordering, "identities", [sheet for sheet in sheets if sheet])
         return ordering
+
+    def reference_identity(self, element) -> dict:
+        """An object identifier (BT-18, BT-128): its code, its scheme as untdid-reference."""
+        code = self.r.text(element) if element is not None else ""
+        if not code:
+            return {}
+        identity: dict = {"code": code}
+        if element.get("schemeID"):
+            identity["ext"] = {"untdid-reference": element.get("schemeID")}
+        return identity
 
     def payment(self) -> dict:
         r, root = self.r, self.root
@@ -364,7 +411,7 @@ class Invoice:
             return {}
         r = self.r
         code = r.text(means, "cbc:PaymentMeansCode")
-        found: dict = {"key": MEANS.get(code, "any"), "ext": {"untdid-payment-means": code}}
+        found = instructions(code)
         put(found, "detail", r.attr(means, "cbc:PaymentMeansCode", "name"))
         put(found, "ref", r.text(means, "cbc:PaymentID"))
         accounts = []
@@ -392,10 +439,13 @@ class Invoice:
         r = self.r
         element = r.one(self.root, "cac:Delivery")
         delivery: dict = {}
-        put(delivery, "period", self.period(r.one(self.root, "cac:InvoicePeriod")))
         if element is None:
             return delivery
         put(delivery, "date", self.date(element, "cbc:ActualDeliveryDate"))
+        latest = self.date(element, "cbc:LatestDeliveryDate")
+        if latest and delivery.get("date"):
+            delivery["period"] = {"start": delivery["date"], "end": latest}
+        put(delivery, "period", self.period(r.one(element, "cac:EstimatedDeliveryPeriod")))
         location = r.one(element, "cac:DeliveryLocation/cbc:ID")
         if location is not None and r.text(location):
             identity = {"code": r.text(location)}
@@ -408,7 +458,27 @@ class Invoice:
         put(receiver, "name", name)
         put(receiver, "addresses", [address] if address else [])
         put(delivery, "receiver", receiver)
-        return delivery
+        terms = r.text(self.root, "cac:DeliveryTerms/cbc:ID")
+        if terms:
+            delivery["identities"] = [{"code": terms}]
+        return delivery if {"receiver", "date", "identities"} & set(delivery) else {}
+
+    def attachments(self) -> list:
+        """BG-24 documents that point somewhere (an embedded object would need a file of
+        its own, as gobl.ubl also leaves it)."""
+        r = self.r
+        found = []
+        for document in r.all(self.root, "cac:AdditionalDocumentReference"):
+            external = r.one(document, "cac:Attachment/cac:ExternalReference")
+            if external is None:
+                continue
+            attachment: dict = {}
+            put(attachment, "code", r.text(document, "cbc:ID"))
+            put(attachment, "description", r.text(document, "cbc:DocumentDescription"))
+            put(attachment, "url", r.text(external, "cbc:URI"))
+            put(attachment, "mime", r.text(external, "cbc:MimeCode"))
+            found.append(attachment)
+        return found
 
 
 def context_addons(customization: str) -> list[str]:
@@ -425,18 +495,3 @@ def note(text: str) -> dict:
     if match:
         return {"text": match.group(2).strip(), "ext": {"untdid-text-subject": match.group(1)}}
     return {"text": text}
-
-
-def meta_key(name: str) -> str:
-    key = re.sub(r"[^a-z0-9-+]", "", name.lower().replace(" ", "-")).strip("-+")
-    return re.sub(r"[-+]{2,}", "-", key)
-
-
-def is_zero(value: str) -> bool:
-    return value.strip("0.-") == ""
-
-
-def put(target: dict, key: str, value) -> None:
-    """Set key only when the value says something: GOBL omits empty members."""
-    if value not in (None, "", [], {}):
-        target[key] = value

@@ -161,10 +161,21 @@ def built_document(doc: dict, problems: Problems) -> dict:
     # sees the rest.
     schema_problems({k: v for k, v in doc.items() if k != "lines" or not lines_checked}, problems)
     normalize_tax_ids(doc)
+    for member, roles in NESTED_PARTIES.items():  # GOBL normalizes every party's tax ID
+        if isinstance(doc.get(member), dict):
+            normalize_tax_ids(doc[member], roles)
     normalize_parties(doc)
     if not problems:  # GOBL validates a document it could calculate, once normalized
         check_rules(doc, problems)
     return kept_in_order(doc)
+
+
+# The invoice's parties besides its supplier and customer.
+NESTED_PARTIES = {
+    "ordering": ("seller", "buyer", "issuer"),
+    "payment": ("payee", "payer"),
+    "delivery": ("receiver",),
+}
 
 
 def kept_in_order(doc: dict) -> dict:
