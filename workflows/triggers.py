@@ -129,7 +129,9 @@ def on_document_received(sender, entry, network="", **kwargs) -> None:
         workspace_id=entry.workspace_id, kind=TriggerKind.DOCUMENT_RECEIVED, enabled=True
     ).filter(Q(doc_type="") | Q(doc_type=entry.doc_type), Q(folder="") | Q(folder=entry.folder))
     for trigger in matching.select_related("workflow"):
-        start(trigger, entry=entry, args={"network": network}, key=f"received:{entry.pk}:{trigger.pk}")
+        start(
+            trigger, entry=entry, args={"network": network}, key=f"received:{entry.pk}:{trigger.pk}"
+        )
 
 
 def _has_entry_triggers(workspace_id) -> bool:

@@ -97,7 +97,9 @@ def lookup(context: StepContext):
     party = _party(context.doc, context.config.get("party") or "customer")
     participant = ids.participant_of(party)
     if participant is None:
-        return ko("the party has no Peppol inbox and no tax ID to derive one from", "no-participant")
+        return ko(
+            "the party has no Peppol inbox and no tax ID to derive one from", "no-participant"
+        )
     try:
         document_types = smp.service_group(participant)
     except (*outbound.FAILURES, smp.SMPError) as exc:
@@ -136,7 +138,9 @@ def has_inboxes(context: StepContext):
         return ok("false", f"{receiver} is not registered in the Peppol network")
     generated = _generated(context)
     if generated is not None and generated[1] not in document_types:
-        return ok("false", f"{receiver} does not receive {generated[0].root} ({generated[0].syntax})")
+        return ok(
+            "false", f"{receiver} does not receive {generated[0].root} ({generated[0].syntax})"
+        )
     return ok("true", f"{receiver} can receive the document")
 
 
@@ -159,7 +163,9 @@ def register_approval(context: StepContext):
     party = context.doc
     participant = ids.participant_of(party)
     if participant is None:
-        return ko("the party has no Peppol inbox and no tax ID to derive one from", "no-participant")
+        return ko(
+            "the party has no Peppol inbox and no tax ID to derive one from", "no-participant"
+        )
     try:
         answer = _api("POST", "approvals", json={"participant": participant, "party": party})
     except outbound.FAILURES as exc:
@@ -177,7 +183,9 @@ def register_approval(context: StepContext):
         "peppol_approval_link": data.get("link", ""),
         "peppol_approval": data.get("status", "pending"),
     }
-    return ok(message=f"approval of {participant} requested: {meta['peppol_approval_link']}", meta=meta)
+    return ok(
+        message=f"approval of {participant} requested: {meta['peppol_approval_link']}", meta=meta
+    )
 
 
 @provider(
@@ -194,7 +202,9 @@ def wait_approval(context: StepContext):
         return _not_configured()
     approval_id = _meta(context, "peppol_approval_id")
     if not approval_id:
-        return ko("no approval was requested: add a peppol.register.approval step first", "no-approval")
+        return ko(
+            "no approval was requested: add a peppol.register.approval step first", "no-approval"
+        )
     try:
         answer = _api("GET", f"approvals/{approval_id}")
     except outbound.FAILURES as exc:
@@ -237,7 +247,9 @@ def register(context: StepContext):
         return _not_configured()
     participant = _meta(context, "peppol_participant_id") or ids.participant_of(context.doc)
     if participant is None:
-        return ko("the party has no Peppol inbox and no tax ID to derive one from", "no-participant")
+        return ko(
+            "the party has no Peppol inbox and no tax ID to derive one from", "no-participant"
+        )
     if _meta(context, "peppol_approval") != "approved":
         return ko(f"{participant} is not approved: run the approval steps first", "not-approved")
     if _registered_elsewhere(context, participant):
@@ -248,8 +260,14 @@ def register(context: StepContext):
     visibility = config.get("visibility") or "smp+sml+peppol"
     try:
         access_point = _access_point()
-        smp.publish(participant, document_types, access_point["endpoint"], access_point["certificate"],
-                    visibility, str(context.args.get(MIGRATION_ARG) or ""))
+        smp.publish(
+            participant,
+            document_types,
+            access_point["endpoint"],
+            access_point["certificate"],
+            visibility,
+            str(context.args.get(MIGRATION_ARG) or ""),
+        )
     except smp.SMPError as exc:
         return _smp_refusal(exc, participant)
     except outbound.FAILURES as exc:
@@ -260,7 +278,11 @@ def register(context: StepContext):
         "peppol_visibility": visibility,
         "peppol_doc_groups": ",".join(groups),
     }
-    return ok(message=f"{participant} registered ({visibility})", meta=meta, **_with_inbox(context, participant))
+    return ok(
+        message=f"{participant} registered ({visibility})",
+        meta=meta,
+        **_with_inbox(context, participant),
+    )
 
 
 @provider(
@@ -314,35 +336,56 @@ def send(context: StepContext):
     if sender is None:
         return ko("the supplier has no Peppol inbox", "no-sender")
     if not _registered(context.workspace, sender):
-        return ko(f"the supplier {sender} is not registered on Peppol here: run the register "
-                  "workflow on it first", "sender-not-registered")
+        return ko(
+            f"the supplier {sender} is not registered on Peppol here: run the register "
+            "workflow on it first",
+            "sender-not-registered",
+        )
     generated = _generated(context)
     if generated is None:
-        return ko("there is no UBL or CII file to send: add a ubl.generate or cii.generate step "
-                  "first", "no-document")
+        return ko(
+            "there is no UBL or CII file to send: add a ubl.generate or cii.generate step first",
+            "no-document",
+        )
     (kind, document_type, content, process) = generated
     try:
         found = smp.capability(receiver, document_type)
         if found is None:
             if smp.service_group(receiver) is None:
-                return ko(f"{receiver}: receiver not found in the peppol network", "receiver-not-found")
-            return ko(f"{receiver} does not receive {kind.root} ({kind.syntax}) documents",
-                      "document-type-not-supported")
+                return ko(
+                    f"{receiver}: receiver not found in the peppol network", "receiver-not-found"
+                )
+            return ko(
+                f"{receiver} does not receive {kind.root} ({kind.syntax}) documents",
+                "document-type-not-supported",
+            )
         endpoint = smp.as4_endpoint(found, process)
         if endpoint is None:
             return ko(f"{receiver} has no AS4 endpoint for {process}", "no-endpoint")
         access_point = _access_point()
     except (*outbound.FAILURES, smp.SMPError) as exc:
         return _failure(exc, "the SMP")
-    message = _message(context, kind, document_type, process, content, sender, receiver,
-                       endpoint, access_point["seat"])
+    message = _message(
+        context,
+        kind,
+        document_type,
+        process,
+        content,
+        sender,
+        receiver,
+        endpoint,
+        access_point["seat"],
+    )
     return deliver(endpoint.address, message)
 
 
 def deliver(address: str, message: as4.Message) -> Outcome:
     try:
         answer = outbound.request(
-            "POST", address, data=message.body, timeout=SEND_TIMEOUT,
+            "POST",
+            address,
+            data=message.body,
+            timeout=SEND_TIMEOUT,
             headers={"Content-Type": message.content_type, "MIME-Version": "1.0"},
         )
     except outbound.FAILURES as exc:
@@ -350,13 +393,31 @@ def deliver(address: str, message: as4.Message) -> Outcome:
     signal = as4.read_signal(answer.body)
     if signal is None:
         if answer.status >= 500 or answer.status in (408, 429):
-            return err(f"the access point answered {answer.status}", f"http-{answer.status}",
-                       outbound.retry_in(answer))
-        return ko(f"the access point answered {answer.status} without an AS4 signal", f"http-{answer.status}")
-    evidence = NewFile(f"peppol-{_safe(message.message_id)}-signal.xml", answer.body, "application/xml",
-                       "response", "peppol-signal", "The access point's AS4 answer")
-    sent = NewFile(f"peppol-{_safe(message.message_id)}-sbdh.xml", message.sbdh, "application/xml",
-                   "request", "peppol-sbdh", "The document sent, in its SBDH")
+            return err(
+                f"the access point answered {answer.status}",
+                f"http-{answer.status}",
+                outbound.retry_in(answer),
+            )
+        return ko(
+            f"the access point answered {answer.status} without an AS4 signal",
+            f"http-{answer.status}",
+        )
+    evidence = NewFile(
+        f"peppol-{_safe(message.message_id)}-signal.xml",
+        answer.body,
+        "application/xml",
+        "response",
+        "peppol-signal",
+        "The access point's AS4 answer",
+    )
+    sent = NewFile(
+        f"peppol-{_safe(message.message_id)}-sbdh.xml",
+        message.sbdh,
+        "application/xml",
+        "request",
+        "peppol-sbdh",
+        "The document sent, in its SBDH",
+    )
     failures = [e for e in signal.errors if e[2] == "failure"]
     if failures:
         code, short, _, detail = failures[0]
@@ -366,8 +427,12 @@ def deliver(address: str, message: as4.Message) -> Outcome:
     if not signal.receipt or signal.ref_to != message.message_id:
         return err("the access point's answer is no receipt of this message", "no-receipt")
     meta = {"peppol_message_id": message.message_id, "peppol_receipt_id": signal.message_id}
-    return ok(message=f"delivered, receipt {signal.message_id}", meta=meta, files=[sent, evidence],
-              args={"peppol_message_id": message.message_id})
+    return ok(
+        message=f"delivered, receipt {signal.message_id}",
+        meta=meta,
+        files=[sent, evidence],
+        args={"peppol_message_id": message.message_id},
+    )
 
 
 def _message(context, kind, document_type, process, content, sender, receiver, endpoint, seat):
@@ -376,12 +441,26 @@ def _message(context, kind, document_type, process, content, sender, receiver, e
     created = datetime.now(UTC)
     message_id = f"{context.ref}@{seat.lower()}.peppol"
     country = ((context.doc.get("supplier") or {}).get("tax_id") or {}).get("country") or "ZZ"
-    wrapped = as4.sbdh(content, sender=sender, receiver=receiver, document_type=document_type,
-                       process=process, country=country, instance=context.ref, created=created)
+    wrapped = as4.sbdh(
+        content,
+        sender=sender,
+        receiver=receiver,
+        document_type=document_type,
+        process=process,
+        country=country,
+        instance=context.ref,
+        created=created,
+    )
     return as4.user_message(
-        message_id=message_id, from_party=seat, to_party=_common_name(endpoint.certificate) or seat,
-        sender=sender, receiver=receiver, document_type=document_type, process=process,
-        payload=wrapped, created=created,
+        message_id=message_id,
+        from_party=seat,
+        to_party=_common_name(endpoint.certificate) or seat,
+        sender=sender,
+        receiver=receiver,
+        document_type=document_type,
+        process=process,
+        payload=wrapped,
+        created=created,
     )
 
 
@@ -412,7 +491,9 @@ def import_document(context: StepContext):
     qname = etree.QName(root)
     kind = ids.document_type_of(qname.namespace, qname.localname)
     if kind is None:
-        return ko(f"{found.name} is a {qname.localname}, not a UBL or CII invoice", "unsupported-document")
+        return ko(
+            f"{found.name} is a {qname.localname}, not a UBL or CII invoice", "unsupported-document"
+        )
     sender = (context.entry.meta or {}).get("peppol_sender", "")
     said = f" from {sender}" if sender else ""
     return ok(kind.syntax, f"{found.name}: {kind.syntax} {kind.root}{said}")
@@ -448,13 +529,20 @@ def _generated(context: StepContext):
     if kind is None:
         return None
     customization, process = _context_ids(root, kind)
-    return kind, kind.identifier(customization or ids.BIS_BILLING), content, process or ids.BILLING_PROCESS
+    return (
+        kind,
+        kind.identifier(customization or ids.BIS_BILLING),
+        content,
+        process or ids.BILLING_PROCESS,
+    )
 
 
 def _context_ids(root, kind) -> tuple[str, str]:
     """The document's CustomizationID and ProfileID (BT-24, BT-23) in either syntax."""
     if kind.syntax == "UBL":
-        return (root.findtext("{*}CustomizationID") or "").strip(), (root.findtext("{*}ProfileID") or "").strip()
+        return (root.findtext("{*}CustomizationID") or "").strip(), (
+            root.findtext("{*}ProfileID") or ""
+        ).strip()
     context = root.find("{*}ExchangedDocumentContext")
     if context is None:
         return "", ""
@@ -470,15 +558,23 @@ def _meta(context: StepContext, key: str) -> str:
 
 def _registered(workspace, participant: str) -> bool:
     return SiloEntry.objects.filter(
-        workspace=workspace, meta__peppol_participant_id=participant, meta__peppol_status="registered"
+        workspace=workspace,
+        meta__peppol_participant_id=participant,
+        meta__peppol_status="registered",
     ).exists()
 
 
 def _registered_elsewhere(context: StepContext, participant: str) -> bool:
     entries = SiloEntry.objects.filter(
-        workspace=context.workspace, meta__peppol_participant_id=participant, meta__peppol_status="registered"
+        workspace=context.workspace,
+        meta__peppol_participant_id=participant,
+        meta__peppol_status="registered",
     )
-    return entries.exclude(pk=context.entry.pk).exists() if context.entry is not None else entries.exists()
+    return (
+        entries.exclude(pk=context.entry.pk).exists()
+        if context.entry is not None
+        else entries.exists()
+    )
 
 
 def _with_inbox(context: StepContext, participant: str) -> dict:
@@ -493,8 +589,13 @@ def _access_point() -> dict:
     """Our access point's seat, endpoint and certificate, from its provider."""
     answer = _api("GET", "access-point")
     data = answer.json() if answer.status == 200 else None
-    if not isinstance(data, dict) or not all(data.get(k) for k in ("seat", "endpoint", "certificate")):
-        raise smp.SMPError(f"the access point provider answered {answer.status} without its identity", answer.status)
+    if not isinstance(data, dict) or not all(
+        data.get(k) for k in ("seat", "endpoint", "certificate")
+    ):
+        raise smp.SMPError(
+            f"the access point provider answered {answer.status} without its identity",
+            answer.status,
+        )
     return data
 
 
@@ -513,8 +614,11 @@ def _failure(exc: Exception, who: str) -> Outcome:
 
 def _smp_refusal(exc: smp.SMPError, participant: str) -> Outcome:
     if exc.status == 409:
-        return ko(f"{participant} is already registered with another provider: pass its "
-                  f"migration key as the `{MIGRATION_ARG}` arg", "already-registered")
+        return ko(
+            f"{participant} is already registered with another provider: pass its "
+            f"migration key as the `{MIGRATION_ARG}` arg",
+            "already-registered",
+        )
     if exc.status == 400 and "migration key" in str(exc):
         return ko("migration key is not valid", "invalid-migration-key")
     return _failure(exc, "the SMP")
@@ -522,12 +626,16 @@ def _smp_refusal(exc: smp.SMPError, participant: str) -> Outcome:
 
 def _status_outcome(answer: outbound.Answer, who: str) -> Outcome:
     if answer.status >= 500 or answer.status in (408, 429):
-        return err(f"{who} answered {answer.status}", f"http-{answer.status}", outbound.retry_in(answer))
+        return err(
+            f"{who} answered {answer.status}", f"http-{answer.status}", outbound.retry_in(answer)
+        )
     return ko(f"{who} answered {answer.status}", f"http-{answer.status}")
 
 
 def _not_configured() -> Outcome:
-    return ko("Peppol is not configured: set PEPPOL_URL to your access point provider", "not-configured")
+    return ko(
+        "Peppol is not configured: set PEPPOL_URL to your access point provider", "not-configured"
+    )
 
 
 def _common_name(certificate: str) -> str:

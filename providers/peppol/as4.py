@@ -61,11 +61,20 @@ class Signal:
     ref_to: str = ""
     message_id: str = ""
     receipt: bool = False
-    errors: list = None  # [(code, short description, severity, detail)]
+    errors: list = None  # [(code, short description, severity, description and detail)]
 
 
-def sbdh(document: bytes, *, sender: str, receiver: str, document_type: str, process: str,
-         country: str, instance: str, created: datetime) -> bytes:
+def sbdh(
+    document: bytes,
+    *,
+    sender: str,
+    receiver: str,
+    document_type: str,
+    process: str,
+    country: str,
+    instance: str,
+    created: datetime,
+) -> bytes:
     """The document in its Standard Business Document Header, as Peppol's envelope
     specification asks (sender, receiver, DOCUMENTID, PROCESSID and COUNTRY_C1)."""
     root = parse_xml(document)
@@ -98,8 +107,18 @@ def sbdh(document: bytes, *, sender: str, receiver: str, document_type: str, pro
     return etree.tostring(wrapper, xml_declaration=True, encoding="UTF-8")
 
 
-def user_message(*, message_id: str, from_party: str, to_party: str, sender: str, receiver: str,
-                 document_type: str, process: str, payload: bytes, created: datetime) -> Message:
+def user_message(
+    *,
+    message_id: str,
+    from_party: str,
+    to_party: str,
+    sender: str,
+    receiver: str,
+    document_type: str,
+    process: str,
+    payload: bytes,
+    created: datetime,
+) -> Message:
     """The AS4 message carrying `payload` (the SBDH document), gzipped, as its one part."""
     payload_id = f"{uuid.uuid5(uuid.NAMESPACE_URL, message_id)}@peppol.payload"
     soap_id = f"{uuid.uuid5(uuid.NAMESPACE_OID, message_id)}@peppol.soap"
@@ -123,7 +142,11 @@ def user_message(*, message_id: str, from_party: str, to_party: str, sender: str
     properties = etree.SubElement(message, f"{{{EB}}}MessageProperties")
     _eb(properties, "Property", sender, name="originalSender", type="iso6523-actorid-upis")
     _eb(properties, "Property", receiver, name="finalRecipient", type="iso6523-actorid-upis")
-    part = etree.SubElement(etree.SubElement(message, f"{{{EB}}}PayloadInfo"), f"{{{EB}}}PartInfo", href=f"cid:{payload_id}")
+    part = etree.SubElement(
+        etree.SubElement(message, f"{{{EB}}}PayloadInfo"),
+        f"{{{EB}}}PartInfo",
+        href=f"cid:{payload_id}",
+    )
     part_properties = etree.SubElement(part, f"{{{EB}}}PartProperties")
     _eb(part_properties, "Property", "application/xml", name="MimeType")
     _eb(part_properties, "Property", "application/gzip", name="CompressionType")
@@ -146,14 +169,17 @@ def user_message(*, message_id: str, from_party: str, to_party: str, sender: str
         ]
     )
     content_type = (
-        f'multipart/related; boundary="{boundary}"; type="application/soap+xml"; start="<{soap_id}>"'
+        f'multipart/related; boundary="{boundary}"; type="application/soap+xml"; '
+        f'start="<{soap_id}>"'
     )
     return Message(message_id, body, content_type, payload)
 
 
 def parts(content_type: str, body: bytes) -> dict[str, tuple[str, bytes]]:
     """The parts of a multipart/related body by Content-ID: {id: (content type, bytes)}."""
-    parsed = message_from_bytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=HTTP)
+    parsed = message_from_bytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body, policy=HTTP
+    )
     if not parsed.is_multipart():
         return {}
     found = {}
@@ -188,15 +214,21 @@ def read_signal(body: bytes) -> Signal | None:
                 error.get("errorCode", ""),
                 error.get("shortDescription", ""),
                 error.get("severity", "failure"),
-                (error.findtext("eb:ErrorDetail", "", NS) or error.findtext("eb:Description", "", NS)).strip(),
+                _said(error),
             )
         )
     return found
 
 
-def _text(parent, name: str, value: str, **attributes) -> None:
-    etree.SubElement(parent, f"{{{SBDH}}}{name}", **attributes).text = value
+def _said(error) -> str:
+    description = (error.findtext("eb:Description", "", NS) or "").strip()
+    detail = (error.findtext("eb:ErrorDetail", "", NS) or "").strip()
+    return f"{description} ({detail})" if description and detail else description or detail
 
 
-def _eb(parent, name: str, value: str, **attributes) -> None:
-    etree.SubElement(parent, f"{{{EB}}}{name}", **attributes).text = value
+def _text(parent, tag: str, value: str, **attributes) -> None:
+    etree.SubElement(parent, f"{{{SBDH}}}{tag}", attributes).text = value
+
+
+def _eb(parent, tag: str, value: str, **attributes) -> None:
+    etree.SubElement(parent, f"{{{EB}}}{tag}", attributes).text = value

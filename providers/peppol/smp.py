@@ -108,7 +108,9 @@ def capability(participant: str, document_type: str) -> Capability | None:
 
 
 def as4_endpoint(found: Capability, process: str) -> Endpoint | None:
-    return next((e for e in found.processes.get(process, []) if e.transport == ids.TRANSPORT_AS4), None)
+    return next(
+        (e for e in found.processes.get(process, []) if e.transport == ids.TRANSPORT_AS4), None
+    )
 
 
 def _get(url: str) -> bytes | None:
@@ -139,8 +141,14 @@ def _unquote(text: str) -> str:
 # --- Writing: our own participants
 
 
-def publish(participant: str, document_types: list[str], endpoint: str, certificate: str,
-            visibility: str, migration_key: str = "") -> None:
+def publish(
+    participant: str,
+    document_types: list[str],
+    endpoint: str,
+    certificate: str,
+    visibility: str,
+    migration_key: str = "",
+) -> None:
     """Put the participant's ServiceGroup and a ServiceMetadata per document type."""
     query = {
         "sml": "true" if "sml" in visibility else "false",
@@ -184,12 +192,16 @@ def service_group_xml(participant: str) -> bytes:
     return etree.tostring(group, xml_declaration=True, encoding="UTF-8")
 
 
-def service_metadata_xml(participant: str, document_type: str, address: str, certificate: str) -> bytes:
+def service_metadata_xml(
+    participant: str, document_type: str, address: str, certificate: str
+) -> bytes:
     metadata = etree.Element(f"{{{SMP}}}ServiceMetadata", nsmap={"smp": SMP, "id": IDS, "wsa": WSA})
     information = etree.SubElement(metadata, f"{{{SMP}}}ServiceInformation")
     _identifier(information, "ParticipantIdentifier", ids.PARTICIPANT_SCHEME, participant)
     _identifier(information, "DocumentIdentifier", ids.DOCTYPE_SCHEME, document_type)
-    process = etree.SubElement(etree.SubElement(information, f"{{{SMP}}}ProcessList"), f"{{{SMP}}}Process")
+    process = etree.SubElement(
+        etree.SubElement(information, f"{{{SMP}}}ProcessList"), f"{{{SMP}}}Process"
+    )
     _identifier(process, "ProcessIdentifier", ids.PROCESS_SCHEME, ids.BILLING_PROCESS)
     endpoints = etree.SubElement(process, f"{{{SMP}}}ServiceEndpointList")
     endpoint = etree.SubElement(endpoints, f"{{{SMP}}}Endpoint", transportProfile=ids.TRANSPORT_AS4)
