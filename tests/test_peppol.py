@@ -280,6 +280,9 @@ def test_registration_waits_queued_until_approved_then_publishes(workspace, netw
     published = server.network.participants[SUPPLIER_ID]
     assert published["ours"] and published["sml"] and not published["directory"]
     assert set(published["documents"]) == {ids.INVOICE.identifier(), ids.CREDIT_NOTE.identifier()}
+    assert smp.capability(SUPPLIER_ID, ids.INVOICE.identifier()).processes.keys() == {
+        ids.BILLING_PROCESS
+    }
     assert smp.service_group(SUPPLIER_ID) is not None
 
 
@@ -335,6 +338,24 @@ def test_a_party_without_address_cannot_be_approved(workspace, network):
 def test_registering_without_approval_is_refused(workspace, network):
     job = run(start_on(entry(workspace, envelope(PARTY)), [step("peppol.register")]))
     assert job.faults[0]["code"] == "not-approved"
+
+
+def test_the_france_group_publishes_the_regulated_billing_process(workspace, network):
+    server, base = network
+    party = entry(workspace, envelope(PARTY))
+    steps = [
+        step("peppol.register.approval"),
+        step("peppol.wait.approval"),
+        step("peppol.register", {"doc_groups": ["france"], "directory": False}),
+    ]
+    job = run(start_on(party, steps), passes=2)
+    party.refresh_from_db()
+    approve(base, party.meta["peppol_approval_id"])
+    assert run(job).status == "OK", trace(job)
+    published = server.network.participants[SUPPLIER_ID]
+    assert len(published["documents"]) == 3 and not published["directory"]
+    cii = ids.CII_INVOICE.identifier(ids.EN16931)
+    assert smp.capability(SUPPLIER_ID, cii).processes.keys() == {ids.FRANCE_PROCESS}
 
 
 def test_a_participant_registered_twice_in_the_workspace_is_refused(workspace, network):

@@ -56,7 +56,15 @@ REGISTER_CONFIG = {
             "default": ["ubl-invoice"],
             "uniqueItems": True,
             "description": "What the participant receives: ubl-invoice (UBL invoices and "
-            "credit notes), cii-invoice (CII invoices).",
+            "credit notes), cii-invoice (CII invoices), france (the French reform's "
+            "regulated billing, UBL or CII).",
+        },
+        "directory": {
+            "type": "boolean",
+            "title": "Peppol Directory",
+            "default": True,
+            "description": "List the participant in the Peppol Directory (as visibility "
+            "smp+sml+peppol does).",
         },
         "visibility": {
             "type": "string",
@@ -256,17 +264,19 @@ def register(context: StepContext):
         return ko(f"{participant} is already registered", "already-registered")
     config = context.config
     groups = [] if config.get("disable") else config.get("doc_groups") or ["ubl-invoice"]
-    document_types = [d.identifier() for g in groups for d in ids.DOC_GROUPS[g]]
+    services = [service for g in groups for service in ids.DOC_GROUPS[g]]
     visibility = config.get("visibility") or "smp+sml+peppol"
+    directory = config.get("directory", "peppol" in visibility) and "sml" in visibility
     try:
         access_point = _access_point()
         smp.publish(
             participant,
-            document_types,
+            services,
             access_point["endpoint"],
             access_point["certificate"],
-            visibility,
-            str(context.args.get(MIGRATION_ARG) or ""),
+            sml="sml" in visibility,
+            directory=directory,
+            migration_key=str(context.args.get(MIGRATION_ARG) or ""),
         )
     except smp.SMPError as exc:
         return _smp_refusal(exc, participant)

@@ -18,7 +18,9 @@ DOCTYPE_SCHEME = "busdox-docid-qns"
 PROCESS_SCHEME = "cenbii-procid-ubl"
 TRANSPORT_AS4 = "peppol-transport-as4-v2_0"
 BILLING_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
-BIS_BILLING = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+EN16931 = "urn:cen.eu:en16931:2017"
+BIS_BILLING = f"{EN16931}#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+FRANCE_PROCESS = "urn:peppol:france:billing:regulated"
 UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CII = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -60,10 +62,27 @@ INVOICE = DocumentType("UBL", UBL_INVOICE, "Invoice", "2.1")
 CREDIT_NOTE = DocumentType("UBL", UBL_CREDIT_NOTE, "CreditNote", "2.1")
 CII_INVOICE = DocumentType("CII", CII, "CrossIndustryInvoice", "D16B")
 DOCUMENT_TYPES = (INVOICE, CREDIT_NOTE, CII_INVOICE)
-# Invopop's doc_groups: what a registered participant receives.
+
+
+@dataclass(frozen=True)
+class Service:
+    """A document type as a participant receives it: under a customization, in a process."""
+
+    document: DocumentType
+    customization: str = BIS_BILLING
+    process: str = BILLING_PROCESS
+
+    @property
+    def identifier(self) -> str:
+        return self.document.identifier(self.customization)
+
+
+# Invopop's doc_groups: what a registered participant receives. "france": the French
+# e-invoicing reform's regulated billing (EN 16931 in UBL or CII), which runs over Peppol.
 DOC_GROUPS = {
-    "ubl-invoice": (INVOICE, CREDIT_NOTE),
-    "cii-invoice": (CII_INVOICE,),
+    "ubl-invoice": (Service(INVOICE), Service(CREDIT_NOTE)),
+    "cii-invoice": (Service(CII_INVOICE),),
+    "france": tuple(Service(d, EN16931, FRANCE_PROCESS) for d in DOCUMENT_TYPES),
 }
 VISIBILITIES = ("smp", "smp+sml", "smp+sml+peppol")
 

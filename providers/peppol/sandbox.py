@@ -51,8 +51,8 @@ from .smp import IDS, SMP, WSA
 PORT = 8792
 OUR_SEAT = "POP000001"  # the console's access point (its provider's)
 NETWORK_SEAT = "PSIM000001"  # the access point of the network's other participants
-UBL_GROUP = [d.identifier() for d in ids.DOC_GROUPS["ubl-invoice"]]
-CII_GROUP = [d.identifier() for d in ids.DOC_GROUPS["cii-invoice"]]
+UBL_GROUP = [s.identifier for s in ids.DOC_GROUPS["ubl-invoice"]]
+CII_GROUP = [s.identifier for s in ids.DOC_GROUPS["cii-invoice"]]
 # The network's participants at start: the Peppol guide's sample customers.
 NETWORK = {
     "9920:esb85905495": UBL_GROUP,
@@ -288,7 +288,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(404, b"", "text/plain")
         endpoint = found["documents"][document_type]
         if endpoint is None:  # a network participant: the network's access point
-            endpoint = (f"{self.base}/as4", self.network.certificates[NETWORK_SEAT])
+            endpoint = (
+                f"{self.base}/as4",
+                self.network.certificates[NETWORK_SEAT],
+                ids.BILLING_PROCESS,
+            )
         return self._send(
             200, self._signed_metadata(pid, document_type, *endpoint), "application/xml"
         )
@@ -307,7 +311,9 @@ class Handler(BaseHTTPRequestHandler):
             etree.SubElement(references, f"{{{SMP}}}ServiceMetadataReference", href=href)
         return etree.tostring(group, xml_declaration=True, encoding="UTF-8")
 
-    def _signed_metadata(self, pid: str, document_type: str, address: str, cert: str) -> bytes:
+    def _signed_metadata(
+        self, pid: str, document_type: str, address: str, cert: str, process_id: str
+    ) -> bytes:
         signed = etree.Element(
             f"{{{SMP}}}SignedServiceMetadata", nsmap={"smp": SMP, "id": IDS, "wsa": WSA}
         )
@@ -325,7 +331,7 @@ class Handler(BaseHTTPRequestHandler):
         )
         etree.SubElement(
             process, f"{{{IDS}}}ProcessIdentifier", scheme=ids.PROCESS_SCHEME
-        ).text = ids.BILLING_PROCESS
+        ).text = process_id
         endpoint = etree.SubElement(
             etree.SubElement(process, f"{{{SMP}}}ServiceEndpointList"),
             f"{{{SMP}}}Endpoint",
@@ -392,11 +398,12 @@ class Handler(BaseHTTPRequestHandler):
             )
         address = endpoint.findtext(f"{{{WSA}}}EndpointReference/{{{WSA}}}Address", "").strip()
         cert = "".join(endpoint.findtext(f"{{{SMP}}}Certificate", "").split())
+        process = information.findtext(f".//{{{IDS}}}ProcessIdentifier", "").strip()
         with self.network.lock:
             found = self.network.participants.get(pid)
             if not found or not found["ours"]:
                 return self._send(404, b"no such service group", "text/plain")
-            found["documents"][document_type] = (address, cert)
+            found["documents"][document_type] = (address, cert, process)
         return self._send(200, b"", "text/plain")
 
     def _authorized(self) -> bool:

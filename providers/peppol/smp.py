@@ -143,23 +143,23 @@ def _unquote(text: str) -> str:
 
 def publish(
     participant: str,
-    document_types: list[str],
+    services: list[ids.Service],
     endpoint: str,
     certificate: str,
-    visibility: str,
+    *,
+    sml: bool,
+    directory: bool,
     migration_key: str = "",
 ) -> None:
-    """Put the participant's ServiceGroup and a ServiceMetadata per document type."""
-    query = {
-        "sml": "true" if "sml" in visibility else "false",
-        "directory": "true" if "peppol" in visibility else "false",
-    }
+    """Put the participant's ServiceGroup (in the SML too, and the Peppol Directory, when
+    asked) and a ServiceMetadata per document type."""
+    query = {"sml": str(sml).lower(), "directory": str(directory).lower()}
     if migration_key:
         query["migration-key"] = migration_key
     _write("PUT", participant_path(participant), service_group_xml(participant), query)
-    for document_type in document_types:
-        body = service_metadata_xml(participant, document_type, endpoint, certificate)
-        _write("PUT", service_path(participant, document_type), body)
+    for service in services:
+        body = service_metadata_xml(participant, service, endpoint, certificate)
+        _write("PUT", service_path(participant, service.identifier), body)
 
 
 def withdraw(participant: str) -> bool:
@@ -193,16 +193,16 @@ def service_group_xml(participant: str) -> bytes:
 
 
 def service_metadata_xml(
-    participant: str, document_type: str, address: str, certificate: str
+    participant: str, service: ids.Service, address: str, certificate: str
 ) -> bytes:
     metadata = etree.Element(f"{{{SMP}}}ServiceMetadata", nsmap={"smp": SMP, "id": IDS, "wsa": WSA})
     information = etree.SubElement(metadata, f"{{{SMP}}}ServiceInformation")
     _identifier(information, "ParticipantIdentifier", ids.PARTICIPANT_SCHEME, participant)
-    _identifier(information, "DocumentIdentifier", ids.DOCTYPE_SCHEME, document_type)
+    _identifier(information, "DocumentIdentifier", ids.DOCTYPE_SCHEME, service.identifier)
     process = etree.SubElement(
         etree.SubElement(information, f"{{{SMP}}}ProcessList"), f"{{{SMP}}}Process"
     )
-    _identifier(process, "ProcessIdentifier", ids.PROCESS_SCHEME, ids.BILLING_PROCESS)
+    _identifier(process, "ProcessIdentifier", ids.PROCESS_SCHEME, service.process)
     endpoints = etree.SubElement(process, f"{{{SMP}}}ServiceEndpointList")
     endpoint = etree.SubElement(endpoints, f"{{{SMP}}}Endpoint", transportProfile=ids.TRANSPORT_AS4)
     reference = etree.SubElement(endpoint, f"{{{WSA}}}EndpointReference")
