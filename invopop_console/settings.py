@@ -288,7 +288,7 @@ PROVIDER_MODULES = [
     "providers.cii.pdf",
     "providers.imports",
     "providers.slack",
-    "providers.peppol",
+    "providers.peppol.actions",
 ]
 # The counterparts' simulators (providers/simulators.py), which `make run` starts in DEBUG.
 SIMULATOR_MODULES = [
@@ -319,7 +319,11 @@ EXPORT_ROOT = Path(env("EXPORT_ROOT", str(VAR_DIR / "exports")))
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting
 # The Configuration page's sections from the apps above accounts (accounts/sections.py).
-CONFIGURATION_SECTIONS = ["providers.views.SECTION", "providers.verifactu.views.SECTION"]
+CONFIGURATION_SECTIONS = [
+    "providers.views.SECTION",
+    "providers.verifactu.views.SECTION",
+    "providers.peppol.views.SECTION",
+]
 
 # --- Email: EMAIL_URL such as smtp://user:pass@host:587?starttls=1 or smtps://host:465.
 

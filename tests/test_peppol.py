@@ -796,3 +796,68 @@ def test_the_unregister_template_voids_the_party(workspace, network):
     assert job.status == "OK", trace(job)
     party.refresh_from_db()
     assert party.state == "void" and SUPPLIER_ID not in server.network.participants
+
+
+# --- The participant lookup page (Configuration)
+
+
+def lookup_page(workspace, **query) -> str:
+    from django.urls import reverse
+
+    return reverse("peppol_lookup", args=[workspace.slug]) + (
+        "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+    )
+
+
+def test_the_configuration_page_offers_the_lookup(client, owner, workspace):
+    from django.urls import reverse
+
+    client.force_login(owner)
+    shown = client.get(reverse("configuration", args=[workspace.slug])).content.decode()
+    assert 'id="peppol"' in shown and lookup_page(workspace) in shown
+
+
+def test_a_viewer_looks_up_a_participant_and_sees_its_document_types(
+    client, viewer, workspace, network
+):
+    _, base = network
+    client.force_login(viewer)
+    page = client.get(lookup_page(workspace, scheme="0208", code="0403019261"))
+    assert page.status_code == 200
+    shown = page.content.decode()
+    assert "receives 3 document types" in shown
+    assert (
+        "UBL Invoice" in shown and "UBL CreditNote" in shown and "CII CrossIndustryInvoice" in shown
+    )
+    assert f"{base}/as4" in shown
+
+
+def test_an_unknown_participant_is_said_not_registered(client, owner, workspace, network):
+    client.force_login(owner)
+    shown = client.get(lookup_page(workspace, scheme="0208", code="0999999999")).content.decode()
+    assert "not registered" in shown and "receiver-not-found" in shown
+
+
+def test_a_malformed_participant_is_refused_plainly(client, owner, workspace, network):
+    client.force_login(owner)
+    shown = client.get(lookup_page(workspace, scheme="208x", code="1")).content.decode()
+    assert "four digits" in shown
+
+
+def test_an_outsider_cannot_use_the_workspaces_lookup(client, outsider, workspace, network):
+    client.force_login(outsider)
+    assert client.get(lookup_page(workspace, scheme="0208", code="0403019261")).status_code == 404
+
+
+def test_an_editor_adds_an_on_document_received_trigger(client, teammate, workspace):
+    from django.urls import reverse
+
+    flow = workflow(workspace, receive_steps())
+    client.force_login(teammate)
+    page = reverse("workflow_detail", args=[workspace.slug, flow.id])
+    added = client.post(
+        reverse("trigger_create", args=[workspace.slug, flow.id]), {"kind": "document_received"}
+    )
+    assert added.status_code == 302
+    assert flow.triggers.get().kind == TriggerKind.DOCUMENT_RECEIVED
+    assert "On document received" in client.get(page).content.decode()
