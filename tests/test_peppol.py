@@ -861,3 +861,27 @@ def test_an_editor_adds_an_on_document_received_trigger(client, teammate, worksp
     assert added.status_code == 302
     assert flow.triggers.get().kind == TriggerKind.DOCUMENT_RECEIVED
     assert "On document received" in client.get(page).content.decode()
+
+
+def test_an_approval_may_wait_beyond_the_engines_retry_limit_but_not_forever(
+    workspace, network, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    party = entry(workspace, envelope(PARTY))
+    steps = [step("peppol.register.approval"), step("peppol.wait.approval", name="wait")]
+    job = run(start_on(party, steps), passes=2)
+    assert job.status == JobStatus.QUEUED
+    now = timezone.now
+
+    def later(days):
+        monkeypatch.setattr(timezone, "now", lambda: now() + timedelta(days=days))
+
+    later(3)  # past the engine's 12 hours, within the approval's week: still waiting
+    job = run(job, passes=1)
+    assert job.status == JobStatus.QUEUED
+    later(8)
+    job = run(job, passes=2)
+    assert last_event(job, "wait").status == "TIMEOUT"

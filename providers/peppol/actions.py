@@ -78,6 +78,7 @@ REGISTER_CONFIG = {
 }
 APPROVAL_MIN_WAIT = 15.0  # seconds before the first poll of a pending approval
 APPROVAL_MAX_WAIT = 3600.0  # polls back off to hourly; a poke asks at once
+APPROVAL_GIVE_UP = 7 * 24 * 3600.0  # approvals take up to 72 hours: a week before TIMEOUT
 MIGRATION_ARG = "peppol-migration-key"
 API_TIMEOUT = (5, 20)
 SEND_TIMEOUT = (5, 60)
@@ -204,6 +205,7 @@ def register_approval(context: StepContext):
     icon=ICON,
     config_schema=NO_CONFIG,
     timeout=60,
+    max_wait=APPROVAL_GIVE_UP,
 )
 def wait_approval(context: StepContext):
     if not settings.PEPPOL_URL:
