@@ -7,6 +7,7 @@ import copy
 import gzip
 import json
 import threading
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -885,3 +886,95 @@ def test_an_approval_may_wait_beyond_the_engines_retry_limit_but_not_forever(
     later(8)
     job = run(job, passes=2)
     assert last_event(job, "wait").status == "TIMEOUT"
+
+
+# --- The simulator's access point refuses what breaks the AS4 profile
+
+
+def as4_message(**changes) -> as4.Message:
+    fields = {
+        "sender": SUPPLIER_ID,
+        "receiver": CUSTOMER_ID,
+        "document_type": ids.INVOICE.identifier(),
+        "process": ids.BILLING_PROCESS,
+    }
+    sbdh_fields = {**fields, **changes.pop("sbdh", {})}
+    payload = as4.sbdh(
+        _ubl_invoice(), country="ES", instance="i-1", created=datetime.now(UTC), **sbdh_fields
+    )
+    header = {"from_party": "POP000001", "to_party": sandbox.NETWORK_SEAT, **fields, **changes}
+    return as4.user_message(
+        message_id=f"{uuid.uuid4()}@pop000001", payload=payload, created=datetime.now(UTC), **header
+    )
+
+
+def post_as4(base: str, body: bytes, content_type: str) -> as4.Signal:
+    answer = requests.post(
+        f"{base}/as4", data=body, headers={"Content-Type": content_type}, timeout=10
+    )
+    return as4.read_signal(answer.content)
+
+
+@pytest.mark.parametrize(
+    "tamper, code",
+    [
+        (lambda m: (m.body, "application/soap+xml"), "EBMS:0009"),
+        (lambda m: (m.body.replace(b"cid:", b"cid:gone-"), m.content_type), "EBMS:0011"),
+        (lambda m: (m.body.replace(b"\x1f\x8b", b"\x00\x00"), m.content_type), "EBMS:0303"),
+        (
+            lambda m: (m.body.replace(as4.AGREEMENT.encode(), b"urn:other"), m.content_type),
+            "EBMS:0010",
+        ),
+        (lambda m: (m.body.replace(b"originalSender", b"somebody"), m.content_type), "EBMS:0009"),
+    ],
+    ids=["not-multipart", "missing-part", "not-gzip", "agreement", "no-original-sender"],
+)
+def test_a_malformed_message_gets_its_ebms_error(network, tamper, code):
+    _, base = network
+    signal = post_as4(base, *tamper(as4_message()))
+    assert not signal.receipt
+    assert signal.errors[0][0] == code
+
+
+@pytest.mark.parametrize(
+    "changes, code",
+    [
+        ({"sbdh": {"receiver": "0208:0000000097"}}, "EBMS:0003"),
+        ({"sbdh": {"process": "urn:other:process"}}, "EBMS:0003"),
+        ({"receiver": "0208:0999999999", "sbdh": {"receiver": "0208:0999999999"}}, "EBMS:0004"),
+        ({"to_party": "POTHER0001"}, "EBMS:0004"),
+    ],
+    ids=["sbdh-receiver", "sbdh-process", "unknown-receiver", "wrong-access-point"],
+)
+def test_an_inconsistent_or_unserviced_message_is_refused(network, changes, code):
+    server, base = network
+    message = as4_message(**changes)
+    signal = post_as4(base, message.body, message.content_type)
+    assert [e[0] for e in signal.errors] == [code]
+    assert server.network.delivered == []
+
+
+def test_a_well_formed_message_gets_a_receipt_with_the_payloads_digest(network):
+    server, base = network
+    message = as4_message()
+    signal = post_as4(base, message.body, message.content_type)
+    assert signal.receipt and signal.errors == []
+    assert signal.ref_to == message.message_id
+    assert len(server.network.delivered) == 1
+
+
+def test_import_sorts_a_cii_document(workspace):
+    from silo.services import attach_file
+
+    silo_entry = entry(workspace, envelope(INVOICE))
+    cii = f"<rsm:CrossIndustryInvoice xmlns:rsm='{ids.CII}'/>".encode()
+    attach_file(
+        silo_entry,
+        name="in.xml",
+        content=cii,
+        mime="application/xml",
+        category="format",
+        key="peppol",
+    )
+    job = run(start_on(silo_entry, [step("peppol.import", name="import")]))
+    assert job.status == "OK" and last_event(job, "import").code == "CII"

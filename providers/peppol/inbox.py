@@ -16,7 +16,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from lxml import etree
 
 from silo.models import SiloEntry
@@ -84,20 +84,28 @@ def receive(owner: SiloEntry, key: str, message: dict, wrapped: bytes) -> SiloEn
         "peppol_document_type": message.get("document_type", ""),
     }
     content = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
-    with transaction.atomic():
-        entry = SiloEntry.create_with_version(owner.workspace, data, key=key, meta=meta)
-        attach_file(
-            entry,
-            name=f"peppol-{_safe(message['id'])}.xml",
-            content=content,
-            mime="application/xml",
-            category="format",
-            key="peppol",
-            desc=f"Received through Peppol from {meta['peppol_sender']}",
-        )
-        transaction.on_commit(
-            lambda: document_received.send(sender=SiloEntry, entry=entry, network="peppol")
-        )
+    try:
+        with transaction.atomic():
+            entry = _entry(owner, key, data, meta, content)
+    except IntegrityError:  # another worker's dispatcher made it meanwhile (the same key)
+        return None
+    transaction.on_commit(
+        lambda: document_received.send(sender=SiloEntry, entry=entry, network="peppol")
+    )
+    return entry
+
+
+def _entry(owner: SiloEntry, key: str, data: dict, meta: dict, content: bytes) -> SiloEntry:
+    entry = SiloEntry.create_with_version(owner.workspace, data, key=key, meta=meta)
+    attach_file(
+        entry,
+        name=f"peppol-{_safe(meta['peppol_message_id'])}.xml",
+        content=content,
+        mime="application/xml",
+        category="format",
+        key="peppol",
+        desc=f"Received through Peppol from {meta['peppol_sender']}",
+    )
     return entry
 
 
