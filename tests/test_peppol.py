@@ -978,3 +978,17 @@ def test_import_sorts_a_cii_document(workspace):
     )
     job = run(start_on(silo_entry, [step("peppol.import", name="import")]))
     assert job.status == "OK" and last_event(job, "import").code == "CII"
+
+
+def test_the_smps_service_metadata_is_signed_and_a_change_breaks_the_signature(network):
+    from providers.peppol import xmldsig
+
+    _, base = network
+    url = f"{base}/smp/{smp.service_path(CUSTOMER_ID, ids.INVOICE.identifier())}"
+    signed = etree.fromstring(requests.get(url, timeout=5).content)
+    assert signed.find(f"{{{xmldsig.DS}}}Signature") is not None
+    assert xmldsig.verify(signed)
+    address = signed.find(".//wsa:Address", smp.NS)
+    address.text = "https://attacker.example/as4"
+    with pytest.raises(xmldsig.BadSignature, match="changed after it was signed"):
+        xmldsig.verify(signed)

@@ -2,9 +2,10 @@
 access point provider's API, on one port (`python manage.py simulator peppol`).
 
 - `/smp/…`: the SMP's REST resources (providers/peppol/smp.py): ServiceGroup and
-  SignedServiceMetadata for the network's participants (a few are there from the start, see
-  NETWORK) and for those the console publishes (PUT/DELETE with HTTP Basic). A participant
-  another provider serves is not taken over (409) without its migration key (400 when wrong).
+  SignedServiceMetadata (signed with the simulator's SMP key: providers/peppol/xmldsig.py)
+  for the network's participants (a few are there from the start, see NETWORK) and for
+  those the console publishes (PUT/DELETE with HTTP Basic). A participant another provider
+  serves is not taken over (409) without its migration key (400 when wrong).
 - `/as4`: an AS4 access point (providers/peppol/as4.py). It checks the multipart body, the
   ebMS header (EBMS:0009 InvalidHeader, EBMS:0010 ProcessingModeMismatch, EBMS:0011
   ExternalPayloadError, EBMS:0303 DecompressionFailure), the SBDH against the header
@@ -44,7 +45,7 @@ from lxml import etree
 from providers import simulators
 
 from ..xml_input import NotXML, parse_xml
-from . import as4
+from . import as4, xmldsig
 from . import identifiers as ids
 from .smp import IDS, SMP, WSA
 
@@ -83,14 +84,19 @@ class Rejected(Exception):
         self.code, self.description, self.detail = code, description, detail
 
 
-def certificate(common_name: str) -> str:
-    """A self-signed access point certificate (base64 DER) with CN = the AP's seat."""
+def key_and_certificate(common_name: str, rsa: bool = False):
+    """A key and its self-signed certificate (DER) with CN = `common_name`: an access point's
+    (EC) or the SMP's signing one (RSA, as XMLDSig's rsa-sha256 asks)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import rsa as rsa_keys
     from cryptography.x509.oid import NameOID
 
-    key = ec.generate_private_key(ec.SECP256R1())
+    if rsa:
+        key = rsa_keys.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -108,7 +114,12 @@ def certificate(common_name: str) -> str:
         .not_valid_after(now + timedelta(days=365))
         .sign(key, hashes.SHA256())
     )
-    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    return key, cert.public_bytes(serialization.Encoding.DER)
+
+
+def certificate(common_name: str) -> str:
+    """An access point's certificate, base64 DER, as the SMP publishes it."""
+    return base64.b64encode(key_and_certificate(common_name)[1]).decode()
 
 
 class Network:
@@ -121,6 +132,7 @@ class Network:
             OUR_SEAT: certificate(OUR_SEAT),
             NETWORK_SEAT: certificate(NETWORK_SEAT),
         }
+        self.smp_key, self.smp_certificate = key_and_certificate("SMP simulator", rsa=True)
         self.reset()
 
     def reset(self):
@@ -345,6 +357,7 @@ class Handler(BaseHTTPRequestHandler):
             endpoint, f"{{{SMP}}}ServiceDescription"
         ).text = "Peppol simulator access point"
         etree.SubElement(endpoint, f"{{{SMP}}}TechnicalContactUrl").text = self.base
+        xmldsig.sign(signed, self.network.smp_key, self.network.smp_certificate)
         return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
     def _smp_put(self, rest: str, body: bytes, query: dict):

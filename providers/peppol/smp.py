@@ -5,9 +5,10 @@ published through.
 Reading, by anybody: `GET /{participant}` answers a ServiceGroup (the document types the
 participant receives, as links); `GET /{participant}/services/{document type}` a
 SignedServiceMetadata (for each process, the access point's endpoint, transport profile
-and certificate). Writing, by the SMP's owner (HTTP Basic): `PUT /{participant}` with a
-ServiceGroup, `PUT /{participant}/services/{document type}` with a ServiceMetadata,
-`DELETE /{participant}`. Identifiers travel in the path as `scheme::value`, percent-encoded.
+and certificate), whose XML signature is checked (xmldsig.py). Writing, by the SMP's owner
+(HTTP Basic): `PUT /{participant}` with a ServiceGroup, `PUT /{participant}/services/
+{document type}` with a ServiceMetadata, `DELETE /{participant}`. Identifiers travel in
+the path as `scheme::value`, percent-encoded.
 
 Where the SMP is: in the network, the SML's DNS names each participant's SMP; here the
 setting PEPPOL_URL names the access point provider's (`{PEPPOL_URL}/smp`), which is the
@@ -23,6 +24,7 @@ from lxml import etree
 from .. import outbound
 from ..xml_input import NotXML, parse_xml
 from . import identifiers as ids
+from . import xmldsig
 
 SMP = "http://busdox.org/serviceMetadata/publishing/1.0/"
 IDS = "http://busdox.org/transport/identifiers/1.0/"
@@ -90,6 +92,10 @@ def capability(participant: str, document_type: str) -> Capability | None:
     if answer is None:
         return None
     root = _root(answer, "SignedServiceMetadata")
+    try:
+        xmldsig.verify(root)
+    except xmldsig.BadSignature as exc:
+        raise SMPError(f"the SMP's ServiceMetadata signature does not hold: {exc}") from None
     information = root.find("smp:ServiceMetadata/smp:ServiceInformation", NS)
     if information is None:
         raise SMPError("the SMP's ServiceMetadata has no ServiceInformation")
