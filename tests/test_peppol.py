@@ -1025,3 +1025,40 @@ def test_the_access_point_refuses_ubl_that_breaks_the_xsd(network):
     [(code, _, _, said)] = signal.errors
     assert code == "EBMS:0004" and "XSD" in said and "Unknown" in said
     assert server.network.delivered == []
+
+
+def test_the_providers_callback_wakes_the_approval_wait(client, workspace, network):
+    from django.urls import reverse
+
+    from providers.peppol import callbacks
+
+    server, base = network
+    party = entry(workspace, envelope(PARTY))
+    job = create_job(
+        workflow(
+            workspace,
+            [step("peppol.register.approval"), step("peppol.wait.approval", name="wait")],
+            schema="org/party",
+        ),
+        entry=party,
+    )
+    from jobs import engine
+
+    for _ in range(3):
+        engine.advance(job.id)
+    job.refresh_from_db()
+    party.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    [approval] = server.network.approvals.values()
+    assert approval["callback"] == callbacks.url(party.pk)
+    approve(base, party.meta["peppol_approval_id"])
+
+    path = reverse("peppol_approval_callback", args=[party.pk, callbacks.token(party.pk)])
+    forged = reverse("peppol_approval_callback", args=[party.pk, "0" * 40])
+    assert client.post(forged, {}, content_type="application/json").status_code == 404
+    answer = client.post(path, {"id": approval["id"]}, content_type="application/json")
+    assert (answer.status_code, answer.json()) == (202, {"woken": 1})
+    engine.advance(job.id)
+    job.refresh_from_db()
+    assert job.status == "OK", trace(job)
+    assert dict(trace(job))["wait"][-3:] == ["POKE", "RUN", "OK"]

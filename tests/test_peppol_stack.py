@@ -1,5 +1,5 @@
 """Peppol through the real stack: a django-q2 worker cluster registers a participant (the
-approval wait QUEUED, woken by a poke once the simulator approves), sends an invoice over
+approval wait QUEUED, woken by the simulator's callback once it approves), sends an invoice over
 AS4, and reads the inbox by itself, where a received invoice starts the incoming workflow."""
 
 import threading
@@ -7,13 +7,12 @@ import time
 
 import pytest
 import requests
-from conftest import running_stack
-from django.db import transaction
+from conftest import free_port, running_stack
 from engine_helpers import entry, step, trace, workflow
 from test_peppol import INVOICE, PARTY, SUPPLIER_ID, _ubl_invoice, envelope, receive_steps
 
 from jobs.models import Job, JobStatus
-from jobs.services import create_job, poke
+from jobs.services import create_job
 from providers.peppol import sandbox
 from workflows.models import Trigger, TriggerKind
 
@@ -73,8 +72,16 @@ def test_a_worker_cluster_registers_sends_and_receives_through_peppol(workspace,
         workspace=workspace, workflow=incoming, kind=TriggerKind.DOCUMENT_RECEIVED
     )
     party = entry(workspace, envelope(PARTY))
-    env = {"PEPPOL_URL": base, "OUTBOUND_ALLOW": "127.0.0.0/8", "PEPPOL_INBOX_INTERVAL": "1"}
-    with running_stack(workers=2, web=False, **env):
+    port = free_port()
+    env = {
+        "PEPPOL_URL": base,
+        "OUTBOUND_ALLOW": "127.0.0.0/8",
+        "PEPPOL_INBOX_INTERVAL": "1",
+        # The approval's callback URL, which the simulator calls on the web server.
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    with running_stack(workers=2, web=True, port=port, **env):
         job = create_job(register, entry=party)
 
         def waiting():
@@ -83,13 +90,13 @@ def test_a_worker_cluster_registers_sends_and_receives_through_peppol(workspace,
             return job.status == JobStatus.QUEUED and party.meta.get("peppol_approval_id")
 
         approval = wait_until(waiting, what="the approval wait")
-        requests.post(
-            f"{base}/sandbox/approvals/{approval}", json={"status": "approved"}, timeout=5
-        )
-        with transaction.atomic():
-            poke(workspace, job_id=job.id, ref=f"peppol.approval:{approval}")
-        job = wait_until(lambda: completed(job), what="the registration")
+        # Approved at the provider, which calls the console back: the step asks again at
+        # once (its next poll would be 15 s away; the wait below is shorter).
+        decided = f"{base}/sandbox/approvals/{approval}"
+        requests.post(decided, json={"status": "approved"}, timeout=5).raise_for_status()
+        job = wait_until(lambda: completed(job), timeout=12, what="the registration")
         assert job.status == JobStatus.OK, (job.faults, trace(job))
+        assert "POKE" in dict(trace(job))["wait"]  # the callback's
         assert server.network.participants[SUPPLIER_ID]["ours"]
 
         sending = create_job(send, entry=entry(workspace, envelope(INVOICE)))

@@ -20,7 +20,7 @@ from ..base import NewFile, Outcome, StepContext, err, ko, ok, queued, skip
 from ..imports import xml_file
 from ..registry import provider
 from ..xml_input import NotXML, parse_xml
-from . import as4, smp
+from . import as4, callbacks, smp
 from . import identifiers as ids
 
 ICON = "globe"
@@ -176,7 +176,10 @@ def register_approval(context: StepContext):
             "the party has no Peppol inbox and no tax ID to derive one from", "no-participant"
         )
     try:
-        answer = _api("POST", "approvals", json={"participant": participant, "party": party})
+        request = {"participant": participant, "party": party}
+        if context.entry is not None:
+            request["callback"] = callbacks.url(context.entry.pk)
+        answer = _api("POST", "approvals", json=request)
     except outbound.FAILURES as exc:
         return outbound.failure(exc, "the Peppol access point")
     data = answer.json() or {}
@@ -201,7 +204,8 @@ def register_approval(context: StepContext):
     "peppol.wait.approval",
     name="Wait for Peppol approval",
     category=CATEGORY,
-    summary="QUEUED until the participant's proof of ownership is approved (KO when rejected).",
+    summary="QUEUED until the participant's proof of ownership is approved (KO when "
+    "rejected); the provider's callback wakes it, else it polls.",
     icon=ICON,
     config_schema=NO_CONFIG,
     timeout=60,
@@ -233,7 +237,7 @@ def wait_approval(context: StepContext):
         "waiting for the participant's approval",
         "pending",
         retry_in=approval_wait(context.waited),
-        ref=f"peppol.approval:{approval_id}",
+        ref=f"{callbacks.PREFIX}{approval_id}",
     )
 
 

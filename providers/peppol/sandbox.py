@@ -23,8 +23,9 @@ Told what to do through `/sandbox/`: `POST /sandbox/script` a list of answers, o
 message: {"error": "EBMS:0004", "detail": "PEPPOL:NOT_SERVICED"}, {"status": 503,
 "retry_after": 2}, {"delay": 1.5}, {"lose_receipt": true} (delivered, then a 502);
 `POST /sandbox/approvals/{id}` {"status": "approved"} or {"status": "rejected", "reason":
-"…"}; `POST /sandbox/inbound` {"sender", "receiver",
-"document"} (a document another access point sends to one of ours); `GET /sandbox/messages`,
+"…"}, after which the console's callback URL (given with the approval) is called;
+`POST /sandbox/inbound` {"sender", "receiver", "document"} (a document another access point
+sends to one of ours); `GET /sandbox/messages`,
 `GET /sandbox/participants`; `DELETE /sandbox` forgets everything but the network.
 """
 
@@ -160,11 +161,29 @@ class Network:
 
     def approval(self, approval_id: str) -> dict | None:
         with self.lock:
+            return self.approvals.get(approval_id)
+
+    def request_approval(self, found: dict) -> None:
+        with self.lock:
+            self.approvals[found["id"]] = found
+        if self.approve_after == 0:
+            self.decide(found["id"], "approved")
+        elif self.approve_after is not None:
+            timer = threading.Timer(self.approve_after, self.decide, (found["id"], "approved"))
+            timer.daemon = True
+            timer.start()
+
+    def decide(self, approval_id: str, status: str, reason: str = "") -> dict | None:
+        """Approve or reject, then call the console back (in the background, once, as a
+        provider's notification: the console asks for the status itself)."""
+        with self.lock:
             found = self.approvals.get(approval_id)
-            due = self.approve_after is not None and found is not None
-            if due and time.monotonic() - found["created"] >= self.approve_after:
-                found["status"] = "approved" if found["status"] == "pending" else found["status"]
-            return found
+            if found is None:
+                return None
+            found["status"], found["reason"] = status, reason
+        if found.get("callback"):
+            threading.Thread(target=_call_back, args=(found,), daemon=True).start()
+        return found
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -447,19 +466,17 @@ class Handler(BaseHTTPRequestHandler):
             "status": "pending",
             "reason": "",
             "link": f"{self.base}/register/{approval_id}",
-            "created": time.monotonic(),
+            "callback": str(data.get("callback") or ""),
         }
-        with self.network.lock:
-            self.network.approvals[approval_id] = found
+        self.network.request_approval(found)
         return self._json(201, _public(found))
 
     def _decide(self, approval_id: str, data: dict):
-        with self.network.lock:
-            found = self.network.approvals.get(approval_id)
-            if found is None:
-                return self._json(404, {"error": "not found"})
-            found["status"] = data.get("status", "approved")
-            found["reason"] = data.get("reason", "")
+        found = self.network.decide(
+            approval_id, data.get("status", "approved"), data.get("reason", "")
+        )
+        if found is None:
+            return self._json(404, {"error": "not found"})
         return self._json(200, _public(found))
 
     def _inbound(self, data: dict):
@@ -662,7 +679,20 @@ def _quoted(text: str) -> str:
 
 
 def _public(approval: dict) -> dict:
-    return {k: v for k, v in approval.items() if k != "created"}
+    return {k: v for k, v in approval.items() if k != "callback"}
+
+
+def _call_back(approval: dict) -> None:
+    import requests
+
+    try:
+        requests.post(
+            approval["callback"],
+            json={"id": approval["id"], "status": approval["status"]},
+            timeout=5,
+        )
+    except requests.RequestException as exc:  # the console polls anyway
+        sys.stderr.write(f"peppol simulator: callback {approval['callback']} failed: {exc}\n")
 
 
 def _user_message(user) -> dict:
