@@ -1062,3 +1062,18 @@ def test_the_providers_callback_wakes_the_approval_wait(client, workspace, netwo
     job.refresh_from_db()
     assert job.status == "OK", trace(job)
     assert dict(trace(job))["wait"][-3:] == ["POKE", "RUN", "OK"]
+
+
+def test_the_approval_link_opens_a_form_that_decides(workspace, network):
+    server, base = network
+    party = entry(workspace, envelope(PARTY))
+    job = run(
+        start_on(party, [step("peppol.register.approval"), step("peppol.wait.approval")]), passes=2
+    )
+    party.refresh_from_db()
+    link = party.meta["peppol_approval_link"]
+    form = requests.get(link, timeout=5)
+    assert form.status_code == 200 and "9920:esb98602642" in form.text and "Approve" in form.text
+    decided = requests.post(link, data={"decision": "approve"}, timeout=5)
+    assert "approved" in decided.text and "<button" not in decided.text
+    assert run(job).status == "OK"

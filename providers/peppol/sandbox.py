@@ -16,7 +16,8 @@ access point provider's API, on one port (`python manage.py simulator peppol`).
   the same receipt and is not delivered twice (duplicate elimination). Documents for the
   console's own participants land in its inbox; the rest are "delivered" to the network.
 - `/api/…`: the provider's API: `GET access-point` (our seat, endpoint and certificate),
-  `POST approvals` (proof of ownership of a participant: pending until approved), `GET
+  `POST approvals` (proof of ownership of a participant: pending until approved, decided
+  in the form its link opens, `/register/{id}`, or after `approve_after` seconds), `GET
   approvals/{id}`, `GET inbox`, `GET inbox/{id}` (the SBDH document), `DELETE inbox/{id}`.
 
 Told what to do through `/sandbox/`: `POST /sandbox/script` a list of answers, one per AS4
@@ -31,6 +32,7 @@ sends to one of ours); `GET /sandbox/messages`,
 
 import base64
 import gzip
+import html
 import json
 import sys
 import threading
@@ -205,6 +207,8 @@ class Handler(BaseHTTPRequestHandler):
         path, query = self._route()
         if path.startswith("/smp/"):
             return self._smp_get(path[5:])
+        if path.startswith("/register/"):
+            return self._ownership_form(path.rsplit("/", 1)[1])
         if path == "/api/access-point":
             return self._json(
                 200,
@@ -291,6 +295,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._as4(body)
         if path == "/api/approvals":
             return self._request_approval(body)
+        if path.startswith("/register/"):
+            decision = parse_qs(body.decode("utf-8", "replace")).get("decision", [""])[-1]
+            status = "approved" if decision == "approve" else "rejected"
+            found = self.network.decide(path.rsplit("/", 1)[1], status, "rejected in the form")
+            return self._ownership_form(found["id"]) if found else self._json(404, {})
         if path == "/sandbox/script":
             answers = json.loads(body or b"[]")
             with self.network.lock:
@@ -470,6 +479,26 @@ class Handler(BaseHTTPRequestHandler):
         }
         self.network.request_approval(found)
         return self._json(201, _public(found))
+
+    def _ownership_form(self, approval_id: str):
+        """The page an approval's link leads to: where the party would upload its proof of
+        ownership; here two buttons decide at once."""
+        found = self.network.approval(approval_id)
+        if found is None:
+            return self._send(404, b"no such approval", "text/plain")
+        pending = found["status"] == "pending"
+        buttons = (
+            '<form method="post"><button name="decision" value="approve">Approve</button> '
+            '<button name="decision" value="reject">Reject</button></form>'
+            if pending
+            else ""
+        )
+        page = (
+            "<!doctype html><title>Peppol proof of ownership</title>"
+            f"<h1>Proof of ownership of {html.escape(found['participant'])}</h1>"
+            f"<p>Status: <strong>{html.escape(found['status'])}</strong></p>{buttons}"
+        )
+        return self._send(200, page.encode(), "text/html; charset=utf-8")
 
     def _decide(self, approval_id: str, data: dict):
         found = self.network.decide(
