@@ -288,11 +288,25 @@ PROVIDER_MODULES = [
     "providers.cii.pdf",
     "providers.imports",
     "providers.slack",
+    "providers.peppol.actions",
 ]
 # The counterparts' simulators (providers/simulators.py), which `make run` starts in DEBUG.
-SIMULATOR_MODULES = ["providers.verifactu.sandbox", "providers.slack.sandbox"]
+SIMULATOR_MODULES = [
+    "providers.verifactu.sandbox",
+    "providers.slack.sandbox",
+    "providers.peppol.sandbox",
+]
 # Slack's Web API (slack.send); `make run` in DEBUG points it at the Slack simulator.
 SLACK_API_URL = env("SLACK_API_URL", "https://slack.com/api").rstrip("/")
+# Peppol (peppol.*): the access point provider's base URL, with its SMP at /smp, its AS4
+# gateway and its API (approvals, inbox) at /api; `make run` in DEBUG points it at the Peppol
+# simulator. Empty: the peppol steps end KO `not-configured`. The SMP's write credentials
+# publish the workspace's own participants.
+PEPPOL_URL = env("PEPPOL_URL").rstrip("/")
+PEPPOL_SMP_USERNAME = env("PEPPOL_SMP_USERNAME", "console")
+PEPPOL_SMP_PASSWORD = env("PEPPOL_SMP_PASSWORD")
+# Seconds between two reads of the access point's inbox by the workers (documents received).
+PEPPOL_INBOX_INTERVAL = env_int("PEPPOL_INBOX_INTERVAL", 30)
 # Networks that outbound connections on a user's behalf (webhook, http.request, workspace
 # SMTP connections, VERI*FACTU endpoints) may reach although they are loopback, private or
 # link-local (comma-separated CIDRs, e.g. "10.0.0.0/8"): refused by default (SSRF).
@@ -305,7 +319,11 @@ EXPORT_ROOT = Path(env("EXPORT_ROOT", str(VAR_DIR / "exports")))
 if TESTING:
     PROVIDER_MODULES.append("tests.providers")  # test.* actions: flaky, ko, slow, waiting
 # The Configuration page's sections from the apps above accounts (accounts/sections.py).
-CONFIGURATION_SECTIONS = ["providers.views.SECTION", "providers.verifactu.views.SECTION"]
+CONFIGURATION_SECTIONS = [
+    "providers.views.SECTION",
+    "providers.verifactu.views.SECTION",
+    "providers.peppol.views.SECTION",
+]
 
 # --- Email: EMAIL_URL such as smtp://user:pass@host:587?starttls=1 or smtps://host:465.
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from jobs import hook_views as job_hook_views
 from jobs import views as job_views
 from providers import api_views as provider_api_views
 from workflows import hook_views
@@ -16,6 +17,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("utils/v1/ping", api_views.ping, name="api_ping"),
     path("hooks/<anyuuid:trigger_id>", hook_views.inbound, name="webhook_trigger"),
+    path(
+        "hooks/peppol/approvals/<anyuuid:entry_id>/<str:token>",
+        job_hook_views.peppol_approval,
+        name="peppol_approval_callback",
+    ),
     path("api/schema/", api_views.openapi_schema, name="api_schema"),
     path("api/docs/", api_views.openapi_docs, name="api_docs"),
     path("transform/v1/", include("workflows.api_urls")),

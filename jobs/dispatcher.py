@@ -1,5 +1,6 @@
 """Sends due work back to the queue: retries whose time has come, woken QUEUED steps, jobs
-whose worker died (lease run out), and jobs whose queue message Redis lost.
+whose worker died (lease run out), and jobs whose queue message Redis lost; and reads the
+Peppol inbox (providers/peppol/inbox.py), whose documents start workflows.
 
 It runs as a daemon thread in every django-q2 worker process (started on django-q2's
 post_spawn signal), so a cluster needs no extra process. Sending is waking a drain
@@ -17,6 +18,7 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
+from providers.peppol.inbox import collect_if_due as collect_peppol_inbox
 from workflows.triggers import fire_due_schedules
 
 from . import engine, queue
@@ -58,7 +60,8 @@ def dispatch_pass() -> bool:
     """One pass over what is due in the database; whether it found any."""
     sent = dispatch_due()
     fired = fire_due_schedules()
-    return bool(sent or fired)
+    received = collect_peppol_inbox()  # at most every PEPPOL_INBOX_INTERVAL, when configured
+    return bool(sent or fired or received)
 
 
 def pause(busy: bool) -> float:

@@ -432,7 +432,7 @@ class Runner:
 
     def _waited_too_long(self, step) -> bool:
         queued = [e.at for e in self.events if e.status == Status.QUEUED]
-        return bool(queued) and (timezone.now() - queued[0]).total_seconds() > _give_up(step)
+        return bool(queued) and (timezone.now() - queued[0]).total_seconds() > _wait_limit(step)
 
     def _release(self, job, status, delay: float) -> None:
         job.status = status
@@ -718,3 +718,13 @@ def step_timeout(step: dict, provider) -> float:
 
 def _give_up(step: dict) -> float:
     return float({**settings.ENGINE["retry"], **(step.get("retry") or {})}["give_up_after"])
+
+
+def _wait_limit(step: dict) -> float:
+    """How long a QUEUED step may wait: the step's own give_up_after when it sets one, else
+    the longer of the engine's and its provider's `max_wait` (a Peppol approval takes up to
+    72 hours, beyond the 12 hours a retry is given)."""
+    if "give_up_after" in (step.get("retry") or {}):
+        return _give_up(step)
+    provider = registry.get(step_provider(step))
+    return max(_give_up(step), provider.max_wait if provider else 0.0)

@@ -33,6 +33,9 @@ class Provider:
     config_schema: dict = field(default_factory=lambda: {"type": "object"})
     icon: str = "bolt"
     timeout: float = 120.0  # seconds a run may take before it is a TIMEOUT
+    # Seconds a step that answers QUEUED may wait for its counterpart (a person's approval)
+    # before it is a TIMEOUT, when longer than the engine's give_up_after.
+    max_wait: float = 0.0
     # Transactional providers run inside the transaction that records their outcome, so what
     # they reserve (a sequence number) is kept only if the step completes.
     transactional: bool = False

@@ -3,8 +3,10 @@
 from django.urls import path
 
 from . import views
+from .peppol import views as peppol_views
 
 urlpatterns = [
+    path("configuration/peppol/lookup/", peppol_views.lookup, name="peppol_lookup"),
     path("configuration/email/", views.add_email_connection, name="add_email_connection"),
     path(
         "configuration/email/<anyuuid:connection_id>/remove/",

@@ -196,9 +196,10 @@ WEB = [
 
 
 @contextmanager
-def running_stack(workers: int = 2, web: bool = True, **env: str):
-    """Start the web server and a worker cluster against the test database and Redis."""
-    stack = Stack(free_port(), stack_env(WORKERS=str(workers), **FAST_ENGINE, **env))
+def running_stack(workers: int = 2, web: bool = True, port: int | None = None, **env: str):
+    """Start the web server (on `port`, else a free one) and a worker cluster against the test
+    database and Redis."""
+    stack = Stack(port or free_port(), stack_env(WORKERS=str(workers), **FAST_ENGINE, **env))
     try:
         if web:
             stack.spawn([sys.executable, *WEB, "--port", str(stack.port)])

@@ -293,3 +293,30 @@ def test_the_other_demo_workflows_end_in_their_state(demo, stem, state):
     job = demo_run(demo, stem)
     assert_ok(job)
     assert job.silo_entry.state == state
+
+
+def test_peppol_registers_the_party_then_sends_the_invoice_with_its_receipt(demo, settings):
+    """The walk of a new user: register the supplier, then send an invoice to a customer on
+    the network (the Peppol simulator in a thread, approving at once as Invopop's sandbox)."""
+    import threading
+
+    from providers.peppol import sandbox as peppol
+
+    server = peppol.make_server(0, approve_after=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.PEPPOL_URL = f"http://127.0.0.1:{server.server_port}"
+    try:
+        registered = demo_run(demo, "peppol-register-party")
+        assert_ok(registered)
+        assert registered.silo_entry.state == "registered"
+        job = demo_run(demo, "peppol-send-invoice")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_ok(job)
+    entry = job.silo_entry
+    assert entry.state == "sent" and entry.meta["peppol_message_id"]
+    assert b"<cbc:ID>PPL-000001</cbc:ID>" in content(entry, "ubl")
+    assert b"Receipt" in content(entry, "peppol-signal")
+    [delivered] = server.network.delivered
+    assert delivered["receiver"] == "0208:0403019261"

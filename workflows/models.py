@@ -213,6 +213,8 @@ class TriggerKind(models.TextChoices):
     ENTRY_CREATED = "entry_created", "On entry created"
     WEBHOOK = "webhook", "Inbound webhook"
     SCHEDULE = "schedule", "Schedule"
+    # A document arrived through a network (Peppol) as a new entry: Invopop's "incoming workflow".
+    DOCUMENT_RECEIVED = "document_received", "On document received"
 
 
 # Under its own name too: migration 0003 refers to it as the field's old default.
@@ -231,7 +233,7 @@ class Trigger(models.Model):
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="triggers")
     kind = models.CharField(max_length=20, choices=TriggerKind.choices)
     enabled = models.BooleanField(default=True)
-    # entry_created: which new entries (blank: any)
+    # entry_created and document_received: which new entries (blank: any)
     doc_type = models.CharField(max_length=40, blank=True)
     folder = models.CharField(max_length=100, blank=True)
     # webhook: the secret a sender proves (bearer token, or Standard Webhooks signature),

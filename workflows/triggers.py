@@ -1,4 +1,4 @@
-"""Automatic runs: on entry created, inbound webhooks and schedules.
+"""Automatic runs: on entry created, on document received, inbound webhooks and schedules.
 
 A trigger starts a job like a person or an API call would (jobs.services.create_job), so the
 job is pinned to the workflow's latest published version; a trigger of a workflow never
@@ -120,6 +120,18 @@ def on_entry_created(sender, entry, **kwargs) -> None:
     ).filter(Q(doc_type="") | Q(doc_type=entry.doc_type), Q(folder="") | Q(folder=entry.folder))
     for trigger in matching.select_related("workflow"):
         start(trigger, entry=entry)
+
+
+def on_document_received(sender, entry, network="", **kwargs) -> None:
+    """A document received through a network (providers.signals): the workspace's "on
+    document received" triggers start their workflows on its entry."""
+    matching = Trigger.objects.filter(
+        workspace_id=entry.workspace_id, kind=TriggerKind.DOCUMENT_RECEIVED, enabled=True
+    ).filter(Q(doc_type="") | Q(doc_type=entry.doc_type), Q(folder="") | Q(folder=entry.folder))
+    for trigger in matching.select_related("workflow"):
+        start(
+            trigger, entry=entry, args={"network": network}, key=f"received:{entry.pk}:{trigger.pk}"
+        )
 
 
 def _has_entry_triggers(workspace_id) -> bool:

@@ -47,6 +47,8 @@ DOCUMENT_OF = {
     "mark-payment-received": "payment",
     "order-to-delivery": "order",
     "register-party": "party",
+    "peppol-register-party": "party-peppol",
+    "peppol-send-invoice": "invoice-peppol-network",
 }
 # The supplier of the demo invoices: the issuer of the VERI*FACTU chain.
 ISSUER_NIF = "B46731824"

@@ -1,8 +1,8 @@
 """`make run`: everything the console needs, in one command, stopped by one Ctrl-C.
 
 Starts the embedded Redis (unless REDIS_URL is set), migrates, and when DEBUG is on starts
-the counterparts' simulators (providers/simulators.py: the VERI*FACTU agency sandbox, Slack)
-and seeds the demo workspace (whose VERI*FACTU configuration submits to that sandbox); then
+the counterparts' simulators (providers/simulators.py: the VERI*FACTU agency sandbox, Slack,
+Peppol) and seeds the demo workspace (whose VERI*FACTU configuration submits to that sandbox); then
 runs the ASGI web server (uvicorn: HTTP + websockets) and a django-q2 cluster as child
 processes. Each child gets its own process group, so Ctrl-C reaches only this launcher,
 which then stops the web server, the workers and Redis in that order and leaves no process
