@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .verifactu import views as verifactu_views
 
 urlpatterns = [
     path("configuration/email/", views.add_email_connection, name="add_email_connection"),
@@ -21,6 +22,11 @@ urlpatterns = [
         "configuration/credentials/<anyuuid:credential_id>/remove/",
         views.remove_credential,
         name="remove_credential",
+    ),
+    path(
+        "configuration/noverifactu/<str:nif>/export/",
+        verifactu_views.noverifactu_export,
+        name="noverifactu_export",
     ),
     path(
         "configuration/webhook-secret/rotate/",
