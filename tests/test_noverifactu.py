@@ -444,6 +444,46 @@ def test_the_record_step_refuses_a_record_whose_xml_was_changed(workspace, flows
     assert "fingerprint" in recorded.faults[0]["message"]
 
 
+def test_an_invoice_run_again_is_recorded_once_and_once_more_when_its_data_changed(
+    workspace, signing
+):
+    run(start(workspace, [step("gov-es.noverifactu.register")], data={"doc": PARTY}))
+    flow = workflow(
+        workspace,
+        [
+            step("sequence.enumerate", {"name": "NoVerifactu", "padding": 6, "start": 1}),
+            step("gov-es.noverifactu.generate.invoice"),
+            step("gov-es.noverifactu.record"),
+        ],
+    )
+    sold = entry(workspace, invoice())
+    assert run(create_job(flow, entry=sold)).status == "OK"
+    assert run(create_job(flow, entry=sold)).status == "OK"
+    assert Record.objects.count() == 1  # the same data: the record there is
+
+    sold.refresh_from_db()
+    changed = json.loads(json.dumps(sold.data))
+    changed["doc"]["notes"] = [{"key": "general", "text": "Servicios corregidos"}]
+    sold.change_data(built_again(changed))
+    assert run(create_job(flow, entry=sold)).status == "OK"
+
+    chain = Chain.objects.get(workspace=workspace, mode=Mode.NOVERIFACTU)
+    first, correction = chain.records.order_by("position")
+    assert (first.num_serie, first.issue_date) == (correction.num_serie, correction.issue_date)
+    node = etree.fromstring(correction.xml.encode())
+    assert field(node, "Subsanacion", "sum1") == "S"
+    assert field(node, "DescripcionOperacion", "sum1") == "Servicios corregidos"
+    check_invoice_chain(chain)
+
+
+def built_again(envelope: dict) -> dict:
+    from silo.gobl import build_envelope
+
+    rebuilt, problems = build_envelope(envelope)
+    assert not problems, problems
+    return rebuilt
+
+
 @pytest.mark.parametrize(
     "config, path, said",
     [

@@ -8,7 +8,9 @@ fails gives its place in the chain back. On SQLite the IMMEDIATE transactions
 
 A document is recorded once: asking again for the same invoice (a re-run job) answers the
 record already in the chain instead of chaining a second one, which the AEAT would refuse as
-a duplicate (3000).
+a duplicate (3000). In NO VERI*FACTU an invoice whose data changed since (the guide's
+"update the document and run the workflow again") is chained again as a correction
+(Subsanacion S); the same data still answers the record there is.
 
 NO VERI*FACTU (mode noverifactu) keeps a chain of its own per issuer, whose records are not
 the submission but the record alone with its XAdES signature: `seal` turns the record
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
+from lxml import etree
 
 from . import xml
 from .models import Chain, Event, Kind, Mode, Record
@@ -42,7 +45,7 @@ def append_alta(
     with transaction.atomic():
         chain = _locked(workspace, invoice.issuer_nif, mode)
         found = _recorded(chain, Kind.ALTA, invoice.num_serie, invoice.issue_date)
-        if found is not None:
+        if found is not None and (mode == Mode.VERIFACTU or _same_data(found, invoice, header)):
             return found
         generated_at = generated_now()
         fingerprint = alta_fingerprint(
@@ -55,7 +58,9 @@ def append_alta(
             previous=chain.last_fingerprint,
             generated_at=generated_at,
         )
-        record = xml.registro_alta(invoice, header, _previous(chain), generated_at, fingerprint)
+        record = xml.registro_alta(
+            invoice, header, _previous(chain), generated_at, fingerprint, correction=bool(found)
+        )
         return _append(
             chain,
             Kind.ALTA,
@@ -180,6 +185,14 @@ def _identity(chain: Chain, record: Record) -> dict:
         "issue_date": record.issue_date,
         "fingerprint": record.fingerprint,
     }
+
+
+def _same_data(found: Record, invoice: Invoice, header: xml.Header) -> bool:
+    kept = etree.fromstring(found.xml.encode("utf-8"), parser=xml.safe_parser())
+    if etree.QName(kept).localname != "RegistroAlta":
+        kept = kept.find(f".//{{{xml.SUM1}}}RegistroAlta")
+    asked = xml.registro_alta(invoice, header, None, "", "")
+    return xml.content_of(kept) == xml.content_of(asked)
 
 
 def _kept(header: xml.Header, record, seal: Seal | None) -> bytes:

@@ -70,7 +70,12 @@ def submission(header: Header, record) -> etree._Element:
 
 
 def registro_alta(
-    invoice: Invoice, header: Header, previous: Previous | None, generated_at, fingerprint
+    invoice: Invoice,
+    header: Header,
+    previous: Previous | None,
+    generated_at,
+    fingerprint,
+    correction: bool = False,
 ):
     alta = etree.Element(f"{{{SUM1}}}RegistroAlta", nsmap=NSMAP)
     _add(alta, "IDVersion", VERSION)
@@ -79,6 +84,8 @@ def registro_alta(
     _add(id_factura, "NumSerieFactura", invoice.num_serie)
     _add(id_factura, "FechaExpedicionFactura", invoice.issue_date)
     _add(alta, "NombreRazonEmisor", invoice.issuer_name)
+    if correction:  # Subsanacion: the same invoice's record again, its data corrected
+        _add(alta, "Subsanacion", "S")
     _add(alta, "TipoFactura", invoice.type)
     if invoice.corrective:
         _add(alta, "TipoRectificativa", invoice.corrective)
@@ -123,6 +130,26 @@ def registro_anulacion(
     _add(anulacion, "TipoHuella", "01")
     _add(anulacion, "Huella", fingerprint)
     return anulacion
+
+
+# What a record says about its invoice, without what changes each time one is made.
+NOT_CONTENT = {
+    "Subsanacion",
+    "Encadenamiento",
+    "SistemaInformatico",
+    "FechaHoraHusoGenRegistro",
+    "Huella",
+    "Signature",
+}
+
+
+def content_of(record) -> bytes:
+    """The record's invoice data, canonical: equal for two records of the same invoice data."""
+    copy = etree.fromstring(etree.tostring(record))
+    for child in list(copy):
+        if etree.QName(child).localname in NOT_CONTENT:
+            copy.remove(child)
+    return etree.tostring(copy, method="c14n")
 
 
 def _corrected(alta, invoice: Invoice) -> None:
