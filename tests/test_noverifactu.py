@@ -283,6 +283,15 @@ def check_event_chain(chain: Chain) -> None:
 # --- The inspection export
 
 
+EXPORT = "/gov-es/v1/noverifactu/export"
+
+
+def exported(api, **body) -> zipfile.ZipFile:
+    response = api.post(EXPORT, {"nif": NIF, **body}, format="json")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(response.content))
+
+
 def issue(workspace, flows, count: int = 1) -> list:
     run_with_started(create_job(flows["register"], entry=entry(workspace, {"doc": PARTY})))
     sold = []
@@ -299,9 +308,7 @@ def test_the_export_is_valid_against_the_aeats_xsd_and_every_record_still_verifi
     sold = issue(workspace, flows, count=2)
     assert run(create_job(flows["cancel"], entry=sold[0])).status == "OK"
 
-    response = api.get("/gov-es/v1/noverifactu/export", {"nif": NIF, "requirement": "REQ-2026-1"})
-    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = exported(api, requirement="REQ-2026-1")
     assert archive.namelist() == ["registros-facturacion-0001.xml", "registros-evento/000001.xml"]
 
     document = etree.fromstring(archive.read("registros-facturacion-0001.xml"))
@@ -332,9 +339,7 @@ def test_verifactu_lint_reads_the_exported_chains_without_a_finding(
 
     issue(workspace, flows, count=3)
     run_with_started(create_job(flows["summary"], entry=entry(workspace, {"doc": PARTY})))
-    exported = api.get("/gov-es/v1/noverifactu/export", {"nif": NIF}).content
-    archive = zipfile.ZipFile(io.BytesIO(exported))
-    archive.extractall(tmp_path)
+    exported(api).extractall(tmp_path)
     altas = registros.lee(tmp_path / "registros-facturacion-0001.xml")
     assert len(altas) == 3
     for record in altas:
@@ -370,35 +375,95 @@ def test_verifactu_lint_reads_the_exported_chains_without_a_finding(
         )
 
 
-def test_the_export_names_its_bad_parameters(api, workspace, flows):
-    response = api.get("/gov-es/v1/noverifactu/export")
-    assert response.status_code == 422 and "/nif" in response.json()["fields"]
-    response = api.get("/gov-es/v1/noverifactu/export", {"nif": NIF, "since": "yesterday"})
-    assert response.status_code == 422 and "/since" in response.json()["fields"]
-    response = api.get("/gov-es/v1/noverifactu/export", {"nif": NIF, "requirement": "R" * 19})
-    assert response.status_code == 422 and "/requirement" in response.json()["fields"]
-    assert api.get("/gov-es/v1/noverifactu/export", {"nif": NIF}).status_code == 404
+def test_the_export_is_logged_as_events_08_and_09_which_the_next_export_holds(
+    workspace, flows, api, signing, tmp_path
+):
+    from verifactu_lint import registros
+
+    issue(workspace, flows, count=2)
+    exported(api)
+    chain = Chain.objects.get(workspace=workspace, mode=Mode.NOVERIFACTU)
+    assert [e.type for e in chain.event_records.order_by("position")] == ["01", "08", "09"]
+    check_event_chain(chain)
+
+    exported(api).extractall(tmp_path)
+    events = []
+    for path in sorted((tmp_path / "registros-evento").iterdir()):
+        events += registros.lee_eventos(path)
+    assert [(e.tipo_evento, e.datos_propios) for e in events] == [
+        ("01", None),
+        ("08", "ExportacionRegFacturacionPeriodo"),
+        ("09", "ExportacionRegEventoPeriodo"),
+    ]
+    invoices = etree.fromstring(chain.event_records.filter(type="08").first().xml.encode())
+    altas = list(chain.records.order_by("position"))
+    assert (
+        field(
+            invoices,
+            "Evento/DatosPropiosEvento/ExportacionRegFacturacionPeriodo/"
+            "RegistroFacturacionFinalPeriodo/Huella",
+            "sf",
+        )
+        == altas[-1].fingerprint
+    )
+    assert (
+        field(
+            invoices,
+            "Evento/DatosPropiosEvento/ExportacionRegFacturacionPeriodo/"
+            "NumeroDeRegistrosFacturacionAltaExportados",
+            "sf",
+        )
+        == "2"
+    )
+
+
+def test_the_export_names_its_bad_fields(api, workspace, flows):
+    def refused(body) -> dict:
+        response = api.post(EXPORT, body, format="json")
+        assert response.status_code == 422
+        return response.json()["fields"]
+
+    assert "/nif" in refused({})
+    assert "/since" in refused({"nif": NIF, "since": "yesterday"})
+    assert "/requirement" in refused({"nif": NIF, "requirement": "R" * 19})
+    assert api.post(EXPORT, {"nif": NIF}, format="json").status_code == 404
+    assert api.get(EXPORT, {"nif": NIF}).status_code == 405
+
+
+def test_without_the_certificate_the_export_is_refused_as_it_cannot_be_logged(
+    workspace, flows, api
+):
+    issue(workspace, flows)
+    config = workspace.verifactu
+    config.clear_certificate()
+    config.save()
+    response = api.post(EXPORT, {"nif": NIF}, format="json")
+    assert response.status_code == 409 and "certificate" in response.json()["message"]
 
 
 def test_another_workspace_cannot_export_the_issuers_records(workspace, flows, other_api):
     issue(workspace, flows)
-    assert other_api.get("/gov-es/v1/noverifactu/export", {"nif": NIF}).status_code == 404
+    assert other_api.post(EXPORT, {"nif": NIF}, format="json").status_code == 404
 
 
-def test_a_member_downloads_the_export_from_the_configuration_page(
-    client, viewer, workspace, flows, outsider
+def test_an_editor_exports_from_the_configuration_page_and_a_viewer_cannot(
+    client, teammate, viewer, workspace, flows, outsider
 ):
     issue(workspace, flows)
-    client.force_login(viewer)
-    page = client.get(reverse("configuration", args=[workspace.slug])).content.decode()
+    page = reverse("configuration", args=[workspace.slug])
     link = reverse("noverifactu_export", args=[workspace.slug, NIF])
-    assert link in page and "Export for an inspection" in page
-    download = client.get(link)
+    client.force_login(teammate)
+    assert link in client.get(page).content.decode()
+    download = client.post(link)
     assert download.status_code == 200
     names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
     assert "registros-facturacion-0001.xml" in names
+    client.force_login(viewer)
+    shown = client.get(page).content.decode()
+    assert NIF in shown and link not in shown
+    assert client.post(link).status_code == 403
     client.force_login(outsider)
-    assert client.get(link).status_code == 404
+    assert client.post(link).status_code == 404
 
 
 # --- What goes KO, and why

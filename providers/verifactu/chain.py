@@ -114,10 +114,17 @@ def append_anulacion(
 
 
 def append_event(
-    workspace, issuer: tuple[str, str], header: xml.Header, type: str, seal: Seal, **origin
+    workspace,
+    issuer: tuple[str, str],
+    header: xml.Header,
+    type: str,
+    seal: Seal,
+    own_data=None,
+    **origin,
 ) -> Event:
-    """Chain a NO VERI*FACTU event record of `issuer` (nif, name); a summary (type 10)
-    counts what the issuer's chains gained since the previous summary."""
+    """Chain a NO VERI*FACTU event record of `issuer` (nif, name), with `own_data`
+    (DatosPropiosEvento's child) when given; a summary (type 10) counts what the issuer's
+    chains gained since the previous summary."""
     with transaction.atomic():
         chain = _locked(workspace, issuer[0], Mode.NOVERIFACTU)
         generated_at = generated_now()
@@ -136,9 +143,10 @@ def append_event(
             previous = xml.EventChainHead(
                 chain.last_event_type, chain.last_event_at, chain.last_event_fingerprint
             )
-        own = xml.resumen_eventos(summary(chain)) if type == SUMMARY else None
+        if type == SUMMARY:
+            own_data = xml.resumen_eventos(summary(chain))
         record = xml.registro_evento(
-            header, issuer, type, generated_at, previous, fingerprint, own_data=own
+            header, issuer, type, generated_at, previous, fingerprint, own_data=own_data
         )
         event = Event.objects.create(
             chain=chain,
@@ -169,16 +177,23 @@ def summary(chain: Chain) -> dict:
     altas = list(records.filter(kind=Kind.ALTA).order_by("position"))
     return {
         "events": dict(Counter(events.values_list("type", flat=True))),
-        "altas": len(altas),
-        "anulaciones": records.filter(kind=Kind.ANULACION).count(),
-        "tax_total": amount(sum((Decimal(r.tax_total or 0) for r in altas), Decimal(0))),
-        "total": amount(sum((Decimal(r.total or 0) for r in altas), Decimal(0))),
-        "first": _identity(chain, altas[0]) if altas else None,
-        "last": _identity(chain, altas[-1]) if altas else None,
+        **sums(altas, records.filter(kind=Kind.ANULACION).count()),
+        "first": identity(chain, altas[0]) if altas else None,
+        "last": identity(chain, altas[-1]) if altas else None,
     }
 
 
-def _identity(chain: Chain, record: Record) -> dict:
+def sums(altas: list[Record], anulaciones: int) -> dict:
+    """The counts and sums a summary or an export reports of invoice records."""
+    return {
+        "altas": len(altas),
+        "anulaciones": anulaciones,
+        "tax_total": amount(sum((Decimal(r.tax_total or 0) for r in altas), Decimal(0))),
+        "total": amount(sum((Decimal(r.total or 0) for r in altas), Decimal(0))),
+    }
+
+
+def identity(chain: Chain, record: Record) -> dict:
     return {
         "issuer": chain.issuer_nif,
         "num_serie": record.num_serie,

@@ -4,6 +4,7 @@ its form posts to the page itself, with section=verifactu, as it carries the cer
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from invopop_console.accounts.access import require_role, workspace_view
 from invopop_console.accounts.models import Role
@@ -12,6 +13,7 @@ from invopop_console.accounts.sections import Section
 from .api_views import zip_response
 from .forms import VerifactuConfigForm
 from .models import Chain, Mode, VerifactuConfig
+from .signature import SigningError
 
 
 def configuration_context(request) -> dict:
@@ -21,18 +23,25 @@ def configuration_context(request) -> dict:
         "verifactu": config,
         "verifactu_form": VerifactuConfigForm(instance=config),
         "noverifactu_issuers": issuers.order_by("issuer_nif"),
+        "can_export": request.membership.allows(Role.EDITOR),
     }
 
 
-@workspace_view()
+@require_POST
+@workspace_view(role=Role.EDITOR)
 def noverifactu_export(request, nif: str):
-    """The inspection export of one NO VERI*FACTU issuer: any member may hand it over."""
+    """The inspection export of one NO VERI*FACTU issuer. A POST by an editor: the export is
+    logged in the issuer's event chain (events 08 and 09)."""
     found = Chain.objects.filter(
         workspace=request.workspace, issuer_nif=nif.upper(), mode=Mode.NOVERIFACTU
     ).first()
     if found is None:
         raise Http404("No such NO VERI*FACTU issuer")
-    return zip_response(found)
+    try:
+        return zip_response(found)
+    except SigningError as exc:
+        messages.error(request, f"NO VERI*FACTU export not made: {exc}")
+        return redirect("configuration", slug=request.workspace.slug)
 
 
 def save(request):

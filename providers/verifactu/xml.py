@@ -288,6 +288,41 @@ def resumen_eventos(summary: dict):
     return node
 
 
+def exportacion_facturacion(period: tuple[str, str], first, last, sums: dict):
+    """DatosPropiosEvento/ExportacionRegFacturacionPeriodo of an export (event 08)."""
+    node = etree.Element(f"{{{EVENTS}}}ExportacionRegFacturacionPeriodo", nsmap={"sf": EVENTS})
+    _add(node, "FechaHoraHusoInicioPeriodoExport", period[0], ns=EVENTS)
+    _add(node, "FechaHoraHusoFinPeriodoExport", period[1], ns=EVENTS)
+    for name, record in (("Inicial", first), ("Final", last)):
+        found = _add(node, f"RegistroFacturacion{name}Periodo", ns=EVENTS)
+        _add(found, "IDEmisorFactura", record["issuer"], ns=EVENTS)
+        _add(found, "NumSerieFactura", record["num_serie"], ns=EVENTS)
+        _add(found, "FechaExpedicionFactura", record["issue_date"], ns=EVENTS)
+        _add(found, "Huella", record["fingerprint"], ns=EVENTS)
+    _add(node, "NumeroDeRegistrosFacturacionAltaExportados", sums["altas"], ns=EVENTS)
+    _add(node, "SumaCuotaTotalAlta", sums["tax_total"], ns=EVENTS)
+    _add(node, "SumaImporteTotalAlta", sums["total"], ns=EVENTS)
+    _add(node, "NumeroDeRegistrosFacturacionAnulacionExportados", sums["anulaciones"], ns=EVENTS)
+    # The console keeps what it exported: nothing stops being kept.
+    _add(node, "RegistrosFacturacionExportadosDejanDeConservarse", "N", ns=EVENTS)
+    return node
+
+
+def exportacion_eventos(period: tuple[str, str], first, last, count: int):
+    """DatosPropiosEvento/ExportacionRegEventoPeriodo of an export (event 09)."""
+    node = etree.Element(f"{{{EVENTS}}}ExportacionRegEventoPeriodo", nsmap={"sf": EVENTS})
+    _add(node, "FechaHoraHusoInicioPeriodoExport", period[0], ns=EVENTS)
+    _add(node, "FechaHoraHusoFinPeriodoExport", period[1], ns=EVENTS)
+    for name, event in (("Inicial", first), ("Final", last)):
+        found = _add(node, f"RegistroEvento{name}Periodo", ns=EVENTS)
+        _add(found, "TipoEvento", event.type, ns=EVENTS)
+        _add(found, "FechaHoraHusoEvento", event.generated_at, ns=EVENTS)
+        _add(found, "HuellaEvento", event.fingerprint, ns=EVENTS)
+    _add(node, "NumeroDeRegEventoExportados", count, ns=EVENTS)
+    _add(node, "RegEventoExportadosDejanDeConservarse", "N", ns=EVENTS)
+    return node
+
+
 def to_bytes(node) -> bytes:
     return etree.tostring(node, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
