@@ -26,14 +26,11 @@ from ..registry import provider
 from ..silo import fresh
 from ..transform import NEXT_ENTRY_ARG
 from . import chain, signature, xml
-from .actions import _origin, _safe, _stamped
+from .actions import CATEGORY, ICON, NO_CONFIG, _origin, _safe, _stamped
 from .models import Chain, Event, Kind, Mode, Record, VerifactuConfig
 from .records import SPAIN, NotRecordable, invoice_of, qr_url, spanish_nif, valid_nif
 from .verify import BrokenRecord, check_event, check_record
 
-CATEGORY = "Tax agencies"
-ICON = "landmark"
-NO_CONFIG = {"type": "object", "properties": {}}
 QR_STAMP = "noverifactu-qr"  # providers/pdf prints it as the QR code, without "VERI*FACTU"
 HASH_STAMP = "noverifactu-hash"
 EVENT_EXT = "es-noverifactu-event"  # the TipoEvento of a bill/status line
