@@ -336,6 +336,7 @@ def test_verifactu_lint_reads_the_exported_chains_without_a_finding(
 ):
     from verifactu_lint import registros
     from verifactu_lint.huella import huella_alta, huella_evento
+    from verifactu_lint.reglas import audita, audita_eventos
 
     issue(workspace, flows, count=3)
     run_with_started(create_job(flows["summary"], entry=entry(workspace, {"doc": PARTY})))
@@ -359,6 +360,8 @@ def test_verifactu_lint_reads_the_exported_chains_without_a_finding(
         events += registros.lee_eventos(path)
     assert [e.tipo_evento for e in events] == ["01", "10"]
     assert all(e.firmado for e in events)
+    findings = audita(altas).hallazgos + audita_eventos(events).hallazgos
+    assert [(f.regla, f.severidad, f.titulo) for f in findings] == []
     assert events[1].anterior_huella == events[0].huella
     assert events[1].datos_propios == "ResumenEventos"
     for event in events:
