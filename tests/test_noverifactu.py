@@ -227,6 +227,10 @@ def test_the_six_templates_keep_a_signed_chain_from_registration_to_unregistrati
     assert sold.state == "void" and sold.meta["noverifactu_status"] == "cancelled"
 
     run_with_started(create_job(flows["summary"], entry=party))
+    party.refresh_from_db()
+    chain = Chain.objects.get(workspace=workspace, issuer_nif=NIF, mode=Mode.NOVERIFACTU)
+    assert (party.meta["noverifactu_records"], party.meta["noverifactu_events"]) == ("2", "1")
+    assert party.meta["noverifactu_last_huella"] == chain.last_fingerprint
     run_with_started(create_job(flows["unregister"], entry=party))
     party.refresh_from_db()
     assert party.state == "void"
@@ -476,6 +480,12 @@ def test_an_invoice_of_an_unregistered_supplier_is_not_recorded(workspace, flows
     job = run(create_job(flows["invoice"], entry=entry(workspace, invoice())))
     assert job.status == "KO" and job.faults[0]["code"] == "not-registered"
     assert not Record.objects.exists()
+
+
+def test_an_unregistered_supplier_has_no_status_to_build(workspace, signing):
+    build = step("gov-es.noverifactu.build.status", {"event_type": "10"})
+    job = run(start(workspace, [build], data={"doc": PARTY}))
+    assert job.status == "KO" and job.faults[0]["code"] == "not-registered"
 
 
 def test_without_a_certificate_nothing_is_registered_or_signed(workspace):

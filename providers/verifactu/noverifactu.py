@@ -130,9 +130,16 @@ def unregister(context: StepContext):
     transactional=True,  # the new entry and the OK that names it are committed together
 )
 def build_status(context: StepContext):
+    """The event's bill/status entry, and the state of the supplier's local register (its
+    records, events and last fingerprints) in the party's meta and the step's message."""
     nif, problem = _party_nif(context)
     if problem:
         return problem
+    register = Chain.objects.filter(
+        workspace=context.workspace, issuer_nif=nif, mode=Mode.NOVERIFACTU
+    ).first()
+    if register is None:
+        return ko(f"{nif} is not registered for NO VERI*FACTU", "not-registered")
     type = context.config["event_type"]
     key = f"noverifactu-status:{context.ref}"  # a re-run finds the entry it made
     found = SiloEntry.objects.filter(workspace=context.workspace, key=key).first()
@@ -143,11 +150,23 @@ def build_status(context: StepContext):
         found = SiloEntry.create_with_version(
             context.workspace, envelope, job_id=_origin(context)["job_id"], key=key
         )
+    state = _register_state(register)
     return ok(
-        message=f"event {type} of {nif}: status entry {found.pk}",
-        meta={"noverifactu_status_entry": str(found.pk)},
+        message=f"event {type} of {nif}: status entry {found.pk}; register: "
+        f"{register.length} invoice records, {register.events} event records",
+        meta={"noverifactu_status_entry": str(found.pk), **state},
         args={NEXT_ENTRY_ARG: str(found.pk)},
     )
+
+
+def _register_state(register: Chain) -> dict:
+    return {
+        "noverifactu_registered": "yes" if register.active else "no",
+        "noverifactu_records": str(register.length),
+        "noverifactu_last_huella": register.last_fingerprint,
+        "noverifactu_events": str(register.events),
+        "noverifactu_last_event_huella": register.last_event_fingerprint,
+    }
 
 
 def _status(party: dict, nif: str, type: str) -> dict:
