@@ -10,11 +10,12 @@ import json
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
+from conftest import running_stack, shared_path
 from django.db import connections
 from django.urls import reverse
 from engine_helpers import entry, run, start, step, workflow
@@ -623,3 +624,41 @@ def test_concurrent_invoices_keep_the_noverifactu_chain_gapless(workspace, signi
     assert [r.position for r in chain.records.order_by("position")] == list(range(1, 9))
     check_invoice_chain(chain)
     assert not Event.objects.exists()  # register alone makes no event: build.status does
+
+
+# --- Through a real worker cluster
+
+
+def wait_for(job: Job, timeout: float = 90) -> Job:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.completed:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job.id} is still {job.status}")
+
+
+@pytest.mark.stack
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_cluster_registers_records_the_start_event_and_issues_an_invoice(
+    workspace, flows, signing
+):
+    party = entry(workspace, {"doc": PARTY})
+    sold = entry(workspace, invoice())
+    with running_stack(workers=2, web=False):
+        registered = wait_for(create_job(flows["register"], entry=party))
+        # The event job that transform.job.create queued runs on its own in the cluster.
+        started = Job.objects.get(key__startswith="started-by:")
+        started = wait_for(started)
+        issued = wait_for(create_job(flows["invoice"], entry=sold))
+    assert (registered.status, started.status, issued.status) == ("OK", "OK", "OK"), (
+        registered.faults,
+        started.faults,
+        issued.faults,
+    )
+    chain = Chain.objects.get(workspace=workspace, mode=Mode.NOVERIFACTU)
+    assert [e.type for e in chain.event_records.all()] == ["01"]
+    assert chain.records.get().recorded_at is not None
+    check_invoice_chain(chain)
+    check_event_chain(chain)
