@@ -483,6 +483,26 @@ def test_an_invoice_of_an_unregistered_supplier_is_not_recorded(workspace, flows
     assert not Record.objects.exists()
 
 
+def test_an_event_needs_a_status_with_its_event_type(workspace, signing):
+    event = step("gov-es.noverifactu.generate.event")
+    job = run(start(workspace, [event], data=invoice()))
+    assert job.faults[0]["code"] == "not-a-status"
+    status = {
+        "$schema": "https://gobl.org/draft-0/bill/status",
+        "type": "system",
+        "issue_date": "2026-01-15",
+        "code": "NVF-000001",
+        "supplier": PARTY,
+        "lines": [{"key": "other", "description": "?"}],
+    }
+    job = run(start(workspace, [event], data={"doc": status}))
+    assert job.faults[0]["code"] == "no-event-type"
+    status["lines"][0]["ext"] = {"es-noverifactu-event": "01"}
+    job = run(start(workspace, [event], data={"doc": status}))
+    assert job.faults[0]["code"] == "not-registered"
+    assert not Event.objects.exists()
+
+
 def test_an_unregistered_supplier_has_no_status_to_build(workspace, signing):
     build = step("gov-es.noverifactu.build.status", {"event_type": "10"})
     job = run(start(workspace, [build], data={"doc": PARTY}))
