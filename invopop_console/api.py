@@ -37,7 +37,7 @@ KEYS = {
     503: "unavailable",
 }
 # The paths whose errors are JSON (the console's pages answer HTML).
-API_PREFIXES = ("transform", "silo", "sequence", "utils", "hooks", "api")
+API_PREFIXES = ("transform", "silo", "sequence", "utils", "hooks", "api", "gov-es")
 RETRY_AFTER_SECONDS = 5  # what a restart of the database usually takes
 
 

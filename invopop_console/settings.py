@@ -283,6 +283,7 @@ PROVIDER_MODULES = [
     "providers.gobl_correct",
     "providers.verifactu.actions",
     "providers.verifactu.issuers",
+    "providers.verifactu.noverifactu",
     "providers.ubl",
     "providers.cii",
     "providers.cii.pdf",

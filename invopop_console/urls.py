@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from jobs import hook_views as job_hook_views
 from jobs import views as job_views
 from providers import api_views as provider_api_views
+from providers.verifactu import api_views as verifactu_api_views
 from workflows import hook_views
 
 from . import api_views, converters, views  # noqa: F401 (converters registers "anyuuid")
@@ -30,6 +31,7 @@ urlpatterns = [
     path("silo/v1/gobl/sign", provider_api_views.gobl_sign, name="api_gobl_sign"),
     path("silo/v1/", include("silo.api_urls")),
     path("sequence/v1/", include("providers.api_urls")),
+    path("gov-es/v1/noverifactu/export", verifactu_api_views.export, name="api_noverifactu_export"),
     path("w/<slug:slug>/", job_views.dashboard, name="dashboard"),
     path("w/<slug:slug>/", include("invopop_console.accounts.urls")),
     path("w/<slug:slug>/", include("providers.urls")),
@@ -39,4 +41,4 @@ urlpatterns = [
 ]
 
 # Anything else under the API's prefixes is a JSON 404, not the console's HTML page.
-urlpatterns.append(re_path(r"^(transform|silo|sequence|utils)/", api_views.not_found))
+urlpatterns.append(re_path(r"^(transform|silo|sequence|utils|gov-es)/", api_views.not_found))

@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views
 from .peppol import views as peppol_views
+from .verifactu import views as verifactu_views
 
 urlpatterns = [
     path("configuration/peppol/lookup/", peppol_views.lookup, name="peppol_lookup"),
@@ -23,6 +24,11 @@ urlpatterns = [
         "configuration/credentials/<anyuuid:credential_id>/remove/",
         views.remove_credential,
         name="remove_credential",
+    ),
+    path(
+        "configuration/noverifactu/<str:nif>/export/",
+        verifactu_views.noverifactu_export,
+        name="noverifactu_export",
     ),
     path(
         "configuration/webhook-secret/rotate/",

@@ -68,6 +68,7 @@ UNPRICED_COLUMNS = {"quantity": 50, "unit": 60}
 # (Spain's VERI*FACTU: "QR tributario:" above and "VERI*FACTU" below, whatever the language).
 QR_STAMPS = {
     "verifactu-qr": ("QR tributario:", "VERI*FACTU"),
+    "noverifactu-qr": ("QR tributario:", ""),  # NO VERI*FACTU: the QR without the legend
     "ticketbai-qr": ("", "TicketBAI"),
 }
 QR_SIZE = 30 * mm  # VERI*FACTU asks for 30 to 40 mm

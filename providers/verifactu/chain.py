@@ -8,21 +8,44 @@ fails gives its place in the chain back. On SQLite the IMMEDIATE transactions
 
 A document is recorded once: asking again for the same invoice (a re-run job) answers the
 record already in the chain instead of chaining a second one, which the AEAT would refuse as
-a duplicate (3000).
+a duplicate (3000). In NO VERI*FACTU an invoice whose data changed since (the guide's
+"update the document and run the workflow again") is chained again as a correction
+(Subsanacion S); the same data still answers the record there is.
+
+NO VERI*FACTU (mode noverifactu) keeps a chain of its own per issuer, whose records are not
+the submission but the record alone with its XAdES signature: `seal` turns the record
+element into the bytes kept. Its event records chain apart, under the same row lock.
 """
 
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+
 from django.db import transaction
+from lxml import etree
 
 from . import xml
-from .models import Chain, Kind, Record
-from .records import Invoice, alta_fingerprint, anulacion_fingerprint, generated_now
+from .models import Chain, Event, Kind, Mode, Record
+from .records import (
+    Invoice,
+    alta_fingerprint,
+    amount,
+    anulacion_fingerprint,
+    evento_fingerprint,
+    generated_now,
+)
+
+Seal = Callable[[object], bytes]  # a record element → the bytes kept (signed)
+SUMMARY = "10"  # TipoEvento of the periodic summary
 
 
-def append_alta(workspace, invoice: Invoice, header: xml.Header, **origin) -> Record:
+def append_alta(
+    workspace, invoice: Invoice, header: xml.Header, mode=Mode.VERIFACTU, seal=None, **origin
+) -> Record:
     with transaction.atomic():
-        chain = _locked(workspace, invoice.issuer_nif)
+        chain = _locked(workspace, invoice.issuer_nif, mode)
         found = _recorded(chain, Kind.ALTA, invoice.num_serie, invoice.issue_date)
-        if found is not None:
+        if found is not None and (mode == Mode.VERIFACTU or _same_data(found, invoice, header)):
             return found
         generated_at = generated_now()
         fingerprint = alta_fingerprint(
@@ -35,7 +58,9 @@ def append_alta(workspace, invoice: Invoice, header: xml.Header, **origin) -> Re
             previous=chain.last_fingerprint,
             generated_at=generated_at,
         )
-        record = xml.registro_alta(invoice, header, _previous(chain), generated_at, fingerprint)
+        record = xml.registro_alta(
+            invoice, header, _previous(chain), generated_at, fingerprint, correction=bool(found)
+        )
         return _append(
             chain,
             Kind.ALTA,
@@ -43,17 +68,25 @@ def append_alta(workspace, invoice: Invoice, header: xml.Header, **origin) -> Re
             invoice.issue_date,
             fingerprint,
             generated_at,
-            xml.to_bytes(xml.submission(header, record)),
+            _kept(header, record, seal),
             total=invoice.total,
+            tax_total=invoice.tax_total,
             **origin,
         )
 
 
 def append_anulacion(
-    workspace, issuer: str, num_serie: str, issue_date: str, header: xml.Header, **origin
+    workspace,
+    issuer: str,
+    num_serie: str,
+    issue_date: str,
+    header: xml.Header,
+    mode=Mode.VERIFACTU,
+    seal=None,
+    **origin,
 ) -> Record:
     with transaction.atomic():
-        chain = _locked(workspace, issuer)
+        chain = _locked(workspace, issuer, mode)
         found = _recorded(chain, Kind.ANULACION, num_serie, issue_date)
         if found is not None:
             return found
@@ -68,7 +101,6 @@ def append_anulacion(
         record = xml.registro_anulacion(
             issuer, num_serie, issue_date, header, _previous(chain), generated_at, fingerprint
         )
-        document = xml.to_bytes(xml.submission(header, record))
         return _append(
             chain,
             Kind.ANULACION,
@@ -76,14 +108,119 @@ def append_anulacion(
             issue_date,
             fingerprint,
             generated_at,
-            document,
+            _kept(header, record, seal),
             **origin,
         )
 
 
-def _locked(workspace, issuer: str) -> Chain:
+def append_event(
+    workspace,
+    issuer: tuple[str, str],
+    header: xml.Header,
+    type: str,
+    seal: Seal,
+    own_data=None,
+    **origin,
+) -> Event:
+    """Chain a NO VERI*FACTU event record of `issuer` (nif, name), with `own_data`
+    (DatosPropiosEvento's child) when given; a summary (type 10) counts what the issuer's
+    chains gained since the previous summary."""
+    with transaction.atomic():
+        chain = _locked(workspace, issuer[0], Mode.NOVERIFACTU)
+        generated_at = generated_now()
+        fingerprint = evento_fingerprint(
+            producer_nif=header.nif,
+            system_id=xml.SOFTWARE_ID,
+            version=xml.SOFTWARE_VERSION,
+            installation=header.installation,
+            issuer=issuer[0],
+            type=type,
+            previous=chain.last_event_fingerprint,
+            generated_at=generated_at,
+        )
+        previous = None
+        if chain.events:
+            previous = xml.EventChainHead(
+                chain.last_event_type, chain.last_event_at, chain.last_event_fingerprint
+            )
+        if type == SUMMARY:
+            own_data = xml.resumen_eventos(summary(chain))
+        record = xml.registro_evento(
+            header, issuer, type, generated_at, previous, fingerprint, own_data=own_data
+        )
+        event = Event.objects.create(
+            chain=chain,
+            position=chain.events + 1,
+            type=type,
+            generated_at=generated_at,
+            fingerprint=fingerprint,
+            previous_fingerprint=chain.last_event_fingerprint,
+            xml=seal(record).decode("utf-8"),
+            **origin,
+        )
+        chain.events = event.position
+        chain.last_event_type, chain.last_event_at = type, generated_at
+        chain.last_event_fingerprint = fingerprint
+        chain.save()
+        return event
+
+
+def summary(chain: Chain) -> dict:
+    """What ResumenEventos reports: the events by type and the invoice records (altas with
+    their sums, anulaciones) since the previous summary event, or since the start."""
+    last = chain.event_records.filter(type=SUMMARY).order_by("-position").first()
+    events = chain.event_records.all()
+    records = chain.records.all()
+    if last is not None:
+        events = events.filter(position__gt=last.position)
+        records = records.filter(created_at__gt=last.created_at)
+    altas = list(records.filter(kind=Kind.ALTA).order_by("position"))
+    return {
+        "events": dict(Counter(events.values_list("type", flat=True))),
+        **sums(altas, records.filter(kind=Kind.ANULACION).count()),
+        "first": identity(chain, altas[0]) if altas else None,
+        "last": identity(chain, altas[-1]) if altas else None,
+    }
+
+
+def sums(altas: list[Record], anulaciones: int) -> dict:
+    """The counts and sums a summary or an export reports of invoice records."""
+    return {
+        "altas": len(altas),
+        "anulaciones": anulaciones,
+        "tax_total": amount(sum((Decimal(r.tax_total or 0) for r in altas), Decimal(0))),
+        "total": amount(sum((Decimal(r.total or 0) for r in altas), Decimal(0))),
+    }
+
+
+def identity(chain: Chain, record: Record) -> dict:
+    return {
+        "issuer": chain.issuer_nif,
+        "num_serie": record.num_serie,
+        "issue_date": record.issue_date,
+        "fingerprint": record.fingerprint,
+    }
+
+
+def _same_data(found: Record, invoice: Invoice, header: xml.Header) -> bool:
+    kept = etree.fromstring(found.xml.encode("utf-8"), parser=xml.safe_parser())
+    if etree.QName(kept).localname != "RegistroAlta":
+        kept = kept.find(f".//{{{xml.SUM1}}}RegistroAlta")
+    asked = xml.registro_alta(invoice, header, None, "", "")
+    return xml.content_of(kept) == xml.content_of(asked)
+
+
+def _kept(header: xml.Header, record, seal: Seal | None) -> bytes:
+    """What the chain keeps of a record: VERI*FACTU the submission to send, NO VERI*FACTU
+    the record alone, signed."""
+    if seal is not None:
+        return seal(record)
+    return xml.to_bytes(xml.submission(header, record))
+
+
+def _locked(workspace, issuer: str, mode=Mode.VERIFACTU) -> Chain:
     chain, _ = Chain.objects.select_for_update().get_or_create(
-        workspace=workspace, issuer_nif=issuer
+        workspace=workspace, issuer_nif=issuer, mode=mode
     )
     return chain
 
@@ -129,7 +266,10 @@ def _append(
 def last_alta(workspace, silo_entry_id) -> Record | None:
     return (
         Record.objects.filter(
-            chain__workspace=workspace, silo_entry_id=silo_entry_id, kind=Kind.ALTA
+            chain__workspace=workspace,
+            chain__mode=Mode.VERIFACTU,
+            silo_entry_id=silo_entry_id,
+            kind=Kind.ALTA,
         )
         .order_by("-created_at")
         .first()

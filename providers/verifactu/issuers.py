@@ -9,7 +9,7 @@ person: QUEUED until a poke names them (ref "verifactu.upload" / "verifactu.appr
 
 from ..base import StepContext, ko, ok, queued
 from ..registry import provider
-from .models import Chain
+from .models import Chain, Mode
 from .records import spanish_nif, valid_nif
 
 NO_CONFIG = {"type": "object", "properties": {}}
@@ -46,7 +46,9 @@ def register(context: StepContext):
     nif = spanish_nif(context.doc)
     if not nif:
         return ko("the party has no Spanish tax ID", "no-tax-id")
-    chain, made = Chain.objects.get_or_create(workspace=context.workspace, issuer_nif=nif)
+    chain, made = Chain.objects.get_or_create(
+        workspace=context.workspace, issuer_nif=nif, mode=Mode.VERIFACTU
+    )
     said = "registered" if made else f"already registered ({chain.length} records)"
     return ok(message=f"{nif} {said}", meta={"verifactu_issuer": nif})
 

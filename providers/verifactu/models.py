@@ -24,6 +24,11 @@ AEAT_PRODUCTION_URL = (
 # Where the QR code of an invoice sends its reader: the AEAT's check of the invoice.
 QR_TEST_URL = "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR"
 QR_PRODUCTION_URL = "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR"
+# The same check for an invoice of a NO VERI*FACTU system, which the AEAT has not received.
+QR_NOVERIFACTU_TEST_URL = "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQRNoVerifactu"
+QR_NOVERIFACTU_PRODUCTION_URL = (
+    "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQRNoVerifactu"
+)
 
 
 class Environment(models.TextChoices):
@@ -81,6 +86,10 @@ class VerifactuConfig(models.Model):
         return QR_PRODUCTION_URL if self.in_production else QR_TEST_URL
 
     @property
+    def noverifactu_qr_url(self) -> str:
+        return QR_NOVERIFACTU_PRODUCTION_URL if self.in_production else QR_NOVERIFACTU_TEST_URL
+
+    @property
     def has_certificate(self) -> bool:
         return bool(self.certificate_sealed)
 
@@ -104,24 +113,44 @@ class VerifactuConfig(models.Model):
         self.certificate_expires = None
 
 
+class Mode(models.TextChoices):
+    """The two ways RD 1007/2023 lets an invoicing system work: VERI*FACTU sends every record
+    to the AEAT; NO VERI*FACTU signs them and keeps them, with an event log, for an
+    inspection. A supplier may be registered in both, each with its own chain."""
+
+    VERIFACTU = "verifactu", "VERI*FACTU"
+    NOVERIFACTU = "noverifactu", "NO VERI*FACTU"
+
+
 class Chain(models.Model):
-    """The fingerprint chain of one issuer (IDEmisorFactura) in a workspace: how long it is,
-    and the identity and fingerprint of its last record, which the next one chains to."""
+    """The fingerprint chain of one issuer (IDEmisorFactura) in a workspace and mode: how
+    long it is, and the identity and fingerprint of its last record, which the next one
+    chains to. In NO VERI*FACTU the issuer's event records form a second chain, whose head
+    is kept here too, so that one row lock serialises both."""
 
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="verifactu_chains"
     )
     issuer_nif = models.CharField(max_length=9)
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.VERIFACTU)
+    issuer_name = models.CharField(max_length=120, blank=True)  # NombreRazon, for exports
+    # Registered (register) or not (unregister); the records stay either way, as the law asks.
+    active = models.BooleanField(default=True)
     length = models.PositiveBigIntegerField(default=0)
     last_num_serie = models.CharField(max_length=60, blank=True)
     last_issue_date = models.CharField(max_length=10, blank=True)  # dd-mm-yyyy, as the AEAT
     last_fingerprint = models.CharField(max_length=64, blank=True)
+    # The event chain (NO VERI*FACTU only): its length and its last event.
+    events = models.PositiveBigIntegerField(default=0)
+    last_event_type = models.CharField(max_length=2, blank=True)
+    last_event_at = models.CharField(max_length=25, blank=True)
+    last_event_fingerprint = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "issuer_nif"], name="verifactu_chain_per_issuer"
+                fields=["workspace", "issuer_nif", "mode"], name="verifactu_chain_per_issuer"
             )
         ]
 
@@ -155,6 +184,7 @@ class Record(models.Model):
     previous_fingerprint = models.CharField(max_length=64, blank=True)
     generated_at = models.CharField(max_length=25)  # FechaHoraHusoGenRegistro, as hashed
     total = models.CharField(max_length=20, blank=True)  # ImporteTotal (altas)
+    tax_total = models.CharField(max_length=20, blank=True)  # CuotaTotal (altas)
     xml = models.TextField()
     # By id only, as the sequences do: the chain outlives what it recorded.
     silo_entry_id = models.UUIDField(null=True, blank=True)
@@ -164,6 +194,8 @@ class Record(models.Model):
     message = models.TextField(blank=True)
     csv = models.CharField(max_length=100, blank=True)  # the AEAT's receipt (código seguro)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # NO VERI*FACTU: when the record step checked and kept the signed record.
+    recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -176,3 +208,32 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.num_serie} #{self.position}"
+
+
+class Event(models.Model):
+    """One event record (registro de evento) of a NO VERI*FACTU issuer, at its position in
+    the event chain: the signed RegistroEvento as generated."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    chain = models.ForeignKey(Chain, on_delete=models.CASCADE, related_name="event_records")
+    position = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=2)  # TipoEvento
+    generated_at = models.CharField(max_length=25)  # FechaHoraHusoGenEvento, as hashed
+    fingerprint = models.CharField(max_length=64)  # HuellaEvento
+    previous_fingerprint = models.CharField(max_length=64, blank=True)
+    xml = models.TextField()
+    silo_entry_id = models.UUIDField(null=True, blank=True)
+    job_id = models.UUIDField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["chain", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "position"], name="noverifactu_one_event_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.type} #{self.position}"

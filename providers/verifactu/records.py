@@ -123,6 +123,35 @@ def anulacion_fingerprint(*, issuer, num_serie, issue_date, previous, generated_
     )
 
 
+def evento_fingerprint(
+    *,
+    producer_nif,
+    producer_id="",
+    system_id,
+    version,
+    installation,
+    issuer,
+    type,
+    previous,
+    generated_at,
+) -> str:
+    """HuellaEvento: "NIF" twice, the system's producer (or its foreign ID) then the
+    issuer's, so the pairs are a list, not a dict."""
+    return fingerprint(
+        [
+            ("NIF", producer_nif),
+            ("ID", producer_id),
+            ("IdSistemaInformatico", system_id),
+            ("Version", version),
+            ("NumeroInstalacion", installation),
+            ("NIF", issuer),
+            ("TipoEvento", type),
+            ("HuellaEvento", previous),
+            ("FechaHoraHusoGenEvento", generated_at),
+        ]
+    )
+
+
 def generated_now(now: datetime | None = None) -> str:
     """FechaHoraHusoGenRegistro: Spanish local time with its offset, to the second."""
     return (now or datetime.now(SPAIN)).astimezone(SPAIN).isoformat(timespec="seconds")

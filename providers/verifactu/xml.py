@@ -16,6 +16,7 @@ BASE = "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/a
 SUM = BASE + "SuministroLR.xsd"  # prefix sum: the submission and its header
 SUM1 = BASE + "SuministroInformacion.xsd"  # prefix sum1: the records' fields
 RESPONSE = BASE + "RespuestaSuministro.xsd"  # prefix tikR: the answer
+EVENTS = BASE + "EventosSIF.xsd"  # prefix sf: NO VERI*FACTU's event records
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 NSMAP = {"sum": SUM, "sum1": SUM1}
 VERSION = "1.0"  # IDVersion
@@ -53,6 +54,9 @@ class Header:
     nif: str
     name: str
     installation: str  # NumeroInstalacion
+    # TipoUsoPosibleSoloVerifactu: "N" for a record made in NO VERI*FACTU mode, whose
+    # system is by then evidently not one that can only work as VERI*FACTU.
+    only_verifactu: bool = True
 
 
 def submission(header: Header, record) -> etree._Element:
@@ -66,7 +70,12 @@ def submission(header: Header, record) -> etree._Element:
 
 
 def registro_alta(
-    invoice: Invoice, header: Header, previous: Previous | None, generated_at, fingerprint
+    invoice: Invoice,
+    header: Header,
+    previous: Previous | None,
+    generated_at,
+    fingerprint,
+    correction: bool = False,
 ):
     alta = etree.Element(f"{{{SUM1}}}RegistroAlta", nsmap=NSMAP)
     _add(alta, "IDVersion", VERSION)
@@ -75,6 +84,8 @@ def registro_alta(
     _add(id_factura, "NumSerieFactura", invoice.num_serie)
     _add(id_factura, "FechaExpedicionFactura", invoice.issue_date)
     _add(alta, "NombreRazonEmisor", invoice.issuer_name)
+    if correction:  # Subsanacion: the same invoice's record again, its data corrected
+        _add(alta, "Subsanacion", "S")
     _add(alta, "TipoFactura", invoice.type)
     if invoice.corrective:
         _add(alta, "TipoRectificativa", invoice.corrective)
@@ -119,6 +130,26 @@ def registro_anulacion(
     _add(anulacion, "TipoHuella", "01")
     _add(anulacion, "Huella", fingerprint)
     return anulacion
+
+
+# What a record says about its invoice, without what changes each time one is made.
+NOT_CONTENT = {
+    "Subsanacion",
+    "Encadenamiento",
+    "SistemaInformatico",
+    "FechaHoraHusoGenRegistro",
+    "Huella",
+    "Signature",
+}
+
+
+def content_of(record) -> bytes:
+    """The record's invoice data, canonical: equal for two records of the same invoice data."""
+    copy = etree.fromstring(etree.tostring(record))
+    for child in list(copy):
+        if etree.QName(child).localname in NOT_CONTENT:
+            copy.remove(child)
+    return etree.tostring(copy, method="c14n")
 
 
 def _corrected(alta, invoice: Invoice) -> None:
@@ -167,19 +198,129 @@ def _chain(record, previous: Previous | None) -> None:
     _add(anterior, "Huella", previous.fingerprint)
 
 
-def _software(record, header: Header) -> None:
+def _software(record, header: Header, ns: str = SUM1) -> None:
     # A self-hosted console is the workspace's own invoicing system: its producer is the
     # issuer. One installation per workspace; it may serve several issuers (MultiOT).
-    software = _add(record, "SistemaInformatico")
-    _add(software, "NombreRazon", header.name)
-    _add(software, "NIF", header.nif)
-    _add(software, "NombreSistemaInformatico", SOFTWARE_NAME)
-    _add(software, "IdSistemaInformatico", SOFTWARE_ID)
-    _add(software, "Version", SOFTWARE_VERSION)
-    _add(software, "NumeroInstalacion", header.installation)
-    _add(software, "TipoUsoPosibleSoloVerifactu", "S")
-    _add(software, "TipoUsoPosibleMultiOT", "S")
-    _add(software, "IndicadorMultiplesOT", "S")
+    software = _add(record, "SistemaInformatico", ns=ns)
+    _add(software, "NombreRazon", header.name, ns=ns)
+    _add(software, "NIF", header.nif, ns=ns)
+    _add(software, "NombreSistemaInformatico", SOFTWARE_NAME, ns=ns)
+    _add(software, "IdSistemaInformatico", SOFTWARE_ID, ns=ns)
+    _add(software, "Version", SOFTWARE_VERSION, ns=ns)
+    _add(software, "NumeroInstalacion", header.installation, ns=ns)
+    _add(software, "TipoUsoPosibleSoloVerifactu", "S" if header.only_verifactu else "N", ns=ns)
+    _add(software, "TipoUsoPosibleMultiOT", "S", ns=ns)
+    _add(software, "IndicadorMultiplesOT", "S", ns=ns)
+
+
+# --- NO VERI*FACTU's event records (EventosSIF.xsd)
+
+
+@dataclass
+class EventChainHead:
+    """The event a new one chains to (EventoAnterior); None for the first."""
+
+    type: str
+    generated_at: str
+    fingerprint: str
+
+
+def registro_evento(
+    header: Header,
+    issuer: tuple[str, str],
+    type: str,
+    generated_at: str,
+    previous: EventChainHead | None,
+    fingerprint: str,
+    own_data=None,
+    other_data: str = "",
+):
+    """A RegistroEvento, with an empty ds:Signature where the signature goes: the last child
+    of Evento, where signxml fills in the placeholder (an enveloped signature is otherwise
+    appended to the root, which the schema does not allow)."""
+    root = etree.Element(f"{{{EVENTS}}}RegistroEvento", nsmap={"sf": EVENTS})
+    _add(root, "IDVersion", VERSION, ns=EVENTS)
+    event = _add(root, "Evento", ns=EVENTS)
+    _software(event, header, ns=EVENTS)
+    obligado = _add(event, "ObligadoEmision", ns=EVENTS)
+    _add(obligado, "NombreRazon", issuer[1][:120], ns=EVENTS)
+    _add(obligado, "NIF", issuer[0], ns=EVENTS)
+    _add(event, "FechaHoraHusoGenEvento", generated_at, ns=EVENTS)
+    _add(event, "TipoEvento", type, ns=EVENTS)
+    if own_data is not None:
+        _add(event, "DatosPropiosEvento", ns=EVENTS).append(own_data)
+    if other_data:
+        _add(event, "OtrosDatosEvento", other_data[:100], ns=EVENTS)
+    chain = _add(event, "Encadenamiento", ns=EVENTS)
+    if previous is None:
+        _add(chain, "PrimerEvento", "S", ns=EVENTS)
+    else:
+        anterior = _add(chain, "EventoAnterior", ns=EVENTS)
+        _add(anterior, "TipoEvento", previous.type, ns=EVENTS)
+        _add(anterior, "FechaHoraHusoGenEvento", previous.generated_at, ns=EVENTS)
+        _add(anterior, "HuellaEvento", previous.fingerprint, ns=EVENTS)
+    _add(event, "TipoHuella", "01", ns=EVENTS)
+    _add(event, "HuellaEvento", fingerprint, ns=EVENTS)
+    etree.SubElement(event, "{http://www.w3.org/2000/09/xmldsig#}Signature", Id="placeholder")
+    return root
+
+
+def resumen_eventos(summary: dict):
+    """DatosPropiosEvento/ResumenEventos of a summary event (type 10): the events and the
+    invoice records generated since the previous summary."""
+    node = etree.Element(f"{{{EVENTS}}}ResumenEventos", nsmap={"sf": EVENTS})
+    for type, count in sorted(summary["events"].items()):
+        aggregated = _add(node, "TipoEvento", ns=EVENTS)
+        _add(aggregated, "TipoEvento", type, ns=EVENTS)
+        _add(aggregated, "NumeroDeEventos", count, ns=EVENTS)
+    for name, record in (("Inicial", summary["first"]), ("Final", summary["last"])):
+        if record is None:
+            continue
+        found = _add(node, f"RegistroFacturacion{name}Periodo", ns=EVENTS)
+        _add(found, "IDEmisorFactura", record["issuer"], ns=EVENTS)
+        _add(found, "NumSerieFactura", record["num_serie"], ns=EVENTS)
+        _add(found, "FechaExpedicionFactura", record["issue_date"], ns=EVENTS)
+        _add(found, "Huella", record["fingerprint"], ns=EVENTS)
+    _add(node, "NumeroDeRegistrosFacturacionAltaGenerados", summary["altas"], ns=EVENTS)
+    _add(node, "SumaCuotaTotalAlta", summary["tax_total"], ns=EVENTS)
+    _add(node, "SumaImporteTotalAlta", summary["total"], ns=EVENTS)
+    _add(node, "NumeroDeRegistrosFacturacionAnulacionGenerados", summary["anulaciones"], ns=EVENTS)
+    return node
+
+
+def exportacion_facturacion(period: tuple[str, str], first, last, sums: dict):
+    """DatosPropiosEvento/ExportacionRegFacturacionPeriodo of an export (event 08)."""
+    node = etree.Element(f"{{{EVENTS}}}ExportacionRegFacturacionPeriodo", nsmap={"sf": EVENTS})
+    _add(node, "FechaHoraHusoInicioPeriodoExport", period[0], ns=EVENTS)
+    _add(node, "FechaHoraHusoFinPeriodoExport", period[1], ns=EVENTS)
+    for name, record in (("Inicial", first), ("Final", last)):
+        found = _add(node, f"RegistroFacturacion{name}Periodo", ns=EVENTS)
+        _add(found, "IDEmisorFactura", record["issuer"], ns=EVENTS)
+        _add(found, "NumSerieFactura", record["num_serie"], ns=EVENTS)
+        _add(found, "FechaExpedicionFactura", record["issue_date"], ns=EVENTS)
+        _add(found, "Huella", record["fingerprint"], ns=EVENTS)
+    _add(node, "NumeroDeRegistrosFacturacionAltaExportados", sums["altas"], ns=EVENTS)
+    _add(node, "SumaCuotaTotalAlta", sums["tax_total"], ns=EVENTS)
+    _add(node, "SumaImporteTotalAlta", sums["total"], ns=EVENTS)
+    _add(node, "NumeroDeRegistrosFacturacionAnulacionExportados", sums["anulaciones"], ns=EVENTS)
+    # The console keeps what it exported: nothing stops being kept.
+    _add(node, "RegistrosFacturacionExportadosDejanDeConservarse", "N", ns=EVENTS)
+    return node
+
+
+def exportacion_eventos(period: tuple[str, str], first, last, count: int):
+    """DatosPropiosEvento/ExportacionRegEventoPeriodo of an export (event 09)."""
+    node = etree.Element(f"{{{EVENTS}}}ExportacionRegEventoPeriodo", nsmap={"sf": EVENTS})
+    _add(node, "FechaHoraHusoInicioPeriodoExport", period[0], ns=EVENTS)
+    _add(node, "FechaHoraHusoFinPeriodoExport", period[1], ns=EVENTS)
+    for name, event in (("Inicial", first), ("Final", last)):
+        found = _add(node, f"RegistroEvento{name}Periodo", ns=EVENTS)
+        _add(found, "TipoEvento", event.type, ns=EVENTS)
+        _add(found, "FechaHoraHusoEvento", event.generated_at, ns=EVENTS)
+        _add(found, "HuellaEvento", event.fingerprint, ns=EVENTS)
+    _add(node, "NumeroDeRegEventoExportados", count, ns=EVENTS)
+    _add(node, "RegEventoExportadosDejanDeConservarse", "N", ns=EVENTS)
+    return node
 
 
 def to_bytes(node) -> bytes:
