@@ -64,6 +64,14 @@
     if (none) none.hidden = shown > 0;
   });
 
+  // Enter in the picker's search adds the first action it shows.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !event.target.matches || !event.target.matches("#action-search")) return;
+    event.preventDefault();
+    const first = document.querySelector(".picker .action:not([hidden])");
+    if (first && !first.closest("[hidden]")) first.click();
+  });
+
   // Copy the JSON of developer mode.
   document.addEventListener("click", async (event) => {
     const button = event.target.closest && event.target.closest("[data-copy]");

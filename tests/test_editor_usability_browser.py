@@ -1,0 +1,58 @@
+"""What a new user tripped on in the editor (issue 18), in a real browser: Playwright driving
+Debian's Chromium against the live server, with the fixtures and the `Editor` of
+test_editor_browser.py. Screenshots go to var/test/screenshots/ (or $SCREENSHOT_DIR)."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.test_editor_browser import CHROMIUM, VIEWPORT, Editor, chromium, page  # noqa: F401
+from workflows import catalogue
+from workflows.models import Workflow
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"browser tests need Debian's Chromium at {CHROMIUM}"
+)
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).parent.parent / "var/test/screenshots"))
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"usability-{name}.png")
+
+
+def open_editor(page, workspace, definition=None):
+    workflow = Workflow(workspace=workspace)
+    workflow.save_draft(definition or catalogue.instantiate("empty-invoice"))
+    page.goto(f"/w/{workspace.slug}/workflows/{workflow.id}/edit/")
+    return workflow, Editor(page)
+
+
+def test_the_picker_search_hides_what_does_not_match_and_enter_adds_the_first(page, workspace):
+    workflow, editor = open_editor(page, workspace)
+    editor.open_picker()
+    search = page.locator("#action-search")
+    search.fill("pdf")
+    shown = page.locator(".picker .action:visible")
+    keys = shown.evaluate_all("found => found.map(a => a.dataset.key)")
+    assert "pdf" in keys
+    assert len(keys) < page.locator(".picker .action").count()
+    for key in keys:
+        search_text = page.locator(f'.action[data-key="{key}"]').get_attribute("data-search")
+        assert "pdf" in search_text
+    expect(page.locator('.action[data-key="silo.state"]')).to_be_hidden()
+    shot(page, "picker-search")
+
+    search.fill("zzz-nothing")
+    expect(shown).to_have_count(0)
+    expect(page.locator(".picker-empty")).to_be_visible()
+
+    search.fill("sequential code")
+    editor.act(search.press, "Enter")
+    expect(editor.card("/steps/0")).to_be_visible()
+    assert editor.card("/steps/0").locator(".step-key").inner_text() == "sequence.enumerate"
