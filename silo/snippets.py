@@ -13,9 +13,19 @@ def document(envelope: dict) -> dict:
     return doc if isinstance(doc, dict) else {}
 
 
+SEPARATORS = "-/_. "
+
+
 def full_code(doc: dict) -> str:
-    series, code = doc.get("series") or "", doc.get("code") or ""
-    return f"{series}-{code}" if series and code else code or series
+    """The document's series and code as one code, the one rule for every page, file name,
+    message and format: joined by "-", as GOBL's UBL and CII mappings do, unless the series
+    ends with a separator of its own (a prefix "INV-" gives INV-00001, never INV--00001)."""
+    series, code = str(doc.get("series") or ""), str(doc.get("code") or "")
+    if not (series and code):
+        return code or series
+    if series.endswith(tuple(SEPARATORS)) or code.startswith(tuple(SEPARATORS)):
+        return series + code
+    return f"{series}-{code}"
 
 
 def _party_name(party) -> str:

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.skipif(
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).parent.parent / "var/test/screenshots"))
+SHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR", Path(__file__).parent.parent / "var/test/screenshots")
+)
 
 
 def shot(page, name):
@@ -56,3 +58,50 @@ def test_the_picker_search_hides_what_does_not_match_and_enter_adds_the_first(pa
     editor.act(search.press, "Enter")
     expect(editor.card("/steps/0")).to_be_visible()
     assert editor.card("/steps/0").locator(".step-key").inner_text() == "sequence.enumerate"
+
+
+SHOWCASE = {
+    "name": "Send and notify",
+    "schema": "bill/invoice",
+    "steps": [
+        {
+            "id": "s",
+            "provider": "silo.state",
+            "name": "Set state",
+            "summary": "Set state to `processing`{.state .processing}",
+            "config": {"state": "processing"},
+        },
+        {"id": "b", "provider": "gobl.build", "name": "Build", "config": {}},
+        {"id": "p", "provider": "pdf", "name": "PDF", "config": {"locale": "es"}},
+        {
+            "id": "e",
+            "provider": "email.send",
+            "name": "Email",
+            "config": {"to": ["ann@example.com"]},
+        },
+        {
+            "id": "w",
+            "provider": "webhook",
+            "name": "Notify CRM",
+            "config": {"callback_url": "https://crm.example.com/hooks"},
+        },
+    ],
+}
+
+
+def test_cards_render_invopop_summaries_and_show_the_configured_values(page, workspace):
+    open_editor(page, workspace, SHOWCASE)
+    first = page.locator('article.step[data-pointer="/steps/0"] .step-summary')
+    expect(first.locator(".chip.state")).to_have_text("processing")
+    expect(first).not_to_contain_text("{.state")
+    expect(page.locator('article.step[data-pointer="/steps/3"] .step-summary')).to_have_text(
+        "Email ann@example.com"
+    )
+    expect(
+        page.locator('article.step[data-pointer="/steps/4"] .step-summary code')
+    ).to_contain_text("https://crm.example.com/hooks")
+    icons = page.locator("article.step .step-icon use").evaluate_all(
+        "found => found.map(u => u.getAttribute('href'))"
+    )
+    assert icons[1] != icons[2], "Build and PDF look different"
+    shot(page, "cards")

@@ -322,3 +322,73 @@ def test_the_list_and_the_editor_open_the_run_panel_once_published(editor, clien
     assert "Publish the workflow first" not in editor.get()
     panel = client.get(run_url, {"workflow": str(workflow.id)}, HTTP_HX_REQUEST="true")
     assert panel.status_code == 200 and "Run workflow" in panel.content.decode()
+
+
+# --- What a step card says (issue 18)
+
+
+def card_summary(step: dict) -> str:
+    from workflows.canvas import cards
+
+    return str(cards({"name": "W", "steps": [{"id": "a", **step}]}, "/steps", {})[0].summary)
+
+
+def test_a_pasted_template_summary_is_rendered_with_a_state_chip_and_code():
+    found = card_summary(
+        {"provider": "silo.state", "summary": "Set state to `processing`{.state .processing}"}
+    )
+    assert found.startswith('Set state to <span class="chip state')
+    assert ">processing</span>" in found and "{.state" not in found and "`" not in found
+    assert card_summary({"provider": "silo.state", "summary": "Add `en16931`"}) == (
+        "Add <code>en16931</code>"
+    )
+    assert "&lt;b&gt;" in card_summary({"provider": "silo.state", "summary": "<b>`x`"})
+
+
+def test_a_card_says_what_its_step_is_set_to_do_not_the_generic_description():
+    email = {"provider": "email.send", "config": {"to": ["ann@example.com"]}}
+    assert card_summary(email) == "Email ann@example.com"
+    customer = {"provider": "email.send", "config": {"add_invoice_customer": True}}
+    assert card_summary(customer) == "Email the customer"
+    hook = {"provider": "webhook", "config": {"callback_url": "https://crm.example.com/h"}}
+    assert card_summary(hook) == "POST to <code>https://crm.example.com/h</code>"
+    state = card_summary({"provider": "silo.state", "config": {"state": "sent"}})
+    assert state.startswith('Set state to <span class="chip state') and ">sent<" in state
+    series = {"provider": "sequence.enumerate", "config": {"name": "Invoice", "prefix": "INV-"}}
+    assert card_summary(series) == "Series Invoice · codes like <code>INV-1</code>"
+    pdf = card_summary({"provider": "pdf", "config": {"locale": "es"}})
+    assert "<code>es</code>" in pdf
+    # Nothing set: the provider's description.
+    assert card_summary({"provider": "email.send", "config": {}}).startswith("Email the document")
+
+
+def test_changing_a_steps_settings_drops_the_summary_that_described_the_old_ones():
+    from workflows import editing
+
+    definition = {
+        "name": "W",
+        "steps": [
+            {
+                "id": "a",
+                "provider": "silo.state",
+                "summary": "Set state to `x`{.state .x}",
+                "config": {"state": "x"},
+            }
+        ],
+    }
+    same = editing.set_config(definition, "/steps/0", {"state": "x"})
+    assert same["steps"][0]["summary"]
+    changed = editing.set_config(definition, "/steps/0", {"state": "sent"})
+    assert "summary" not in changed["steps"][0]
+    assert ">sent<" in card_summary(changed["steps"][0])
+
+
+def test_build_and_pdf_have_icons_of_their_own_and_every_icon_is_drawn():
+    from pathlib import Path
+
+    from providers import registry
+
+    assert registry.get("gobl.build").icon != registry.get("pdf").icon
+    icons = (Path(__file__).parent.parent / "templates/workflows/editor/_icons.html").read_text()
+    for found in registry.all_providers():
+        assert f'id="i-{found.icon}"' in icons, found.key

@@ -9,6 +9,7 @@ from providers import registry
 from .definition import Problem, step_provider, walk
 from .definition import blocks as next_blocks
 from .editing import EditError, resolve
+from .summaries import describe
 
 STATUS_LABELS = {"OK": "If OK", "KO": "If KO", "SKIP": "If skipped", "TIMEOUT": "If timed out"}
 
@@ -52,9 +53,7 @@ class Card:
 
     @property
     def summary(self) -> str:
-        if self.step.get("summary"):
-            return self.step["summary"]
-        return self.provider.summary if self.provider else "This action is not available here."
+        return describe(self.step, self.provider)
 
     @property
     def nested(self) -> bool:
