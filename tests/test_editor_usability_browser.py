@@ -3,12 +3,12 @@ Debian's Chromium against the live server, with the fixtures and the `Editor` of
 test_editor_browser.py. Screenshots go to var/test/screenshots/ (or $SCREENSHOT_DIR)."""
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.test_editor_browser import CHROMIUM, VIEWPORT, Editor, chromium, page  # noqa: F401
+from tests.test_editor_browser import CHROMIUM, Editor, owner_page
+from tests.test_editor_browser import chromium as chromium  # the fixture
 from workflows import catalogue
 from workflows.models import Workflow
 
@@ -21,6 +21,12 @@ expect = sync_api.expect
 SHOTS = Path(
     os.environ.get("SCREENSHOT_DIR", Path(__file__).parent.parent / "var/test/screenshots")
 )
+
+
+@pytest.fixture
+def page(chromium, live_server, workspace):
+    with owner_page(chromium, live_server.url, 10_000) as found:
+        yield found
 
 
 def shot(page, name):
