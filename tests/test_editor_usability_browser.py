@@ -111,3 +111,20 @@ def test_cards_render_invopop_summaries_and_show_the_configured_values(page, wor
     )
     assert icons[1] != icons[2], "Build and PDF look different"
     shot(page, "cards")
+
+
+def test_a_problem_names_its_field_in_plain_words_and_takes_the_person_there(page, workspace):
+    workflow, editor = open_editor(page, workspace)
+    editor.add("email.send")
+    page.locator(".flow-end").click()
+    chip = page.locator("#problem-count")
+    expect(chip).to_have_text("1 problem")
+    editor.act(chip.click)
+    expect(page.locator("#cfg-to")).to_be_focused()
+    expect(page.locator("#step-form .cf-error")).to_contain_text("Recipient is required")
+    shot(page, "problem-field")
+
+    editor.act(page.locator("#publish").click)
+    expect(page.locator(".flash.bad")).to_contain_text("not published")
+    editor.act(page.locator(".flash.bad .problem-link").first.click)
+    expect(page.locator("#cfg-to")).to_be_focused()

@@ -116,7 +116,7 @@ def test_add_step_from_the_picker_selects_it(editor):
     assert editor.step_names() == ["Processing", "Move to folder", "Sent"]
     assert 'data-pointer="/steps/1"' in html and 'class="step selected' in html
     assert 'data-dirty="true"' in html and "unsaved changes" in html
-    assert "&#x27;folder&#x27; is a required property" in html and "1 problem" in html
+    assert "Folder is required" in html and "1 problem" in html
 
 
 def test_configure_a_step_shows_errors_by_field_and_keeps_unknown_keys(editor, workflow):
@@ -215,7 +215,7 @@ def test_developer_mode_refuses_what_the_canvas_cannot_draw(editor):
     html = editor.act("json", definition="{not json")
     assert "not valid JSON" in html and 'id="definition-json"' in html
     html = editor.act("json", definition=json.dumps({"name": "X", "steps": [{"name": "no id"}]}))
-    assert "<code>/steps/0</code>" in html and "&#x27;id&#x27; is a required property" in html
+    assert "<code>/steps/0/id</code>" in html and "Id is required" in html
     assert "{not json" not in html and "no id" in html, "the text is kept for fixing"
     assert editor.working() == before
 
@@ -257,7 +257,7 @@ def test_publish_with_problems_is_refused_and_listed(editor, workflow):
     editor.act("add", provider="silo.folder", container="/steps", index="0")
     html = editor.act("publish")
     workflow.refresh_from_db()
-    assert "not published" in html and "<code>/steps/0/config</code>" in html
+    assert "not published" in html and "<code>/steps/0/config/folder</code>" in html
     assert workflow.version == 0 and len(workflow.steps) == 3, "kept as a draft"
 
 
@@ -392,3 +392,41 @@ def test_build_and_pdf_have_icons_of_their_own_and_every_icon_is_drawn():
     icons = (Path(__file__).parent.parent / "templates/workflows/editor/_icons.html").read_text()
     for found in registry.all_providers():
         assert f'id="i-{found.icon}"' in icons, found.key
+
+
+# --- Validation catches what would fail at run time (issue 18)
+
+
+def test_an_email_to_nobody_and_a_webhook_url_that_is_no_url_are_problems_named_in_plain_words(
+    editor,
+):
+    editor.act("add", provider="email.send", container="/steps", index="9")
+    html = editor.act("add", provider="webhook", container="/steps", index="9")
+    assert "Webhook URL is required" in html and "is not valid under" not in html
+    html = editor.act("step", step="/steps/3", name="Notify", **{"/callback_url": "crm hooks"})
+    assert "Webhook URL must be a web address" in html
+    html = editor.get(step="/steps/2")
+    assert "Recipient is required" in html and "<code>/steps/2/config/to</code>" in html
+    html = editor.act("step", step="/steps/2", name="Mail", **{"/to": "ann@example.com"})
+    assert "Recipient is required" not in html
+
+
+def test_a_workflow_with_no_steps_is_not_published(editor, workflow):
+    editor.act("delete", step="/steps/1")
+    editor.act("delete", step="/steps/0")
+    html = editor.act("publish")
+    workflow.refresh_from_db()
+    assert "not published" in html and "Steps are required" in html
+    assert workflow.version == 0
+
+
+def test_a_problem_in_a_list_takes_the_person_to_its_field(editor):
+    editor.act("add", provider="sequence.enumerate", container="/steps", index="0")
+    html = editor.act("publish")
+    link = re.search(r'<button type="button" class="problem-link" hx-get="([^"]+)"', html)
+    assert link and "Series is required" in html
+    assert link.group(1).endswith("?step=/steps/0&amp;field=/config/name")
+    html = editor.get(step="/steps/0", field="/config/name")
+    field = re.search(r'<input type="text" id="cfg-name"[^>]*>', html).group(0)
+    assert "data-focus" in field and 'aria-invalid="true"' in field
+    assert html.count("data-focus") == 1

@@ -130,3 +130,23 @@ def _owner(path: str, steps: set[str]) -> str:
         if candidate in steps:
             return candidate
     return ""
+
+
+@dataclass
+class ProblemLink:
+    """A problem of a list that takes the person to its field: the step it is in (or none,
+    for the workflow's own fields) and the field's pointer inside that step."""
+
+    path: str
+    message: str
+    step: str
+    field: str
+
+
+def problem_links(definition: dict, problems: list[Problem]) -> list[ProblemLink]:
+    steps = {pointer(*path) for path, _ in walk(definition)}
+    found = []
+    for problem in problems:
+        owner = _owner(problem.path, steps)
+        found.append(ProblemLink(problem.path, problem.message, owner, problem.path[len(owner) :]))
+    return found

@@ -21,7 +21,7 @@ from providers.models import Credential
 
 from . import catalogue, config_form, editing, secrets
 from . import definition as definitions
-from .canvas import cards, problems_by_step
+from .canvas import ProblemLink, cards, problem_links, problems_by_step
 from .models import EditSession, InvalidDefinition, RefusedDefinition, Workflow
 from .schemas import DocSchema
 
@@ -352,6 +352,9 @@ def editor_context(request, workflow, session, definition, result) -> dict:
         "problems": problems,
         "error_count": len(definitions.errors(problems)),
         "general_problems": by_step.get("", []),
+        "publish_problems": problem_links(definition, result.get("publish_problems") or []),
+        "focus_field": result.get("field", ""),
+        "first_problem": next(iter(problem_links(definition, definitions.errors(problems))), None),
         "dirty": bool(session and session.dirty and version is None),
         "stale": bool(session and session.stale and session.dirty_against_base()),
         "can_undo": bool(session and session.history),
@@ -407,12 +410,20 @@ def _step_panel(workspace, where: str, step: dict, problems, result) -> dict:
         config = credentials.masked(schema, step.get("config") or {})
         choices = _credential_choices(workspace) if credentials.has_secrets(schema) else []
         fields = config_form.fields(schema, config, known, result.get("submitted"), choices)
+        wanted = result.get("field", "")
+        if wanted.startswith("/config/"):
+            config_form.focus(fields, wanted.removeprefix("/config"))
     return {
         "step": step,
         "step_provider": found,
         "fields": fields,
         "booleans": config_form.boolean_pointers(fields),
-        "step_problems": [p for p in problems if p.path.startswith(where + "/")],
+        "step_problems": [
+            ProblemLink(p.path, p.message, where, p.path[len(where) :])
+            for p in problems
+            if p.path.startswith(where + "/")
+        ],
+        "focus_field": result.get("field", ""),
     }
 
 
