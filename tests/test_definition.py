@@ -6,7 +6,6 @@ import pytest
 from conftest import SHARED, shared_path
 
 from invopop_console.pointers import pointer
-
 from providers import registry
 from workflows.definition import errors, validate, walk
 from workflows.models import RefusedDefinition, Workflow
