@@ -75,11 +75,29 @@ def test_template_picker_lists_empty_templates_first_and_creates_a_draft(client,
     ]
     assert "PDF invoice" in titles and "Load template" in page
     response = client.post(url, {"template": "empty-invoice"})
-    created = Workflow.objects.get(workspace=workspace)
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/workflows/{created.id}/edit/")
-    assert created.draft and created.schema == "bill/invoice" and created.steps == []
+    assert response["Location"].endswith("/workflows/new/empty-invoice/")
     assert client.post(url, {"template": "nope"}).status_code == 400
+
+
+def test_a_template_is_saved_as_a_draft_on_the_first_edit_not_when_loaded(client, owner, workspace):
+    client.force_login(owner)
+    page = reverse("workflow_new", args=[workspace.slug, "empty-invoice"])
+    html = client.get(page).content.decode()
+    assert "Invoice workflow" in html and "not saved" in html
+    assert f'hx-get="{page}?panel=picker' in html and f'hx-post="{page}settings/"' in html
+    client.get(page, {"panel": "picker", "container": "/steps", "index": "0"}, **HX)
+    assert not Workflow.objects.exists(), "looking and backing out leaves nothing"
+
+    response = client.post(f"{page}add/", {"provider": "silo.state", "index": "0"}, **HX)
+    created = Workflow.objects.get(workspace=workspace)
+    editor = reverse("workflow_editor", args=[workspace.slug, created.id])
+    assert response.status_code == 200 and response["HX-Replace-Url"] == editor
+    assert created.draft and created.schema == "bill/invoice"
+    assert f'hx-post="{editor}save/"' in response.content.decode()
+    working = EditSession.objects.get(workflow=created, user=owner).definition
+    assert [s["provider"] for s in working["steps"]] == ["silo.state"]
+    assert client.get(reverse("workflow_new", args=[workspace.slug, "nope"])).status_code == 400
 
 
 def test_a_viewer_sees_the_editor_read_only_and_cannot_act(client, viewer, workflow):

@@ -322,6 +322,8 @@ def _schema_message(error) -> str:
         return f"{field} must be {_kind_words(error.validator_value)}"
     if error.validator == "minLength" and error.validator_value == 1:
         return f"{field} is required"
+    if error.validator in LIMIT_WORDS:
+        return f"{field} must be {LIMIT_WORDS[error.validator].format(error.validator_value)}"
     return f"{field}: {error.message}" if error.absolute_path else error.message
 
 
@@ -336,6 +338,14 @@ def _humanise(key) -> str:
     return (words[:1].upper() + words[1:]) or "The value"
 
 
+LIMIT_WORDS = {
+    "minimum": "{} or more",
+    "maximum": "{} or less",
+    "exclusiveMinimum": "more than {}",
+    "exclusiveMaximum": "less than {}",
+    "maxLength": "at most {} characters long",
+    "minLength": "at least {} characters long",
+}
 KIND_WORDS = {
     "string": "text",
     "number": "a number",
