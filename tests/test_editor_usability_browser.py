@@ -128,3 +128,82 @@ def test_a_problem_names_its_field_in_plain_words_and_takes_the_person_there(pag
     expect(page.locator(".flash.bad")).to_contain_text("not published")
     editor.act(page.locator(".flash.bad .problem-link").first.click)
     expect(page.locator("#cfg-to")).to_be_focused()
+
+
+def many_steps(count):
+    steps = [
+        {"id": f"s{n}", "name": f"Step {n}", "provider": "silo.state", "config": {"state": "sent"}}
+        for n in range(count)
+    ]
+    return {"name": "Many steps", "schema": "bill/invoice", "steps": steps}
+
+
+def top_of(page, selector):
+    return page.locator(selector).bounding_box()["y"]
+
+
+def active(page) -> str:
+    return page.evaluate(
+        "() => { const a = document.activeElement;"
+        " return a === document.body ? 'body' : (a.id || a.className || a.tagName); }"
+    )
+
+
+def test_the_header_holds_still_the_focus_stays_and_the_keyboard_works(page, workspace):
+    workflow, editor = open_editor(page, workspace, many_steps(8))
+    canvas_top = top_of(page, ".ed-canvas")
+
+    # An edit that brings "unsaved changes", "1 problem" and Discard: nothing moves, and
+    # the focus is where Tab took it, not on <body>.
+    editor.select("/steps/0")
+    editor.set_field("#cfg-state", "Not Valid")
+    expect(editor.chip("unsaved changes")).to_be_visible()
+    expect(page.locator("#problem-count")).to_be_visible()
+    expect(page.locator("#discard")).to_be_visible()
+    assert top_of(page, ".ed-canvas") == canvas_top
+    assert active(page) != "body"
+    editor.set_field("#cfg-state", "sent")
+    assert active(page) != "body"
+
+    # The last card's menu opens upwards when there is no room below.
+    last = editor.card("/steps/7")
+    last.scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.set_viewport_size({"width": 1440, "height": 700})
+    last.locator("summary").scroll_into_view_if_needed()
+    page.evaluate(
+        '() => { const s = document.querySelector(\'article.step[data-pointer="/steps/7"]'
+        " summary'); window.scrollBy(0, s.getBoundingClientRect().bottom - innerHeight + 8); }"
+    )
+    last.locator("summary").click()
+    menu = last.locator(".menu")
+    expect(menu).to_be_visible()
+    assert menu.bounding_box()["y"] + menu.bounding_box()["height"] <= 700
+    shot(page, "menu-up")
+
+    # Arrows move in the menu; Escape closes it and gives the focus to its button.
+    items = last.get_by_role("menuitem")
+    expect(items.first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(items.nth(1)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    expect(items.last).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(last.locator("summary")).to_be_focused()
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+    # Alt+Up moves the selected step; the focus stays on it.
+    editor.select("/steps/2")
+    editor.act(page.keyboard.press, "Alt+ArrowUp")
+    assert editor.names()[:3] == ["Step 0", "Step 2", "Step 1"]
+    expect(page.locator(".step.selected")).to_have_attribute("data-pointer", "/steps/1")
+    expect(page.locator(".step.selected .step-main")).to_be_focused()
+    editor.act(page.keyboard.press, "Alt+ArrowDown")
+    assert editor.names()[:3] == ["Step 0", "Step 1", "Step 2"]
+
+    # Escape closes the action picker.
+    editor.open_picker()
+    editor.act(page.keyboard.press, "Escape")
+    expect(page.locator("#action-search")).to_have_count(0)
