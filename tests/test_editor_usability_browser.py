@@ -207,3 +207,16 @@ def test_the_header_holds_still_the_focus_stays_and_the_keyboard_works(page, wor
     editor.open_picker()
     editor.act(page.keyboard.press, "Escape")
     expect(page.locator("#action-search")).to_have_count(0)
+
+
+def test_the_job_page_lists_every_step_and_the_condition_each_ran_in(page, workspace):
+    from engine_helpers import run, start, state, step
+
+    check = step("test.outcome", {"status": "KO", "code": "4102"}, name="Check")
+    check["next"] = [{"status": "KO", "steps": [state("review")], "stop": True}]
+    job = run(start(workspace, [check, state("sent")]))
+    page.goto(f"/w/{workspace.slug}/jobs/{job.id}/")
+    expect(page.locator(".trace h2")).to_contain_text("2 steps run · 1 not run")
+    expect(page.locator(".tag.cond")).to_have_text("If KO")
+    expect(page.locator(".step.pending .name")).to_have_text("state sent")
+    shot(page, "job-trace")
