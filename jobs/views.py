@@ -455,6 +455,7 @@ def run_choice(request, data) -> RunChoice | None:
 
 def run_panel(request, choice: RunChoice, status: int = 200):
     context = {"choice": choice, "args": choice.args or [("", "")], "page": not request.htmx}
+    context["version_note"] = version_note(choice.workflow, bool(request.GET.get("unsaved")))
     if choice.mode == "entry":
         context["workflows"] = runnable_workflows(request.workspace, choice.entry)
     else:
@@ -467,6 +468,18 @@ def run_panel(request, choice: RunChoice, status: int = 200):
     if request.htmx:  # htmx swaps only 2xx answers: the form with its errors is a 200 there
         return render(request, "jobs/_run_panel.html", context)
     return render(request, "jobs/run.html", context, status=status)
+
+
+def version_note(workflow: Workflow | None, unsaved: bool) -> str:
+    """Jobs run the published version: say so when what the person sees is not it (edits
+    not saved in the editor, or a draft saved since publishing)."""
+    if workflow is None or not workflow.version or not (unsaved or workflow.draft):
+        return ""
+    changes = "your unsaved edits" if unsaved else "the draft's changes"
+    return (
+        f"This runs the published version, v{workflow.version}: {changes} are not in it. "
+        "Publish to run them."
+    )
 
 
 def runnable_workflows(workspace, entry: SiloEntry | None):

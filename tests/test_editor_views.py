@@ -448,3 +448,36 @@ def test_a_problem_in_a_list_takes_the_person_to_its_field(editor):
     field = re.search(r'<input type="text" id="cfg-name"[^>]*>', html).group(0)
     assert "data-focus" in field and 'aria-invalid="true"' in field
     assert html.count("data-focus") == 1
+
+
+# --- The workflows list and Run from the editor (issue 18)
+
+
+def test_the_workflows_list_search_ignores_punctuation_accents_and_case(client, owner, workspace):
+    for name in ("VERI*FACTU invoices", "Facturación electrónica", "Slack alerts"):
+        Workflow(workspace=workspace).save_draft({"name": name, "steps": []})
+    client.force_login(owner)
+    url = reverse("workflow_list", args=[workspace.slug])
+
+    def found(q):
+        html = client.get(url, {"q": q}).content.decode()
+        return sorted(re.findall(r'/edit/">([^<]+)</a>', html))
+
+    assert found("verifactu") == ["VERI*FACTU invoices"]
+    assert found("facturacion") == ["Facturación electrónica"]
+    assert found("fact") == ["Facturación electrónica", "VERI*FACTU invoices"]
+    assert found("SLACK alerts") == ["Slack alerts"]
+    assert found("nothing") == []
+
+
+def test_run_from_the_editor_says_which_version_runs_when_edits_are_not_in_it(
+    client, editor, workflow
+):
+    workflow.publish()
+    html = editor.act("settings", name="Issue invoice, renamed")
+    run = re.search(r'id="run" hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert run.endswith("&unsaved=1")
+    panel = client.get(run, **HX).content.decode()
+    assert "runs the published version, v1: your unsaved edits are not in it" in panel
+    clean = client.get(run.removesuffix("&unsaved=1"), **HX).content.decode()
+    assert 'id="version-note"' not in clean
