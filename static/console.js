@@ -93,3 +93,20 @@ document.addEventListener("click", (event) => {
   if (step.open) step.dataset.shut = ""; // about to close
   else delete step.dataset.shut;
 });
+
+// A file drop zone ([data-dropzone] around a file input): shows the chosen file's name and
+// marks itself while a file is dragged over it (the input, stretched over the zone, takes
+// the drop itself).
+document.addEventListener("change", (event) => {
+  const zone = event.target.closest && event.target.closest("[data-dropzone]");
+  if (!zone || event.target.type !== "file") return;
+  const name = zone.querySelector(".drop-name");
+  if (name) name.textContent = event.target.files.length ? event.target.files[0].name : "";
+  zone.classList.remove("over");
+});
+["dragenter", "dragleave", "drop"].forEach((type) => {
+  document.addEventListener(type, (event) => {
+    const zone = event.target.closest && event.target.closest("[data-dropzone]");
+    if (zone) zone.classList.toggle("over", type === "dragenter");
+  });
+});

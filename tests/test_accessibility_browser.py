@@ -100,7 +100,10 @@ def palette() -> dict[str, str]:
 
     text = (Path(__file__).parent.parent / PALETTE_CSS).read_text()
     root = text[text.index(":root") : text.index("}")]
-    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", root))
+    found = dict(re.findall(r"--([\w-]+):\s*#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b", root))
+    return {
+        name: "#" + (v if len(v) == 6 else "".join(c * 2 for c in v)) for name, v in found.items()
+    }
 
 
 @pytest.mark.parametrize(

@@ -220,3 +220,33 @@ def test_the_job_page_lists_every_step_and_the_condition_each_ran_in(page, works
     expect(page.locator(".tag.cond")).to_have_text("If KO")
     expect(page.locator(".step.pending .name")).to_have_text("state sent")
     shot(page, "job-trace")
+
+
+def test_a_document_file_is_dropped_on_the_drop_zone_and_stored(page, workspace):
+    import json
+
+    from silo.models import SiloEntry
+    from tests.test_silo_views import invoice
+
+    page.goto(f"/w/{workspace.slug}/silo/invoices/new/")
+    expect(page.locator("link[rel=icon]")).to_have_attribute("href", "/static/favicon.svg")
+    assert page.request.get("/static/favicon.svg").ok
+    zone = page.locator("[data-dropzone]")
+    expect(zone).to_contain_text("drop a .json file here")
+    # A drop onto the zone lands on the file input stretched over it.
+    box, field = zone.bounding_box(), page.locator("input[type=file]").bounding_box()
+    assert field["width"] >= box["width"] - 4 and field["height"] >= box["height"] - 4
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "sample.json",
+                "mimeType": "application/json",
+                "buffer": json.dumps(invoice()).encode(),
+            }
+        ]
+    )
+    expect(zone.locator(".drop-name")).to_have_text("sample.json")
+    shot(page, "drop-zone")
+    page.get_by_role("button", name="Store invoice").click()
+    expect(page.locator("h1")).to_have_text("SAMPLE-001")
+    assert SiloEntry.objects.filter(workspace=workspace).count() == 1

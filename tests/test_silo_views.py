@@ -1093,3 +1093,15 @@ def test_a_built_invoice_shows_its_own_totals_and_its_code_by_the_one_rule(as_ow
     html = as_owner.get(entry_url(entry)).content.decode()
     assert "<h1>INV-00001</h1>" in html and '<dd class="mono">INV-00001</dd>' in html
     assert 'id="calculated"' not in html
+
+
+def test_the_file_input_is_a_drop_zone_and_every_page_has_a_favicon(as_owner, workspace):
+    from django.contrib.staticfiles import finders
+
+    html = as_owner.get(new_url(workspace)).content.decode()
+    zone = re.search(
+        r'<label class="field upload drop-zone" data-dropzone[^>]*>(.*?)</label>', html, re.S
+    )
+    assert zone and 'type="file" name="upload"' in zone.group(1)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("favicon.svg").endswith("static/favicon.svg")
