@@ -250,3 +250,19 @@ def test_a_document_file_is_dropped_on_the_drop_zone_and_stored(page, workspace)
     page.get_by_role("button", name="Store invoice").click()
     expect(page.locator("h1")).to_have_text("SAMPLE-001")
     assert SiloEntry.objects.filter(workspace=workspace).count() == 1
+
+
+def test_a_draft_invoice_reads_as_a_draft_with_calculated_sums(page, workspace):
+    from silo.models import SiloEntry
+    from tests.test_silo_views import draft_invoice
+
+    entry = SiloEntry.create_with_version(
+        workspace, {"doc": draft_invoice()} | {"$schema": "https://gobl.org/draft-0/envelope"}
+    )
+    page.goto(f"/w/{workspace.slug}/silo/invoices/")
+    expect(page.locator(".entry-link")).to_have_text("Draft invoice")
+    expect(page.locator("td .calculated")).to_have_text("2,178.00")
+    shot(page, "draft-list")
+    page.goto(f"/w/{workspace.slug}/silo/entries/{entry.id}/")
+    expect(page.locator("#calculated")).to_be_visible()
+    shot(page, "draft-entry")
