@@ -19,6 +19,8 @@ from invopop_console.accounts.models import Role
 from invopop_console.api import ApiError, decode_cursor, encode_cursor
 from providers.base import Status
 from silo.models import SiloEntry
+from workflows.canvas import STATUS_LABELS
+from workflows.definition import blocks, walk
 from workflows.models import Workflow
 from workflows.schemas import DocSchema
 
@@ -274,21 +276,31 @@ def job_context(request, job: Job) -> dict:
     intents = list(job.intents.all())
     failed = retry.failed_intent(job, intents)
     opened = set(request.GET.get("open", "").split(","))
-    if failed is not None and "open" not in request.GET:
-        opened.add(str(failed.id))  # a KO job opens on the step that failed
+    shut = set(request.GET.get("shut", "").split(","))
+    if failed is not None and str(failed.id) not in shut:
+        # A KO job opens on the step that failed, also when it fails while watched live;
+        # only a person closing it keeps it closed.
+        opened.add(str(failed.id))
     definition = job.workflow_version.definition
     rows = trace_rows(job, intents, retry.main_step_ids(definition), opened)
+    labels = condition_labels(definition)
+    for row in rows:
+        row.condition = labels.get(row.intent.step_id, "")
     now = timezone.now()
+    pending = pending_steps(definition, intents)
     return {
         "job": job,
         "trace": rows,
+        "pending": pending,
+        "pending_word": "not run" if job.completed else "pending",
         "failed": failed,
-        "duration": duration(job.created_at, job.completed_at or now),
+        "duration": active_duration(job, intents, now),
         "running": not job.completed,
         "waiting_until": job.run_at if job.status in (JobStatus.ERR, JobStatus.QUEUED) else None,
         "can_run": request.membership.allows(Role.EDITOR),
         "latest_version": job.workflow.version,
         "open_ids": ",".join(sorted(i for i in opened if i)),
+        "shut_ids": shut - {""},
     }
 
 
@@ -302,6 +314,47 @@ class TraceRow:
     rerun: bool
     open: bool
     waiting: bool
+    condition: str = ""  # "If KO": the step ran inside a condition of the step before
+
+
+def condition_labels(definition: dict) -> dict[str, str]:
+    """The label of the condition each nested step runs in, by step id ("If KO · code 4102")."""
+    found = {}
+    for _, step in walk(definition):
+        for _, block in blocks(step):
+            status = block.get("status") if isinstance(block.get("status"), str) else ""
+            label = STATUS_LABELS.get(status or "Any", "Any status")
+            if block.get("code"):
+                label += f" · code {block['code']}"
+            for inner in block.get("steps") or []:
+                if isinstance(inner, dict) and inner.get("id"):
+                    found[inner["id"]] = label
+    return found
+
+
+def pending_steps(definition: dict, intents) -> list[dict]:
+    """The main flow's top-level steps that have not run (yet): the trace lists every step of
+    the workflow, not only those that started."""
+    ran = {intent.step_id for intent in intents}
+    steps = definition.get("steps") if isinstance(definition.get("steps"), list) else []
+    return [s for s in steps if isinstance(s, dict) and s.get("id") not in ran]
+
+
+def active_duration(job: Job, intents, now) -> str:
+    """How long the job ran: a retry from the failed step starts a new run, and the time the
+    job sat KO before it (minutes, or days) is not the job's duration."""
+    total, start, last_at, seen = 0.0, job.created_at, None, set()
+    for intent in intents:
+        if intent.step_id in seen and last_at is not None:  # a step again: a retry
+            total += max((last_at - start).total_seconds(), 0)
+            start = intent.created_at
+        seen.add(intent.step_id)
+        events = list(intent.events.all())
+        if events and (last_at is None or events[-1].at > last_at):
+            last_at = events[-1].at
+    end = job.completed_at or now
+    total += max((end - start).total_seconds(), 0)
+    return duration(job.created_at, job.created_at + timedelta(seconds=total))
 
 
 def trace_rows(job, intents, main: set[str], opened: set[str]) -> list[TraceRow]:
@@ -402,6 +455,7 @@ def run_choice(request, data) -> RunChoice | None:
 
 def run_panel(request, choice: RunChoice, status: int = 200):
     context = {"choice": choice, "args": choice.args or [("", "")], "page": not request.htmx}
+    context["version_note"] = version_note(choice.workflow, bool(request.GET.get("unsaved")))
     if choice.mode == "entry":
         context["workflows"] = runnable_workflows(request.workspace, choice.entry)
     else:
@@ -414,6 +468,18 @@ def run_panel(request, choice: RunChoice, status: int = 200):
     if request.htmx:  # htmx swaps only 2xx answers: the form with its errors is a 200 there
         return render(request, "jobs/_run_panel.html", context)
     return render(request, "jobs/run.html", context, status=status)
+
+
+def version_note(workflow: Workflow | None, unsaved: bool) -> str:
+    """Jobs run the published version: say so when what the person sees is not it (edits
+    not saved in the editor, or a draft saved since publishing)."""
+    if workflow is None or not workflow.version or not (unsaved or workflow.draft):
+        return ""
+    changes = "your unsaved edits" if unsaved else "the draft's changes"
+    return (
+        f"This runs the published version, v{workflow.version}: {changes} are not in it. "
+        "Publish to run them."
+    )
 
 
 def runnable_workflows(workspace, entry: SiloEntry | None):

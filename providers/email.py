@@ -108,6 +108,24 @@ class Server:
     trusted: bool = False
 
 
+def check(config: dict) -> list[tuple[str, str]]:
+    """An email needs someone to go to: an address, or a party of the document."""
+    if any(config.get(key) for key in ("to", "cc", "bcc")):
+        return []
+    if any(config.get(flag) is True for flag in RECIPIENT_FLAGS):
+        return []
+    return [
+        (
+            "/to",
+            "Recipient is required: an address in To, Cc or Bcc, or the invoice's customer, "
+            "supplier or party",
+        )
+    ]
+
+
+RECIPIENT_FLAGS = ("add_invoice_customer", "add_invoice_supplier", "add_party")
+
+
 @provider(
     "email.send",
     name="Send email",
@@ -115,6 +133,7 @@ class Server:
     summary="Email the document to its customer, supplier or any address, with its files.",
     icon="mail",
     config_schema=SCHEMA,
+    check=check,
 )
 def send_email(context: StepContext):
     config = context.config

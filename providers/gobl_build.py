@@ -19,7 +19,7 @@ MAX_LISTED = 50  # problems named in a KO's message; the count says if there wer
     name="Build document",
     category="Documents",
     summary="Calculate the document's totals and taxes and validate it, as GOBL does.",
-    icon="file",
+    icon="calculator",
     # Database work only, with the outcome: the build is based on the entry's latest version.
     transactional=True,
     pure=True,

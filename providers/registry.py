@@ -42,6 +42,9 @@ class Provider:
     # Pure providers only read their context: no database access of their own beyond
     # providers.silo.fresh(). A batch of jobs runs them in memory (jobs/batch.py).
     pure: bool = False
+    # What the config schema cannot say and would fail at run time (an email to nobody):
+    # check(config) -> [(pointer inside the config, message)], shown by the editor and the API.
+    check: Callable[[dict], list[tuple[str, str]]] | None = None
 
 
 _providers: dict[str, Provider] = {}

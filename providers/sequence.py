@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from silo.models import SiloEntry
+from silo.snippets import full_code
 
 from .base import StepContext, ko, ok, skip
 from .models import MAX_PADDING, SequenceEntry, Series
@@ -138,7 +139,3 @@ def enumerate_document(context: StepContext):
         message=f"{series.name} number {number}: {full_code(patch)}",
         merge_patch={"doc": patch},
     )
-
-
-def full_code(doc: dict) -> str:
-    return f"{doc.get('series') or ''}{doc.get('code') or ''}"

@@ -58,6 +58,27 @@ SCHEMA = {
 }
 
 
+def check(config: dict) -> list[tuple[str, str]]:
+    """A URL the request could not be sent to fails every run: say so while editing."""
+    found = []
+    for key in ("callback_url", "url"):
+        value = config.get(key)
+        if isinstance(value, str) and value and not is_web_address(value):
+            title = SCHEMA["properties"][key]["title"]
+            found.append(
+                (f"/{key}", f"{title} must be a web address, such as https://example.com/hooks")
+            )
+    return found
+
+
+def is_web_address(value: str) -> bool:
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value.strip()
+
+
 @provider(
     "webhook",
     name="Send webhook",
@@ -65,6 +86,7 @@ SCHEMA = {
     summary="POST the job's details to your endpoint, signed with the workspace's secret.",
     icon="globe",
     config_schema=SCHEMA,
+    check=check,
     timeout=60,
 )
 def send_webhook(context: StepContext):

@@ -114,7 +114,13 @@ class SiloEntry(models.Model):
 
     @property
     def title(self) -> str:
-        return self.snippet.get("code") or self.snippet.get("name") or str(self.id)[:8]
+        """The code, a party's name, or what it is: "Draft invoice" (an id's hash says nothing
+        to a person; the page's address and the API have the id)."""
+        found = self.snippet.get("code") or self.snippet.get("name")
+        if found:
+            return found
+        kind = (self.doc_type or "").rpartition("/")[2].replace("-", " ")
+        return f"Draft {kind}" if kind else f"Entry {str(self.id)[:8]}"
 
     @property
     def counterpart(self) -> str:

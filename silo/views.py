@@ -130,9 +130,16 @@ def document_context(request, entry: SiloEntry, with_json: bool) -> dict:
     """The summary's document: one page of its lines, and the whole envelope as JSON when
     it has a page of lines at most or when asked (a long one is megabytes of page)."""
     doc = snippets.document(entry.data)
+    built = snippets.calculated(doc)  # a draft shows its sums as the build will make them
+    doc = built or doc
     lines = LinePage.of(doc.get("lines"), request.GET.get("lines"))
     shown = with_json or lines.pages == 1
-    return {"doc": doc, "lines": lines, "data_json": activity.pretty(entry.data) if shown else None}
+    return {
+        "doc": doc,
+        "calculated": built is not None,
+        "lines": lines,
+        "data_json": activity.pretty(entry.data) if shown else None,
+    }
 
 
 @dataclass(frozen=True)

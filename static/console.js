@@ -57,21 +57,56 @@
   connect();
 
   // A live refresh must not undo what the person did meanwhile: <details> that were on the
-  // page keep the open/closed state they have when the answer arrives (the request said
-  // which were open when it left, but a click may have come since).
+  // page keep the state the person gave them when the answer arrives (the request said
+  // which were open when it left, but a click may have come since): open if open, closed if
+  // closed by the person (data-shut). One the person never closed takes the server's state,
+  // so a step that fails while watched opens by itself.
   let kept = null;
   document.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
     if (!target.matches || !target.matches("[data-live]")) return;
     kept = new Map();
-    target.querySelectorAll("details[id]").forEach((d) => kept.set(d.id, d.open));
+    target.querySelectorAll("details[id]").forEach((d) => {
+      if (d.open) kept.set(d.id, true);
+      else if ("shut" in d.dataset) kept.set(d.id, false);
+    });
   });
   document.addEventListener("htmx:afterSwap", () => {
     if (!kept) return; // (looked up by id: an outerHTML swap replaced the target itself)
     kept.forEach((open, id) => {
       const details = document.getElementById(id);
-      if (details) details.open = open;
+      if (!details) return;
+      details.open = open;
+      if (!open) details.dataset.shut = "";
     });
     kept = null;
   });
 })();
+
+// The job page: a trace step the person closes (a click on its summary; Enter on it clicks
+// too) is marked, so that the live refresh keeps it closed (a failed step otherwise opens by
+// itself, see jobs/views.py job_context).
+document.addEventListener("click", (event) => {
+  const summary = event.target.closest && event.target.closest("details[data-intent] > summary");
+  if (!summary) return;
+  const step = summary.parentElement;
+  if (step.open) step.dataset.shut = ""; // about to close
+  else delete step.dataset.shut;
+});
+
+// A file drop zone ([data-dropzone] around a file input): shows the chosen file's name and
+// marks itself while a file is dragged over it (the input, stretched over the zone, takes
+// the drop itself).
+document.addEventListener("change", (event) => {
+  const zone = event.target.closest && event.target.closest("[data-dropzone]");
+  if (!zone || event.target.type !== "file") return;
+  const name = zone.querySelector(".drop-name");
+  if (name) name.textContent = event.target.files.length ? event.target.files[0].name : "";
+  zone.classList.remove("over");
+});
+["dragenter", "dragleave", "drop"].forEach((type) => {
+  document.addEventListener(type, (event) => {
+    const zone = event.target.closest && event.target.closest("[data-dropzone]");
+    if (zone) zone.classList.toggle("over", type === "dragenter");
+  });
+});

@@ -15,7 +15,8 @@ INVOICE = {"doc": {"$schema": "https://gobl.org/draft-0/bill/invoice", "code": "
 
 @pytest.fixture
 def objects(workspace):
-    workflow = Workflow.objects.create(workspace=workspace, name="Issue invoices")
+    step = {"id": "sent", "provider": "silo.state", "config": {"state": "sent"}}
+    workflow = Workflow.objects.create(workspace=workspace, name="Issue invoices", steps=[step])
     entry = SiloEntry.create_with_version(workspace, INVOICE)
     job = Job.objects.create(
         workspace=workspace,

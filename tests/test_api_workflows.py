@@ -123,7 +123,7 @@ def test_publishing_a_definition_with_problems_is_a_422_that_changes_nothing(api
     error = response.json()
     assert error["key"] == "invalid"
     assert error["fields"] == {
-        "/name": "'' should be non-empty",
+        "/name": "Name is required",
         "/steps/0/provider": "unknown provider 'nowhere.send'",
     }
     after = Workflow.objects.get()
@@ -152,7 +152,7 @@ def test_a_draft_with_problems_is_saved_with_its_problems_listed(api):
     assert response.status_code == 200
     problems = response.json()["problems"]
     assert problems == [
-        {"path": "/name", "message": "'' should be non-empty", "level": "error"},
+        {"path": "/name", "message": "Name is required", "level": "error"},
         {
             "path": "/steps/0/provider",
             "message": "unknown provider 'nowhere.send'",

@@ -446,8 +446,8 @@ def test_problems_of_a_real_definition_reach_the_form():
     }
     known = problems_for_step(validate(definition), "/steps/1")
     found = by_pointer(fields(schema_of("sequence.enumerate"), {"padding": -1}, known))
-    assert found["/name"].error == "'name' is a required property"
-    assert found["/padding"].error == "-1 is less than the minimum of 0"
+    assert found["/name"].error == "Series is required"
+    assert found["/padding"].error == "Padding must be 0 or more"
 
 
 # The template

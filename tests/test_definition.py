@@ -5,6 +5,7 @@ import json
 import pytest
 from conftest import SHARED, shared_path
 
+from invopop_console.pointers import pointer
 from providers import registry
 from workflows.definition import errors, validate, walk
 from workflows.models import RefusedDefinition, Workflow
@@ -51,20 +52,24 @@ def test_every_problem_is_reported_at_once_with_its_pointer():
     assert set(found) == {
         "/name",
         "/schema",
-        "/steps/0/config",
+        "/steps/0/config/state",
         "/steps/1/id",
         "/steps/1/provider",
-        "/steps/2",
+        "/steps/2/id",
+        "/steps/2/provider",
         "/steps/3/next/0/status",
         "/steps/3/next/0/steps/0/config/folder",
     }
     assert found["/steps/1/provider"] == "unknown provider 'nope.unknown'"
-    assert "state" in found["/steps/0/config"]
+    assert found["/steps/0/config/state"] == "State is required"
+    assert found["/steps/2/provider"] == "Provider is required"
+    assert found["/name"] == "Name is required"
+    assert found["/steps/3/next/0/steps/0/config/folder"] == "Folder must be text"
     assert "duplicate step id" in found["/steps/1/id"]
 
 
 def test_a_definition_that_is_not_an_object_is_one_problem():
-    assert problems(["steps"]) == {"": "['steps'] is not of type 'object'"}
+    assert problems(["steps"]) == {"": "The value must be an object"}
 
 
 def test_a_legacy_jump_is_a_warning_and_an_unknown_target_an_error():
@@ -145,10 +150,25 @@ def test_each_invopop_template_round_trips_and_validates(workspace, path):
     unknown = {s.get("provider") for _, s in walk(original)} - {
         p.key for p in registry.all_providers()
     }
+    # One of Invopop's templates emails nobody (Invopop's own account address, presumably):
+    # here that step would end KO at every run, so the editor says so before.
+    silent = {
+        pointer(*path, "config", "to")
+        for path, s in walk(original)
+        if s.get("provider") == "email.send" and not _addressed(s.get("config") or {})
+    }
     found = errors(workflow.problems())
-    assert {p.message for p in found} == {f"unknown provider {key!r}" for key in unknown}
-    if not unknown:
+    assert {p.message for p in found if p.path not in silent} == {
+        f"unknown provider {key!r}" for key in unknown
+    }
+    assert {p.path for p in found if p.message.startswith("Recipient is required")} == silent
+    if not unknown and not silent:
         assert workflow.publish().definition == original
+
+
+def _addressed(config: dict) -> bool:
+    keys = ("to", "cc", "bcc", "add_invoice_customer", "add_invoice_supplier", "add_party")
+    return any(config.get(key) for key in keys)
 
 
 def test_the_templates_are_there_or_the_check_says_why():

@@ -188,7 +188,9 @@ def test_a_person_builds_publishes_and_restores_a_workflow_in_the_browser(page, 
     page.locator('.template-card[data-template="empty-invoice"]').get_by_role(
         "button", name="Load template"
     ).click()
-    expect(page).to_have_url(re.compile(f"/w/{workspace.slug}/workflows/[0-9a-f-]+/edit/$"))
+    # Nothing is saved until the first change (issue 18): backing out leaves no workflow.
+    expect(page).to_have_url(re.compile(f"/w/{workspace.slug}/workflows/new/empty-invoice/$"))
+    assert not Workflow.objects.filter(workspace=workspace).exists()
     expect(page.locator(".drop-empty", has_text="Drop a step here")).to_have_count(1)
     expect(page.locator("#wf-name")).to_have_value("Invoice workflow")
     editor.shot("01-empty")
@@ -204,6 +206,8 @@ def test_a_person_builds_publishes_and_restores_a_workflow_in_the_browser(page, 
     editor.shot("02-picker")
     editor.act(page.locator('.action[data-key="silo.state"]').click)
     expect(editor.card("/steps/0")).to_be_visible()
+    expect(page).to_have_url(re.compile(f"/w/{workspace.slug}/workflows/[0-9a-f-]+/edit/$"))
+    assert Workflow.objects.filter(workspace=workspace).count() == 1
 
     # Four steps, configured in the side panel.
     editor.set_field("#step-name", "Mark processing")

@@ -75,11 +75,29 @@ def test_template_picker_lists_empty_templates_first_and_creates_a_draft(client,
     ]
     assert "PDF invoice" in titles and "Load template" in page
     response = client.post(url, {"template": "empty-invoice"})
-    created = Workflow.objects.get(workspace=workspace)
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/workflows/{created.id}/edit/")
-    assert created.draft and created.schema == "bill/invoice" and created.steps == []
+    assert response["Location"].endswith("/workflows/new/empty-invoice/")
     assert client.post(url, {"template": "nope"}).status_code == 400
+
+
+def test_a_template_is_saved_as_a_draft_on_the_first_edit_not_when_loaded(client, owner, workspace):
+    client.force_login(owner)
+    page = reverse("workflow_new", args=[workspace.slug, "empty-invoice"])
+    html = client.get(page).content.decode()
+    assert "Invoice workflow" in html and "not saved" in html
+    assert f'hx-get="{page}?panel=picker' in html and f'hx-post="{page}settings/"' in html
+    client.get(page, {"panel": "picker", "container": "/steps", "index": "0"}, **HX)
+    assert not Workflow.objects.exists(), "looking and backing out leaves nothing"
+
+    response = client.post(f"{page}add/", {"provider": "silo.state", "index": "0"}, **HX)
+    created = Workflow.objects.get(workspace=workspace)
+    editor = reverse("workflow_editor", args=[workspace.slug, created.id])
+    assert response.status_code == 200 and response["HX-Replace-Url"] == editor
+    assert created.draft and created.schema == "bill/invoice"
+    assert f'hx-post="{editor}save/"' in response.content.decode()
+    working = EditSession.objects.get(workflow=created, user=owner).definition
+    assert [s["provider"] for s in working["steps"]] == ["silo.state"]
+    assert client.get(reverse("workflow_new", args=[workspace.slug, "nope"])).status_code == 400
 
 
 def test_a_viewer_sees_the_editor_read_only_and_cannot_act(client, viewer, workflow):
@@ -116,7 +134,7 @@ def test_add_step_from_the_picker_selects_it(editor):
     assert editor.step_names() == ["Processing", "Move to folder", "Sent"]
     assert 'data-pointer="/steps/1"' in html and 'class="step selected' in html
     assert 'data-dirty="true"' in html and "unsaved changes" in html
-    assert "&#x27;folder&#x27; is a required property" in html and "1 problem" in html
+    assert "Folder is required" in html and "1 problem" in html
 
 
 def test_configure_a_step_shows_errors_by_field_and_keeps_unknown_keys(editor, workflow):
@@ -215,7 +233,7 @@ def test_developer_mode_refuses_what_the_canvas_cannot_draw(editor):
     html = editor.act("json", definition="{not json")
     assert "not valid JSON" in html and 'id="definition-json"' in html
     html = editor.act("json", definition=json.dumps({"name": "X", "steps": [{"name": "no id"}]}))
-    assert "<code>/steps/0</code>" in html and "&#x27;id&#x27; is a required property" in html
+    assert "<code>/steps/0/id</code>" in html and "Id is required" in html
     assert "{not json" not in html and "no id" in html, "the text is kept for fixing"
     assert editor.working() == before
 
@@ -257,7 +275,7 @@ def test_publish_with_problems_is_refused_and_listed(editor, workflow):
     editor.act("add", provider="silo.folder", container="/steps", index="0")
     html = editor.act("publish")
     workflow.refresh_from_db()
-    assert "not published" in html and "<code>/steps/0/config</code>" in html
+    assert "not published" in html and "<code>/steps/0/config/folder</code>" in html
     assert workflow.version == 0 and len(workflow.steps) == 3, "kept as a draft"
 
 
@@ -322,3 +340,144 @@ def test_the_list_and_the_editor_open_the_run_panel_once_published(editor, clien
     assert "Publish the workflow first" not in editor.get()
     panel = client.get(run_url, {"workflow": str(workflow.id)}, HTTP_HX_REQUEST="true")
     assert panel.status_code == 200 and "Run workflow" in panel.content.decode()
+
+
+# --- What a step card says (issue 18)
+
+
+def card_summary(step: dict) -> str:
+    from workflows.canvas import cards
+
+    return str(cards({"name": "W", "steps": [{"id": "a", **step}]}, "/steps", {})[0].summary)
+
+
+def test_a_pasted_template_summary_is_rendered_with_a_state_chip_and_code():
+    found = card_summary(
+        {"provider": "silo.state", "summary": "Set state to `processing`{.state .processing}"}
+    )
+    assert found.startswith('Set state to <span class="chip state')
+    assert ">processing</span>" in found and "{.state" not in found and "`" not in found
+    assert card_summary({"provider": "silo.state", "summary": "Add `en16931`"}) == (
+        "Add <code>en16931</code>"
+    )
+    assert "&lt;b&gt;" in card_summary({"provider": "silo.state", "summary": "<b>`x`"})
+
+
+def test_a_card_says_what_its_step_is_set_to_do_not_the_generic_description():
+    email = {"provider": "email.send", "config": {"to": ["ann@example.com"]}}
+    assert card_summary(email) == "Email ann@example.com"
+    customer = {"provider": "email.send", "config": {"add_invoice_customer": True}}
+    assert card_summary(customer) == "Email the customer"
+    hook = {"provider": "webhook", "config": {"callback_url": "https://crm.example.com/h"}}
+    assert card_summary(hook) == "POST to <code>https://crm.example.com/h</code>"
+    state = card_summary({"provider": "silo.state", "config": {"state": "sent"}})
+    assert state.startswith('Set state to <span class="chip state') and ">sent<" in state
+    series = {"provider": "sequence.enumerate", "config": {"name": "Invoice", "prefix": "INV-"}}
+    assert card_summary(series) == "Series Invoice · codes like <code>INV-1</code>"
+    pdf = card_summary({"provider": "pdf", "config": {"locale": "es"}})
+    assert "<code>es</code>" in pdf
+    # Nothing set: the provider's description.
+    assert card_summary({"provider": "email.send", "config": {}}).startswith("Email the document")
+
+
+def test_changing_a_steps_settings_drops_the_summary_that_described_the_old_ones():
+    from workflows import editing
+
+    definition = {
+        "name": "W",
+        "steps": [
+            {
+                "id": "a",
+                "provider": "silo.state",
+                "summary": "Set state to `x`{.state .x}",
+                "config": {"state": "x"},
+            }
+        ],
+    }
+    same = editing.set_config(definition, "/steps/0", {"state": "x"})
+    assert same["steps"][0]["summary"]
+    changed = editing.set_config(definition, "/steps/0", {"state": "sent"})
+    assert "summary" not in changed["steps"][0]
+    assert ">sent<" in card_summary(changed["steps"][0])
+
+
+def test_build_and_pdf_have_icons_of_their_own_and_every_icon_is_drawn():
+    from pathlib import Path
+
+    from providers import registry
+
+    assert registry.get("gobl.build").icon != registry.get("pdf").icon
+    icons = (Path(__file__).parent.parent / "templates/workflows/editor/_icons.html").read_text()
+    for found in registry.all_providers():
+        assert f'id="i-{found.icon}"' in icons, found.key
+
+
+# --- Validation catches what would fail at run time (issue 18)
+
+
+def test_an_email_to_nobody_and_a_webhook_url_that_is_no_url_are_problems_named_in_plain_words(
+    editor,
+):
+    editor.act("add", provider="email.send", container="/steps", index="9")
+    html = editor.act("add", provider="webhook", container="/steps", index="9")
+    assert "Webhook URL is required" in html and "is not valid under" not in html
+    html = editor.act("step", step="/steps/3", name="Notify", **{"/callback_url": "crm hooks"})
+    assert "Webhook URL must be a web address" in html
+    html = editor.get(step="/steps/2")
+    assert "Recipient is required" in html and "<code>/steps/2/config/to</code>" in html
+    html = editor.act("step", step="/steps/2", name="Mail", **{"/to": "ann@example.com"})
+    assert "Recipient is required" not in html
+
+
+def test_a_workflow_with_no_steps_is_not_published(editor, workflow):
+    editor.act("delete", step="/steps/1")
+    editor.act("delete", step="/steps/0")
+    html = editor.act("publish")
+    workflow.refresh_from_db()
+    assert "not published" in html and "Steps are required" in html
+    assert workflow.version == 0
+
+
+def test_a_problem_in_a_list_takes_the_person_to_its_field(editor):
+    editor.act("add", provider="sequence.enumerate", container="/steps", index="0")
+    html = editor.act("publish")
+    link = re.search(r'<button type="button" class="problem-link" hx-get="([^"]+)"', html)
+    assert link and "Series is required" in html
+    assert link.group(1).endswith("?step=/steps/0&amp;field=/config/name")
+    html = editor.get(step="/steps/0", field="/config/name")
+    field = re.search(r'<input type="text" id="cfg-name"[^>]*>', html).group(0)
+    assert "data-focus" in field and 'aria-invalid="true"' in field
+    assert html.count("data-focus") == 1
+
+
+# --- The workflows list and Run from the editor (issue 18)
+
+
+def test_the_workflows_list_search_ignores_punctuation_accents_and_case(client, owner, workspace):
+    for name in ("VERI*FACTU invoices", "Facturación electrónica", "Slack alerts"):
+        Workflow(workspace=workspace).save_draft({"name": name, "steps": []})
+    client.force_login(owner)
+    url = reverse("workflow_list", args=[workspace.slug])
+
+    def found(q):
+        html = client.get(url, {"q": q}).content.decode()
+        return sorted(re.findall(r'/edit/">([^<]+)</a>', html))
+
+    assert found("verifactu") == ["VERI*FACTU invoices"]
+    assert found("facturacion") == ["Facturación electrónica"]
+    assert found("fact") == ["Facturación electrónica", "VERI*FACTU invoices"]
+    assert found("SLACK alerts") == ["Slack alerts"]
+    assert found("nothing") == []
+
+
+def test_run_from_the_editor_says_which_version_runs_when_edits_are_not_in_it(
+    client, editor, workflow
+):
+    workflow.publish()
+    html = editor.act("settings", name="Issue invoice, renamed")
+    run = re.search(r'id="run" hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert run.endswith("&unsaved=1")
+    panel = client.get(run, **HX).content.decode()
+    assert "runs the published version, v1: your unsaved edits are not in it" in panel
+    clean = client.get(run.removesuffix("&unsaved=1"), **HX).content.decode()
+    assert 'id="version-note"' not in clean

@@ -326,9 +326,23 @@ def test_the_live_fragment_keeps_open_what_the_browser_had_open(client, owner, k
     )
     page = response.content.decode()
     assert "<html" not in page and 'class="card job-head"' in page
-    assert re.findall(r'data-intent="([^"]+)"[^>]*\sopen>', page) == [str(first.id)]
-    closed = client.get(job_url(ko_job), {"open": ""}, HTTP_HX_TARGET=f"job-{ko_job.id}", **HX)
-    assert " open>" not in closed.content.decode()
+    failed = ko_job.intents.get(provider="test.outcome", name="test.outcome")
+    assert re.findall(r'data-intent="([^"]+)"[^>]*\sopen>', page) == [
+        str(first.id),
+        str(failed.id),
+    ]
+    # The failed step opens by itself, also on a live refresh, unless the person closed it.
+    live = client.get(job_url(ko_job), {"open": ""}, HTTP_HX_TARGET=f"job-{ko_job.id}", **HX)
+    assert re.findall(r'data-intent="([^"]+)"[^>]*\sopen>', live.content.decode()) == [
+        str(failed.id)
+    ]
+    closed = client.get(
+        job_url(ko_job),
+        {"open": "", "shut": str(failed.id)},
+        HTTP_HX_TARGET=f"job-{ko_job.id}",
+        **HX,
+    )
+    assert " open>" not in closed.content.decode() and "data-shut" in closed.content.decode()
 
 
 def test_a_step_waiting_on_retry_shows_when_it_runs_next(client, owner, workspace):
@@ -648,3 +662,50 @@ def test_the_other_workspace_hears_only_its_own(owner, outsider, other_workspace
 def publish(job):
     live.publish_job(job)
     live.flush()
+
+
+# --- Every step of the workflow, conditions, and the time a job ran (issue 18)
+
+
+def test_the_trace_lists_the_steps_that_have_not_run_yet(client, owner, workspace):
+    steps = [state("processing"), state("sent"), state("completed")]
+    flow = workflow(workspace, steps)
+    job = make_job(flow, entry(workspace), status=JobStatus.RUN)
+    intent = Intent.objects.create(
+        job=job, step_id=steps[0]["id"], name="state processing", provider="silo.state"
+    )
+    IntentEvent.objects.create(intent=intent, index=0, status=Status.RUN)
+    client.force_login(owner)
+    page = client.get(job_url(job)).content.decode()
+    assert "1 step run · 2 pending" in page
+    pending = re.findall(r'class="step pending" data-step="([^"]+)"', page)
+    assert pending == [steps[1]["id"], steps[2]["id"]]
+
+
+def test_a_step_that_ran_inside_a_condition_says_which(client, owner, workspace):
+    park = state("review")
+    check = step("test.outcome", {"status": "KO", "code": "4102"}, name="Check")
+    check["next"] = [{"status": "KO", "steps": [park], "stop": True}]
+    job = run(start(workspace, [check, state("sent")]))
+    client.force_login(owner)
+    page = client.get(job_url(job)).content.decode()
+    assert '<span class="name">state review <span class="tag cond">If KO</span>' in page
+    assert page.count('class="tag cond"') == 1
+    assert "1 not run" in page, "the step after the stop never ran"
+
+
+def test_a_retried_jobs_duration_leaves_out_the_time_it_sat_failed(client, teammate, ko_job):
+    hour = timedelta(hours=1)
+    Job.objects.filter(pk=ko_job.pk).update(
+        created_at=ko_job.created_at - hour, completed_at=ko_job.completed_at - hour
+    )
+    for intent in ko_job.intents.all():
+        Intent.objects.filter(pk=intent.pk).update(created_at=intent.created_at - hour)
+        for event in intent.events.all():
+            IntentEvent.objects.filter(pk=event.pk).update(at=event.at - hour)
+    client.force_login(teammate)
+    client.post(job_url(ko_job, "retry/"))
+    run(Job.objects.get(pk=ko_job.pk))
+    page = client.get(job_url(ko_job)).content.decode()
+    shown = re.search(r"<dt>Duration</dt><dd[^>]*>([^<]+)<", page).group(1).strip()
+    assert shown.endswith(("ms", " s")) and "min" not in shown and " h " not in shown, shown

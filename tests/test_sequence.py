@@ -51,6 +51,22 @@ def test_invoices_are_numbered_one_two_three_with_the_prefix_as_series(workspace
     ]
 
 
+@pytest.mark.parametrize(
+    "prefix, full",
+    [("INV-", "INV-000001"), ("UX", "UX-000001"), ("F/2026/", "F/2026/000001"), ("", "000001")],
+)
+def test_the_full_code_has_one_separator_on_every_page_and_message(workspace, prefix, full):
+    from providers.cii.document import code_of
+    from silo.snippets import full_code, snippet
+
+    job = run(start(workspace, [enumerate_step(prefix=prefix, padding=6)]))
+    doc = job.silo_entry.data["doc"]
+    assert full_code(doc) == full
+    assert snippet(job.silo_entry.data)["code"] == full
+    assert code_of(doc.get("series"), doc["code"]) == full
+    assert job.intents.get().events.last().message == f"Invoice number 1: {full}"
+
+
 def test_each_number_is_recorded_with_its_silo_entry_and_job(workspace):
     job = run(start(workspace, [enumerate_step()]))
     recorded = SequenceEntry.objects.get()

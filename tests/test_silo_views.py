@@ -1170,3 +1170,54 @@ def test_a_file_whose_contents_are_gone_is_404(as_owner, workspace, media):
     stored.file.delete(save=False)
 
     assert as_owner.get(file_url(stored)).status_code == 404
+
+
+# --- A draft reads as a draft, with its sums (issue 18)
+
+
+def draft_invoice() -> dict:
+    """An invoice before any build: no code, no line sums, no totals."""
+    doc = invoice()
+    for key in ("code", "series", "totals"):
+        doc.pop(key, None)
+    for line in doc["lines"]:
+        line.pop("sum", None)
+        line.pop("total", None)
+    return doc
+
+
+def test_a_draft_invoice_is_named_a_draft_and_shows_calculated_totals(as_owner, workspace):
+    entry = make_entry(workspace, draft_invoice())
+    assert "totals" not in entry.data["doc"], "nothing is stored that the document lacks"
+    assert entry.title == "Draft invoice"
+    assert entry.snippet["total"] == "2178.00" and entry.snippet["total_calculated"]
+
+    listed = as_owner.get(list_url(workspace)).content.decode()
+    assert ">Draft invoice</a>" in listed and str(entry.id)[:8] + "<" not in listed
+    assert 'class="calculated"' in listed and "2,178.00" in listed
+
+    html = as_owner.get(entry_url(entry)).content.decode()
+    assert "<h1>Draft invoice</h1>" in html and 'id="calculated"' in html
+    lines = html.split('<table class="table lines">')[1].split("</table>")[0]
+    assert re.findall(r'<td class="num">([^<]*)</td>', lines) == ["20", "90.00", "1,800.00"]
+    assert "2,178.00" in html.split('<dl class="totals">')[1]
+
+
+def test_a_built_invoice_shows_its_own_totals_and_its_code_by_the_one_rule(as_owner, workspace):
+    entry = make_entry(workspace, invoice(series="INV-", code="00001"))
+    assert "total_calculated" not in entry.snippet
+    html = as_owner.get(entry_url(entry)).content.decode()
+    assert "<h1>INV-00001</h1>" in html and '<dd class="mono">INV-00001</dd>' in html
+    assert 'id="calculated"' not in html
+
+
+def test_the_file_input_is_a_drop_zone_and_every_page_has_a_favicon(as_owner, workspace):
+    from django.contrib.staticfiles import finders
+
+    html = as_owner.get(new_url(workspace)).content.decode()
+    zone = re.search(
+        r'<label class="field upload drop-zone" data-dropzone[^>]*>(.*?)</label>', html, re.S
+    )
+    assert zone and 'type="file" name="upload"' in zone.group(1)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("favicon.svg").endswith("static/favicon.svg")

@@ -9,6 +9,7 @@ from providers import registry
 from .definition import Problem, step_provider, walk
 from .definition import blocks as next_blocks
 from .editing import EditError, resolve
+from .summaries import describe
 
 STATUS_LABELS = {"OK": "If OK", "KO": "If KO", "SKIP": "If skipped", "TIMEOUT": "If timed out"}
 
@@ -52,9 +53,7 @@ class Card:
 
     @property
     def summary(self) -> str:
-        if self.step.get("summary"):
-            return self.step["summary"]
-        return self.provider.summary if self.provider else "This action is not available here."
+        return describe(self.step, self.provider)
 
     @property
     def nested(self) -> bool:
@@ -131,3 +130,23 @@ def _owner(path: str, steps: set[str]) -> str:
         if candidate in steps:
             return candidate
     return ""
+
+
+@dataclass
+class ProblemLink:
+    """A problem of a list that takes the person to its field: the step it is in (or none,
+    for the workflow's own fields) and the field's pointer inside that step."""
+
+    path: str
+    message: str
+    step: str
+    field: str
+
+
+def problem_links(definition: dict, problems: list[Problem]) -> list[ProblemLink]:
+    steps = {pointer(*path) for path, _ in walk(definition)}
+    found = []
+    for problem in problems:
+        owner = _owner(problem.path, steps)
+        found.append(ProblemLink(problem.path, problem.message, owner, problem.path[len(owner) :]))
+    return found

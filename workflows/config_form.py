@@ -43,6 +43,7 @@ class Field:
     help: str = ""
     required: bool = False
     error: str = ""
+    focus: bool = False  # the field a problem link asked for
     children: list["Field"] = field(default_factory=list)
 
     @property
@@ -93,6 +94,13 @@ def fields(
             target.error = message
             _show_submitted(target, submitted)
     return found
+
+
+def focus(found: list[Field], where: str) -> None:
+    """Mark the field at `where` (or its closest parent) as the one to focus."""
+    target = _nearest(dict(_walk(found)), where)
+    if target is not None:
+        target.focus = True
 
 
 def boolean_pointers(found: list[Field]) -> str:

@@ -4,6 +4,7 @@ A definition with problems can still be saved as a draft (nothing is dropped: un
 ride along), but it cannot be published or run. Problems name the field by JSON pointer.
 """
 
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ STATUSES = ["OK", "KO", "SKIP", "TIMEOUT", "NA", "Any", "any", ""]
 INLINE_SECRET = (
     'an inline secret: move it into the workspace\'s credentials and name it, {"credential": …}'
 )
+REQUIRED = re.compile(r"^'(.+)' is a required property$")
 KNOWN_FIELDS = ("name", "description", "schema", "country", "steps", "rescue")
 
 RETRY_SCHEMA = {
@@ -123,9 +125,17 @@ def structure_problems(definition) -> list[Problem]:
     """Problems of the definition's shape (JSON Schema), not of its providers or configs: a
     definition without them can be drawn on the editor's canvas."""
     return [
-        Problem(pointer(*error.absolute_path), _schema_message(error))
+        Problem(pointer(*_error_path(error)), _schema_message(error))
         for error in sorted(_validator().iter_errors(definition), key=_error_order)
     ]
+
+
+def publish_problems(definition) -> list[Problem]:
+    """What stops a definition from being published, beyond its problems: a workflow with no
+    steps would run, and do nothing."""
+    if isinstance(definition, dict) and not [s for s in definition.get("steps") or [] if s]:
+        return [Problem("/steps", "Steps are required: add a step before publishing")]
+    return []
 
 
 def errors(problems: list[Problem]) -> list[Problem]:
@@ -235,8 +245,11 @@ def _step_problems(path, step, seen_ids):
         return
     config = step.get("config") or {}
     for error in sorted(_config_validator(key).iter_errors(config), key=_error_order):
-        where = pointer(*path, "config", *error.absolute_path)
-        yield Problem(where, _schema_message(error))
+        yield Problem(pointer(*path, "config", *_error_path(error)), _schema_message(error))
+    if found.check is not None and isinstance(config, dict):
+        # What the schema cannot say and would fail at run time (an email to nobody).
+        for where, message in found.check(config):
+            yield Problem(pointer(*path, "config") + where, message)
     for parts, value in credentials.inline_secrets(found.config_schema, config):
         yield _inline_secret_problem(pointer(*path, "config", *parts), value)
 
@@ -265,17 +278,85 @@ def _error_order(error):
     return [str(p) for p in error.absolute_path]
 
 
+def _error_path(error) -> list:
+    """Where the problem is: a missing key is reported at the key, where its field is, not
+    at the object that lacks it."""
+    missing = _missing_key(error)
+    return [*error.absolute_path, missing] if missing else list(error.absolute_path)
+
+
+def _missing_key(error) -> str:
+    if error.validator == "required":
+        match = REQUIRED.match(error.message)
+        return match.group(1) if match else ""
+    if error.validator == "anyOf" and _required_options(error.schema):
+        return _required_options(error.schema)[0]
+    return ""
+
+
+def _required_options(schema: dict) -> list[str]:
+    """["callback_url", "url"] for anyOf: [{required: [callback_url]}, {required: [url]}]."""
+    options = schema.get("anyOf") or []
+    keys = [o.get("required") for o in options if isinstance(o, dict)]
+    if len(keys) != len(options) or not all(isinstance(k, list) and len(k) == 1 for k in keys):
+        return []
+    return [k[0] for k in keys]
+
+
 def _schema_message(error) -> str:
-    if error.validator == "anyOf" and error.schema.get("anyOf") == [
-        {"required": ["provider"]},
-        {"required": ["action"]},
-    ]:
-        return "a step needs a provider"
+    """The problem in plain words, naming the field by its title ("Series is required"),
+    never the validator's own phrasing ("'name' is a required property")."""
+    missing = _missing_key(error)
+    if missing:
+        return f"{_title(error.schema, missing)} is required"
+    field = error.schema.get("title") if isinstance(error.schema, dict) else None
+    field = field or _humanise(error.absolute_path[-1] if error.absolute_path else "")
     if error.validator == "pattern":
         examples = error.schema.get("examples") or []
         hint = f", such as {', '.join(map(str, examples[:3]))}" if examples else ""
-        return f"{error.instance!r} is not in the expected format{hint}"
+        return f"{field}: {error.instance!r} is not in the expected format{hint}"
     if error.validator == "enum":
         allowed = ", ".join(repr(v) for v in error.validator_value if v)
-        return f"must be one of {allowed}"
-    return error.message
+        return f"{field} must be one of {allowed}"
+    if error.validator == "type":
+        return f"{field} must be {_kind_words(error.validator_value)}"
+    if error.validator == "minLength" and error.validator_value == 1:
+        return f"{field} is required"
+    if error.validator in LIMIT_WORDS:
+        return f"{field} must be {LIMIT_WORDS[error.validator].format(error.validator_value)}"
+    return f"{field}: {error.message}" if error.absolute_path else error.message
+
+
+def _title(schema: dict, key: str) -> str:
+    found = (schema.get("properties") or {}).get(key)
+    title = found.get("title") if isinstance(found, dict) else None
+    return title or _humanise(key)
+
+
+def _humanise(key) -> str:
+    words = str(key).replace("_", " ").replace("-", " ").strip()
+    return (words[:1].upper() + words[1:]) or "The value"
+
+
+LIMIT_WORDS = {
+    "minimum": "{} or more",
+    "maximum": "{} or less",
+    "exclusiveMinimum": "more than {}",
+    "exclusiveMaximum": "less than {}",
+    "maxLength": "at most {} characters long",
+    "minLength": "at least {} characters long",
+}
+KIND_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "an object",
+    "null": "empty",
+}
+
+
+def _kind_words(kinds) -> str:
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return " or ".join(KIND_WORDS.get(k, str(k)) for k in kinds)

@@ -197,6 +197,9 @@ def update_step(definition: dict, source: str, **fields: str) -> dict:
 def set_config(definition: dict, source: str, config: dict) -> dict:
     result = copy.deepcopy(definition)
     steps, index = locate(result, source)
+    if steps[index].get("config") != config:
+        # Invopop's summary described the old settings; the card now describes the new ones.
+        steps[index].pop("summary", None)
     steps[index]["config"] = config
     return result
 

@@ -12,6 +12,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import replace_url
 
 from invopop_console import json_input
 from invopop_console.accounts.access import get_owned, workspace_view
@@ -21,7 +22,7 @@ from providers.models import Credential
 
 from . import catalogue, config_form, editing, secrets
 from . import definition as definitions
-from .canvas import cards, problems_by_step
+from .canvas import ProblemLink, cards, problem_links, problems_by_step
 from .models import EditSession, InvalidDefinition, RefusedDefinition, Workflow
 from .schemas import DocSchema
 
@@ -53,15 +54,43 @@ def create(request):
     template = catalogue.get(request.POST.get("template", ""))
     if template is None:
         return HttpResponseBadRequest("Unknown template")
+    return redirect("workflow_new", slug=request.workspace.slug, template=template.key)
+
+
+@workspace_view(role=Role.EDITOR)
+def new(request, template):
+    """The editor on a template, before anything is saved: the workflow is made by the first
+    edit (new_act), so that looking at a template and backing out leaves nothing behind."""
+    if catalogue.get(template) is None:
+        return HttpResponseBadRequest("Unknown template")
+    workflow = Workflow(workspace=request.workspace)  # never saved here
+    definition = catalogue.instantiate(template)
+    view = EditResult(request.GET.items(), new=template)
+    return _render(request, workflow, None, definition, view)
+
+
+@require_POST
+@workspace_view(role=Role.EDITOR)
+def new_act(request, template, action):
+    """The first edit on a template: the workflow is saved as a draft, then edited; the page's
+    address becomes the workflow's own."""
+    if catalogue.get(template) is None or action not in ACTIONS:
+        return HttpResponseBadRequest("Unknown template or editor action")
     workflow = Workflow(workspace=request.workspace)
-    workflow.save_draft(catalogue.instantiate(template.key))
-    return redirect("workflow_editor", slug=request.workspace.slug, workflow_id=workflow.id)
+    workflow.save_draft(catalogue.instantiate(template))
+    response = _act(request, workflow, action)
+    url = reverse("workflow_editor", args=[workflow.workspace.slug, workflow.id])
+    return replace_url(response, url) if request.htmx else response
 
 
 @require_POST
 @workspace_view(role=Role.EDITOR)
 def act(request, workflow_id, action):
     workflow = get_owned(Workflow, request.workspace, pk=workflow_id)
+    return _act(request, workflow, action)
+
+
+def _act(request, workflow, action):
     handler = ACTIONS.get(action)
     if handler is None:
         return HttpResponseBadRequest(f"Unknown editor action {action!r}")
@@ -339,11 +368,13 @@ def editor_context(request, workflow, session, definition, result) -> dict:
     by_step = problems_by_step(definition, problems)
     selected = result.get("step", "")
     version = result.get("version")
+    template = result.get("new", "")  # a template not saved yet: see new()
     context = {
         "workflow": workflow,
         "session": session,
         "definition": definition,
-        "readonly": session is None or version is not None,
+        "unsaved_template": template,
+        "readonly": (session is None and not template) or version is not None,
         "version": version,
         "versions": workflow.versions.all(),
         "steps": cards(definition, "/steps", by_step),
@@ -352,6 +383,9 @@ def editor_context(request, workflow, session, definition, result) -> dict:
         "problems": problems,
         "error_count": len(definitions.errors(problems)),
         "general_problems": by_step.get("", []),
+        "publish_problems": problem_links(definition, result.get("publish_problems") or []),
+        "focus_field": result.get("field", ""),
+        "first_problem": next(iter(problem_links(definition, definitions.errors(problems))), None),
         "dirty": bool(session and session.dirty and version is None),
         "stale": bool(session and session.stale and session.dirty_against_base()),
         "can_undo": bool(session and session.history),
@@ -361,8 +395,7 @@ def editor_context(request, workflow, session, definition, result) -> dict:
         "schema_label": _schema_label(definition.get("schema")),
         "selected": selected,
         "can_edit": request.membership.allows(Role.EDITOR),
-        "here": reverse("workflow_editor", args=[workflow.workspace.slug, workflow.id]),
-        "act": reverse("workflow_act", args=[workflow.workspace.slug, workflow.id, "-"])[:-2],
+        **_addresses(workflow, template),
         "run_url": _run_url(request),
         "inline_secrets": [where for where, _ in secrets.inline_secrets(definition)],
         "can_manage_credentials": request.membership.allows(Role.OWNER),
@@ -373,6 +406,18 @@ def editor_context(request, workflow, session, definition, result) -> dict:
         context["json_problems"] = result.get("json_problems", [])
     context.update(_panel(request.workspace, definition, problems, result))
     return context
+
+
+def _addresses(workflow, template: str) -> dict:
+    """Where the page asks for views (`here`) and sends edits (`act`)."""
+    slug = workflow.workspace.slug
+    if template:
+        here = reverse("workflow_new", args=[slug, template])
+        return {"here": here, "act": reverse("workflow_new_act", args=[slug, template, "-"])[:-2]}
+    return {
+        "here": reverse("workflow_editor", args=[slug, workflow.id]),
+        "act": reverse("workflow_act", args=[slug, workflow.id, "-"])[:-2],
+    }
 
 
 def _panel(workspace, definition, problems, result) -> dict:
@@ -407,12 +452,20 @@ def _step_panel(workspace, where: str, step: dict, problems, result) -> dict:
         config = credentials.masked(schema, step.get("config") or {})
         choices = _credential_choices(workspace) if credentials.has_secrets(schema) else []
         fields = config_form.fields(schema, config, known, result.get("submitted"), choices)
+        wanted = result.get("field", "")
+        if wanted.startswith("/config/"):
+            config_form.focus(fields, wanted.removeprefix("/config"))
     return {
         "step": step,
         "step_provider": found,
         "fields": fields,
         "booleans": config_form.boolean_pointers(fields),
-        "step_problems": [p for p in problems if p.path.startswith(where + "/")],
+        "step_problems": [
+            ProblemLink(p.path, p.message, where, p.path[len(where) :])
+            for p in problems
+            if p.path.startswith(where + "/")
+        ],
+        "focus_field": result.get("field", ""),
     }
 
 

@@ -165,6 +165,7 @@ class Workflow(models.Model):
 
         Raises InvalidDefinition when the definition has errors."""
         problems = definitions.errors(self.problems())
+        problems += definitions.publish_problems(self.definition())
         if problems:
             raise InvalidDefinition(problems)
         locked = Workflow.objects.select_for_update().get(pk=self.pk)

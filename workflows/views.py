@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,10 +25,23 @@ def workflow_list(request):
     )
     query = request.GET.get("q", "").strip()
     if query:
-        workflows = workflows.filter(name__icontains=query)
+        workflows = [w for w in workflows if matches(query, f"{w.name} {w.description}")]
     can_create = request.membership.allows(Role.EDITOR)
     context = {"workflows": workflows, "q": query, "can_create": can_create}
     return render(request, "workflows/list.html", context)
+
+
+def folded(text: str) -> str:
+    """Letters and digits only, without accents or case: "VERI*FACTU" reads "verifactu"."""
+    plain = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(c for c in plain if c.isalnum())
+
+
+def matches(query: str, text: str) -> bool:
+    """Every word of the query is in the text, whatever their punctuation, accents or case
+    (a workspace has tens of workflows: they are matched here, not by the database)."""
+    found = folded(text)
+    return all(folded(word) in found for word in query.split())
 
 
 @workspace_view()

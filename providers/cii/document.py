@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from lxml import etree
 
 from providers.ubl.codes import unit_code
+from silo.snippets import full_code
 
 from .profiles import Profile
 
@@ -194,7 +195,7 @@ def date(parent, tag: str, value, kind: str = "udt") -> None:
 
 
 def code_of(series, code) -> str:
-    return f"{series}-{code}" if series else str(code or "")
+    return full_code({"series": series, "code": code})
 
 
 # --- The document

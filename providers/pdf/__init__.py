@@ -85,7 +85,7 @@ UNSAFE_NAME = re.compile(r"[^\w.\-]+")
     name="Generate PDF",
     category="Documents",
     summary="Print the document as a PDF and attach it to the silo entry.",
-    icon="file",
+    icon="printer",
     config_schema=CONFIG_SCHEMA,
     timeout=60.0,
 )

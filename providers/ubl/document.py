@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from silo.snippets import full_code
+
 from .codes import (
     CATEGORY_BY_KEY,
     CATEGORY_BY_TAX,
@@ -156,11 +158,6 @@ def dig(data, *keys, default=None):
         else:
             return default
     return default if data is None else data
-
-
-def full_code(doc: dict) -> str:
-    series, code = doc.get("series") or "", doc.get("code") or ""
-    return f"{series}-{code}" if series and code else code or series
 
 
 # --- Document type and header

@@ -4,7 +4,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from silo import snippets
+
 register = template.Library()
+
+
+@register.filter
+def full_code(doc) -> str:
+    """The document's series and code, by the one rule (silo.snippets.full_code)."""
+    return snippets.full_code(doc) if isinstance(doc, dict) else ""
+
 
 # The one place that says which colour a silo state's chip is; unknown states are grey.
 STATE_COLOURS = {
