@@ -18,7 +18,6 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
-from providers.peppol.inbox import collect_if_due as collect_peppol_inbox
 from workflows.triggers import fire_due_schedules
 
 from . import engine, queue
@@ -60,8 +59,19 @@ def dispatch_pass() -> bool:
     """One pass over what is due in the database; whether it found any."""
     sent = dispatch_due()
     fired = fire_due_schedules()
-    received = collect_peppol_inbox()  # at most every PEPPOL_INBOX_INTERVAL, when configured
+    received = collect_peppol_inbox()
     return bool(sent or fired or received)
+
+
+def collect_peppol_inbox() -> int:
+    """Documents received through Peppol, at most every PEPPOL_INBOX_INTERVAL, when an access
+    point is configured. Imported here, not at the top: its module brings requests and lxml,
+    9 MB in every worker of a deployment without Peppol (BENCHMARKS.md, footprint)."""
+    if not settings.PEPPOL_URL:
+        return 0
+    from providers.peppol.inbox import collect_if_due
+
+    return collect_if_due()
 
 
 def pause(busy: bool) -> float:
