@@ -587,7 +587,7 @@ def built_again(envelope: dict) -> dict:
     "config, path, said",
     [
         ({"event_type": "11"}, "/steps/0/config/event_type", "must be one of '01', '02'"),
-        ({}, "/steps/0/config", "'event_type' is a required property"),
+        ({}, "/steps/0/config/event_type", "Event type is required"),
         ({"event_type": "01", "type": "01"}, "/steps/0/config", "('type' was unexpected)"),
     ],
 )

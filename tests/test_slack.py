@@ -146,9 +146,11 @@ def test_the_config_needs_a_token_and_a_channel(workspace):
 
     problems = validate({"name": "x", "steps": [{"id": "a", "provider": "slack.send"}]})
 
-    assert {p.path for p in problems} >= {"/steps/0/config"}
-    messages = " ".join(p.message for p in problems)
-    assert "token" in messages and "channel" in messages
+    found = {(p.path, p.message) for p in problems}
+    assert found >= {
+        ("/steps/0/config/token", "Bot token is required"),
+        ("/steps/0/config/channel", "Channel is required"),
+    }
 
 
 def test_an_inline_token_cannot_be_published(workspace):
