@@ -88,17 +88,13 @@ def test_most_asserts_are_implemented():
 
 
 # Asserts whose named test is not transcribed from GOBL's Go code yet (issue 16). They pass
-# always; the list only shrinks. All but TAX-ADDONS-01 check what no invoice holds (payments,
-# the envelope and its header, regime definitions); TAX-ADDONS-01 waits for a decision: GOBL
-# drops an add-on it does not know, we keep it so that a typo stays visible (addons.py), and
-# the rule would refuse it where GOBL builds the document.
+# always; the list only shrinks.
 NOT_IMPLEMENTED = {
     *(f"GOBL-BILL-PAYMENT-{n}" for n in ["08"]),
     *(f"GOBL-BILL-PAYMENTLINE-{n}" for n in ["11", "12"]),
     *(f"GOBL-CBC-CODEMAP-{n}" for n in ["01"]),
     *(f"GOBL-ENVELOPE-{n}" for n in ["04", "11", "12", "13"]),
     *(f"GOBL-HEAD-LINK-{n}" for n in ["02", "05"]),
-    *(f"GOBL-TAX-ADDONS-{n}" for n in ["01"]),
     *(f"GOBL-TAX-RATEDEF-{n}" for n in ["03"]),
 }
 
@@ -209,6 +205,48 @@ def test_a_rule_with_an_unknown_guard_never_refuses():
 
 def test_every_guard_compiles_or_is_off():
     assert all(g.known or g.run({}, None) is False for g in our_guards())
+
+
+# --- GOBL-TAX-ADDONS-01: GOBL drops an add-on it does not register when it calculates a
+# document (tax.Addons.PrepareNormalization), and reports it where it only validates one.
+
+
+def test_an_addon_gobl_does_not_register_is_dropped_when_the_document_is_built():
+    doc = spanish() | {"$addons": ["es-verifactu-v1", "es-verifactu-v9", "pl-favat-v2"]}
+    built, problems = build_document(doc)
+    assert built["$addons"] == ["es-verifactu-v1"]
+    assert not any("ADDONS" in p.message for p in problems)
+
+
+def test_only_unregistered_addons_leave_no_addons_member():
+    built, _ = build_document(spanish() | {"$addons": ["typo-v1"]})
+    assert "$addons" not in built
+
+
+def test_addons_are_listed_once_with_those_they_require_first():
+    doc = spanish() | {"$addons": ["fr-facturx-v1", "eu-en16931-v2017", "fr-facturx-v1"]}
+    assert build_document(doc)[0]["$addons"] == ["eu-en16931-v2017", "fr-facturx-v1"]
+
+
+def test_a_signed_envelope_with_an_unregistered_addon_gets_tax_addons_01():
+    doc = build_document(spanish())[0] | {"$addons": ["es-verifactu-v1", "typo-v1"]}
+    envelope = {"$schema": "https://gobl.org/draft-0/envelope", "doc": doc, "sigs": ["a.b.c"]}
+    built, problems = build_envelope(envelope)
+    assert built["doc"]["$addons"] == ["es-verifactu-v1", "typo-v1"]  # signed: untouched
+    found = {p.path: p.message for p in problems if "ADDONS" in p.message}
+    assert found == {"/doc/$addons/1": "[GOBL-TAX-ADDONS-01] add-on must be registered"}
+
+
+def test_the_rules_engine_refuses_an_unregistered_addon_it_is_given():
+    from silo.gobl.gobl_rules import check_rules
+    from silo.gobl.problems import Problems
+
+    doc = build_document(spanish())[0] | {"$addons": ["typo-v1"]}
+    problems = Problems()
+    check_rules(doc, problems)
+    assert {p.path: p.message for p in problems.found} == {
+        "/$addons/0": "[GOBL-TAX-ADDONS-01] add-on must be registered"
+    }
 
 
 # --- The plan a regime and add-on list compile to

@@ -61,16 +61,41 @@ REQUIRES = {
 }
 
 
+# The add-ons GOBL v0.502.1 registers (`tax.AddonForKey`): a document keeps only these.
+# pl-favat-v2 is no longer among them; the keys GOBL approves for modules of their own
+# (pt-saft-v1, mx-cfdi-v4, fr-ctc-*) are added where we build them.
+REGISTERED = {
+    "ar-arca-v4", "co-dian-v2", "de-xrechnung-v3", "de-zugferd-v2", "es-facturae-v3",
+    "es-sii-v1", "es-tbai-v1", "es-verifactu-v1", "eu-en16931-v2017", "fr-choruspro-v1",
+    "fr-facturx-v1", "gr-mydata-v1", "it-sdi-v1", "it-ticket-v1", "pl-favat-v3",
+}  # fmt: skip
+
+
+def is_registered(key) -> bool:
+    return isinstance(key, str) and key in REGISTERED
+
+
 def with_requirements(addons: list) -> list:
-    """The add-ons with those they require before them, each once. GOBL also drops keys it
-    does not know; we keep them, so that a typo stays visible in the document."""
+    """The add-ons with those they require before them, each once, as GOBL's
+    PrepareNormalization makes the list before it calculates. A key GOBL does not register
+    is dropped there, typo or not: only a document checked without being built (a signed
+    envelope) reports it, as GOBL-TAX-ADDONS-01 (unregistered_addons)."""
     found: list = []
     for addon in addons:
-        required = REQUIRES.get(addon, ()) if isinstance(addon, str) else ()
-        for key in (*required, addon):
+        if not is_registered(addon):
+            continue
+        for key in (*REQUIRES.get(addon, ()), addon):
             if key not in found:
                 found.append(key)
     return found
+
+
+def unregistered_addons(doc: dict) -> list[int]:
+    """The indexes in `$addons` of keys GOBL does not register."""
+    addons = doc.get("$addons")
+    if not isinstance(addons, list):
+        return []
+    return [index for index, key in enumerate(addons) if not is_registered(key)]
 
 
 def normalize_combo(combo, addons: tuple[str, ...]) -> None:

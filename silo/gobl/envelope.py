@@ -10,7 +10,7 @@ import json
 import re
 import uuid
 
-from .addons import with_requirements
+from .addons import unregistered_addons, with_requirements
 from .calc import calculate_invoice
 from .documents import build_other_document, is_other_document
 from .gobl_rules import check_rules
@@ -106,6 +106,8 @@ def build_envelope(data: dict, head_uuid=None) -> tuple[dict, list[Problem]]:
         # Checked as an unsigned one would be (a kind we do not know passes here too), on a
         # copy: the signatures cover the document as it is.
         built_document(fresh_copy(doc), problems)
+        for index in unregistered_addons(doc):  # GOBL drops them only when it calculates
+            problems.add(f"/$addons/{index}", "[GOBL-TAX-ADDONS-01] add-on must be registered")
     else:
         doc = envelope["doc"] = built_document(doc, problems)
     envelope["head"] = header(envelope.get("head"), doc, head_uuid)

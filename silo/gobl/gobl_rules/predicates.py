@@ -15,6 +15,7 @@ from stdnum import luhn
 from stdnum.it import codicefiscale
 from stdnum.no import orgnr
 
+from ..addons import is_registered
 from ..extensions import EXTENSION_KEYS
 from ..identities import SINGAPORE_UEN, TAX_CODE_CHECKS, valid_tax_code, valid_uk_vat
 from ..regimes import KNOWN_CURRENCIES, regime_for
@@ -55,6 +56,15 @@ def ext_of(value) -> dict:
 def tags(doc) -> list:
     found = member(doc, "$tags")
     return found if isinstance(found, list) else []
+
+
+# --- tax/addons.go
+
+
+@named("add-on must be registered")
+def addon_registered(key, context) -> bool:
+    """A document built here holds registered add-ons only (addons.with_requirements)."""
+    return not isinstance(key, str) or is_registered(key)
 
 
 # --- bill/invoice.go, bill/line.go, bill/discount.go, bill/charge.go
