@@ -370,6 +370,32 @@ def test_a_payment_line_paying_more_than_is_left_gets_paymentline_11_and_12():
     }
 
 
+# --- Documents other than invoices meet GOBL's rules once built, as invoices do
+
+
+def test_a_built_payment_meets_its_addons_rules_on_its_methods():
+    doc = payment(**{"$addons": ["pl-favat-v3"]})
+    message = "[GOBL-PL-FAVAT-PAY-RECORD-01] advance payment date is required"
+    assert faults(doc) == {"/methods/0/date": message}
+    doc["methods"][0]["date"] = "2025-01-01"
+    assert faults(doc) == {}
+
+
+def test_a_built_party_and_tax_identity_meet_the_regimes_rules():
+    tax_id = {"country": "ES", "code": "B98602643"}  # the last digit is wrong
+    message = "[GOBL-ES-TAX-IDENTITY-01] invalid Spanish VAT identity code format or checksum"
+    party = {"$schema": "https://gobl.org/draft-0/org/party", "name": "Acme", "tax_id": tax_id}
+    assert faults(party) == {"/tax_id/code": message}
+    identity = {"$schema": "https://gobl.org/draft-0/tax/identity", **tax_id}
+    assert faults(identity) == {"/code": message}
+
+
+def test_a_document_the_calculation_refuses_gets_no_rule_faults():
+    doc = payment(**{"$addons": ["pl-favat-v3"]})
+    doc["lines"][0]["amount"] = "lots"
+    assert not any(m.startswith("[GOBL-") for m in faults(doc).values())
+
+
 REGIME_DEF = "https://gobl.org/draft-0/tax/regime-def"
 
 

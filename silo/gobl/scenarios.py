@@ -282,19 +282,23 @@ PAYMENT_MEANS = {
 
 def add_payment_means(doc: dict, addons: list) -> None:
     """Each add-on's code for the payment means (the `key`) of the payment instructions and,
-    for most, of each advance."""
+    for most, of each payment record: an invoice's or order's advances, a payment's methods."""
     payment = doc.get("payment") if isinstance(doc.get("payment"), dict) else {}
     instructions = payment.get("instructions")
-    advances = payment.get("advances") if isinstance(payment.get("advances"), list) else []
+    advances = [
+        *(payment.get("advances") if isinstance(payment.get("advances"), list) else ()),
+        *(doc.get("methods") if isinstance(doc.get("methods"), list) else ()),
+    ]
     for addon in addons:
         if addon not in PAYMENT_MEANS:
             continue
         ext_key, codes, for_advances = PAYMENT_MEANS[addon]
         for record in [instructions, *(advances if for_advances else [])]:
             code = means_code(codes, record.get("key")) if isinstance(record, dict) else None
-            if code is not None:
-                ext = record.get("ext") if isinstance(record.get("ext"), dict) else {}
-                record["ext"] = ext | {ext_key: code}
+            ext = record.get("ext") if isinstance(record, dict) else None
+            ext = ext if isinstance(ext, dict) else {}
+            if code is not None and not (record.get("key") == "other" and ext.get(ext_key)):
+                record["ext"] = ext | {ext_key: code}  # `other` keeps a code given
 
 
 def means_code(codes: dict, key) -> str | None:
@@ -315,7 +319,6 @@ def add_document_codes(doc: dict) -> None:
     tags = doc.get("$tags") if isinstance(doc.get("$tags"), list) else []
     tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
     codes = dict(tax.get("ext")) if isinstance(tax.get("ext"), dict) else {}
-    add_payment_means(doc, addons)
     for addon in addons:
         if addon in SPANISH_REPORTING:
             spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
@@ -327,6 +330,7 @@ def add_document_codes(doc: dict) -> None:
             mydata_charges(doc)
         elif addon == "fr-choruspro-v1":
             codes.setdefault("fr-choruspro-framework", "A1")  # a supplier's invoice
+
         for tag, key in TAGGED.get(addon, ()):
             if tag in tags:
                 codes[key] = "1"
@@ -341,9 +345,17 @@ def add_document_codes(doc: dict) -> None:
     new = [n for n in notes if not any(same_note(n, g) for g in given)]
     if new:
         doc["tax"] = tax | {"notes": [*given, *new]}
+    add_type_codes(doc, addons)
+
+
+def add_type_codes(doc: dict, addons: list) -> None:
+    """The codes GOBL's add-ons give an object by its type wherever it sits (a payment
+    record, discount, charge, note), so in an order, a delivery or a payment as in an
+    invoice: the payment means, EN 16931's adjustments and notes."""
+    add_payment_means(doc, addons)
     if "eu-en16931-v2017" in addons:
-        en16931_notes(doc)
         en16931_adjustments(doc)
+        en16931_notes(doc)
 
 
 # EN 16931's UNTDID 4451 text subject of a note, by its key.
