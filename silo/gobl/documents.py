@@ -9,6 +9,7 @@ parties and items (scenarios.add_type_codes, parties.normalize_parties). A docum
 could be built then meets GOBL's rules for its kind, as an invoice does (gobl_rules).
 """
 
+from . import saft
 from .addons import with_requirements
 from .calc import calculate_invoice, today_in
 from .gobl_rules import check_rules
@@ -32,6 +33,7 @@ ROLES = {
     STATUS: ("supplier", "customer"),
 }
 DEFAULT_TYPES = {ORDER: "purchase", DELIVERY: "advice"}
+SAFT_KINDS = {PAYMENT: "payment", ORDER: "order", DELIVERY: "delivery"}
 
 
 def is_other_document(doc: dict) -> bool:
@@ -49,6 +51,8 @@ def build_other_document(doc: dict, problems: Problems) -> dict:
             add_type_codes(doc, addons)
             normalize_parties(doc, invoice=False)
     BUILDERS[schema](doc, problems)
+    if saft.V1 in (addons or ()) and schema in SAFT_KINDS:
+        saft.finish_other(doc, SAFT_KINDS[schema])
     schema_problems(doc, problems)
     if not problems:  # GOBL validates a document it could calculate
         check_rules(doc, problems)

@@ -1,6 +1,8 @@
 """The extension keys GOBL defines (`tax.ExtensionForKey`), by the catalogue, regime or
 add-on that defines them: transcribed from GOBL v0.502.1. A tax combo carries no other
-(GOBL-TAX-COMBO-06)."""
+(GOBL-TAX-COMBO-06). pt-saft-v1's are its module's (saft.py)."""
+
+from . import saft
 
 DEFINED_BY = {
     "cef": ("cef-vatex",),
@@ -102,6 +104,7 @@ DEFINED_BY = {
         "it-ticket-lottery",
         "it-ticket-product",
     ),
+    "pt-saft-v1": tuple(" ".join(saft.EXTENSIONS).split()),
     "pl-favat-v2": ("pl-favat-effective-date", "pl-favat-vat-special", "pl-favat-vat-zero"),
     "pl-favat-v3": (
         "pl-favat-cash-accounting",

@@ -10,6 +10,7 @@ reverse charge's wording, say). And the payment means codes add-ons give the pay
 instructions and advances, and ARCA's document type and concept.
 """
 
+from . import saft
 from .addons import VAT_CATEGORIES, VAT_CATEGORY_KEYS
 from .parties import arca_vat_status
 
@@ -195,6 +196,7 @@ DOCUMENT_CODES = frozenset(
     + [issuer for _, issuer, *_ in SPANISH_REPORTING.values()]
     + ["es-tbai-region", "es-tbai-simplified", "fr-choruspro-framework"]
     + ["ar-arca-doc-type", "ar-arca-concept"]
+    + [saft.INVOICE_TYPE, saft.WORK_TYPE, saft.SOURCE]
     + [key for codes in TAGGED.values() for _, key in codes]
 )
 
@@ -264,6 +266,7 @@ PAYMENT_MEANS = {
         },
         True,
     ),
+    "pt-saft-v1": ("pt-saft-payment-means", saft.PAYMENT_MEANS, True),
     "gr-mydata-v1": (
         "gr-mydata-payment-means",
         {
@@ -330,7 +333,9 @@ def add_document_codes(doc: dict) -> None:
             mydata_charges(doc)
         elif addon == "fr-choruspro-v1":
             codes.setdefault("fr-choruspro-framework", "A1")  # a supplier's invoice
-
+        elif addon == "pt-saft-v1":
+            codes.setdefault(saft.SOURCE, "P")  # produced by this program
+            codes |= saft.finish_invoice(doc, tags)
         for tag, key in TAGGED.get(addon, ()):
             if tag in tags:
                 codes[key] = "1"
