@@ -191,11 +191,80 @@ def test_without_the_addon_a_portuguese_invoice_gets_no_saft_codes():
 def test_correcting_a_saft_invoice_needs_a_reason():
     from silo.gobl.corrections import correct
 
-    envelope, problems = build_envelope(portuguese({"cat": "VAT", "rate": "general"}))
+    invoice = portuguese({"cat": "VAT", "rate": "general"}, series="FT A", code="12")
+    envelope, problems = build_envelope(invoice)
+    assert problems == []
     _, problems = correct(envelope, {"type": "credit-note"})
     assert {p.path: p.message for p in problems} == {
         "/options/reason": "is required for a correction in this regime"
     }
-    corrected, problems = correct(envelope, {"type": "credit-note", "reason": "Devolução"})
+    options = {"type": "credit-note", "reason": "Devolução", "series": "NC A"}
+    corrected, problems = correct(envelope, options)
     assert problems == []
     assert corrected["doc"]["tax"]["ext"]["pt-saft-invoice-type"] == "NC"
+
+
+# --- Its rules (GOBL-PT-SAFT-*), as the module reports them
+
+
+def rule_faults(doc: dict) -> dict[str, str]:
+    _, problems = build_document(doc)
+    return {p.path: p.message for p in problems if p.message.startswith("[GOBL-PT-SAFT")}
+
+
+def test_a_saft_invoice_as_the_module_wants_it_gets_no_fault():
+    doc = portuguese({"cat": "VAT", "rate": "general"}, series="FT A", code="12")
+    assert rule_faults(doc) == {}
+
+
+def test_series_and_code_follow_the_document_type():
+    found = rule_faults(portuguese({"cat": "VAT", "rate": "general"}, series="NC", code="A/1"))
+    assert found == {
+        "": "[GOBL-PT-SAFT-BILL-INVOICE-04] series format must be valid"
+    }  # the code's rule only speaks once the series is right: both at the document
+    found = rule_faults(portuguese({"cat": "VAT", "rate": "general"}, series="FT A", code="A1"))
+    assert found == {"": "[GOBL-PT-SAFT-BILL-INVOICE-05] code format must be valid"}
+
+
+def test_a_zero_quantity_and_a_second_preceding_document_are_refused():
+    doc = portuguese({"cat": "VAT", "rate": "general"}, series="FT A", code="12")
+    doc["lines"][0]["quantity"] = "0"  # the PT regime's rule allows it
+    doc["preceding"] = [{"code": "FT A/1"}, {"code": "FT A/2"}]
+    found = rule_faults(doc)
+    assert found["/lines/0/quantity"] == "[GOBL-PT-SAFT-BILL-LINE-01] must be greater than 0"
+    assert found["/preceding"] == "[GOBL-PT-SAFT-BILL-INVOICE-11] the length must be no more than 1"
+
+
+def test_an_exempt_line_must_keep_its_cause_and_its_note():
+    from silo.gobl.gobl_rules import check_rules
+    from silo.gobl.problems import Problems
+
+    doc = built(portuguese({"cat": "VAT", "key": "exempt"}, series="FT A", code="12"))
+    doc = json.loads(json.dumps(doc))
+    del doc["lines"][0]["taxes"][0]["ext"]["pt-saft-exemption"]
+    problems = Problems()
+    check_rules(doc, problems)
+    found = {p.path: p.message for p in problems.found if "PT-SAFT" in p.message}
+    exemption = "exemption is required when tax rate is exempt"
+    assert found == {
+        "/lines/0/taxes/0/ext": f"[GOBL-PT-SAFT-TAX-COMBO-02] {exemption}",
+        "/lines/0": "[GOBL-PT-SAFT-BILL-LINE-05] exemption notes invalid",
+    }
+    del doc["totals"]["taxes"]["categories"][0]["rates"][0]["ext"]["pt-saft-exemption"]
+    problems = Problems()
+    check_rules(doc, problems)
+    path = "/totals/taxes/categories/0/rates/0/ext"
+    assert {p.path: p.message for p in problems.found}[path] == (
+        f"[GOBL-PT-SAFT-TAX-RATETOTAL-02] {exemption}"
+    )
+
+
+def test_an_exemption_note_longer_than_60_bytes_is_refused_as_the_module_does():
+    # is.Length counts bytes: M45's own legal text (60 characters, 64 bytes) is too long.
+    doc = portuguese(
+        {"cat": "VAT", "key": "outside-scope", "ext": {"pt-saft-exemption": "M45"}},
+        series="FT A",
+        code="12",
+    )
+    message = "[GOBL-PT-SAFT-ORG-NOTE-01] the length must be between 6 and 60"
+    assert rule_faults(doc) == {"/lines/0/notes/0/text": message}
