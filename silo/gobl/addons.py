@@ -12,7 +12,7 @@ parties.py's; the parties' own codes (ext) are not built yet.
 import re
 
 from . import amounts as num
-from . import saft
+from . import cfdi, saft
 
 VAT = "VAT"
 # EU members today, by tax country code (Greece as both EL and GR), as GOBL's l10n union.
@@ -65,12 +65,12 @@ REQUIRES = {
 # The add-ons GOBL v0.502.1 registers (`tax.AddonForKey`): a document keeps only these.
 # pl-favat-v2 is no longer among them. Of the keys GOBL approves for modules of their own
 # (addons/external.go), those built here: pt-saft-v1 (saft.py), as a GOBL with that module
-# imported registers it.
+# imported registers it; mx-cfdi-v4 (cfdi.py) likewise.
 REGISTERED = {
     "ar-arca-v4", "co-dian-v2", "de-xrechnung-v3", "de-zugferd-v2", "es-facturae-v3",
     "es-sii-v1", "es-tbai-v1", "es-verifactu-v1", "eu-en16931-v2017", "fr-choruspro-v1",
     "fr-facturx-v1", "gr-mydata-v1", "it-sdi-v1", "it-ticket-v1", "pl-favat-v3",
-    "pt-saft-v1",
+    "pt-saft-v1", "mx-cfdi-v4",
 }  # fmt: skip
 
 
@@ -492,6 +492,7 @@ EXTENSIONS = {
     "it-ticket-v1": ("it-ticket-exempt it-ticket-product", "it-ticket-lottery it-ticket-line-ref"),
     "pl-favat-v2": ("", "pl-favat-vat-special pl-favat-vat-zero pl-favat-effective-date"),
     "pt-saft-v1": saft.EXTENSIONS,
+    "mx-cfdi-v4": cfdi.EXTENSIONS,
     "pl-favat-v3": (
         "pl-favat-tax-category pl-favat-invoice-type pl-favat-self-billing "
         "pl-favat-reverse-charge pl-favat-payment-means",

@@ -8,6 +8,7 @@ fiscal responsibility for DIAN.
 
 import re
 
+from . import cfdi
 from .addons import EU_MEMBERS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -35,10 +36,14 @@ def normalize_parties(doc: dict, invoice: bool = True) -> None:
             choruspro_scheme(party)
         if doc.get("$regime") == "IT":
             move_fiscal_code(party)
+        if cfdi.V4 in addons:
+            cfdi.move_identities(party)
         if "it-sdi-v1" in addons:
             for address in party.get("addresses") or []:
                 if isinstance(address, dict):
                     pad_italian_postal_code(address)
+    for item in items(doc) if cfdi.V4 in addons else []:
+        cfdi.normalize_item(item)
     for item in items(doc) if EN16931 in addons or "it-ticket-v1" in addons else []:
         if EN16931 in addons and not item.get("unit"):
             item["unit"] = "one"  # EN 16931 requires a unit (BR-23)

@@ -10,7 +10,7 @@ reverse charge's wording, say). And the payment means codes add-ons give the pay
 instructions and advances, and ARCA's document type and concept.
 """
 
-from . import saft
+from . import cfdi, saft
 from .addons import VAT_CATEGORIES, VAT_CATEGORY_KEYS
 from .parties import arca_vat_status
 
@@ -197,6 +197,7 @@ DOCUMENT_CODES = frozenset(
     + ["es-tbai-region", "es-tbai-simplified", "fr-choruspro-framework"]
     + ["ar-arca-doc-type", "ar-arca-concept"]
     + [saft.INVOICE_TYPE, saft.WORK_TYPE, saft.SOURCE]
+    + [cfdi.DOC_TYPE, cfdi.REL_TYPE, cfdi.PAYMENT_METHOD, cfdi.ISSUE_PLACE]
     + [key for codes in TAGGED.values() for _, key in codes]
 )
 
@@ -267,6 +268,7 @@ PAYMENT_MEANS = {
         True,
     ),
     "pt-saft-v1": ("pt-saft-payment-means", saft.PAYMENT_MEANS, True),
+    "mx-cfdi-v4": ("mx-cfdi-payment-means", cfdi.PAYMENT_MEANS, True),
     "gr-mydata-v1": (
         "gr-mydata-payment-means",
         {
@@ -322,6 +324,8 @@ def add_document_codes(doc: dict) -> None:
     tags = doc.get("$tags") if isinstance(doc.get("$tags"), list) else []
     tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
     codes = dict(tax.get("ext")) if isinstance(tax.get("ext"), dict) else {}
+    if doc.get("$regime") == "MX":
+        cfdi.finish_invoice(doc, tags, addons, codes)
     for addon in addons:
         if addon in SPANISH_REPORTING:
             spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
