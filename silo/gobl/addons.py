@@ -12,7 +12,7 @@ parties.py's; the parties' own codes (ext) are not built yet.
 import re
 
 from . import amounts as num
-from . import cfdi, saft
+from . import cfdi, ctc, saft
 
 VAT = "VAT"
 # EU members today, by tax country code (Greece as both EL and GR), as GOBL's l10n union.
@@ -59,18 +59,19 @@ REQUIRES = {
     "de-zugferd-v2": ("eu-en16931-v2017",),
     "fr-choruspro-v1": ("eu-en16931-v2017",),
     "fr-facturx-v1": ("eu-en16931-v2017",),
+    "fr-ctc-flow2-v1": ("eu-en16931-v2017",),
 }
 
 
 # The add-ons GOBL v0.502.1 registers (`tax.AddonForKey`): a document keeps only these.
 # pl-favat-v2 is no longer among them. Of the keys GOBL approves for modules of their own
 # (addons/external.go), those built here: pt-saft-v1 (saft.py), as a GOBL with that module
-# imported registers it; mx-cfdi-v4 (cfdi.py) likewise.
+# imported registers it; mx-cfdi-v4 (cfdi.py) and fr-ctc-flow2-v1 (ctc.py) likewise.
 REGISTERED = {
     "ar-arca-v4", "co-dian-v2", "de-xrechnung-v3", "de-zugferd-v2", "es-facturae-v3",
     "es-sii-v1", "es-tbai-v1", "es-verifactu-v1", "eu-en16931-v2017", "fr-choruspro-v1",
     "fr-facturx-v1", "gr-mydata-v1", "it-sdi-v1", "it-ticket-v1", "pl-favat-v3",
-    "pt-saft-v1", "mx-cfdi-v4",
+    "pt-saft-v1", "mx-cfdi-v4", "fr-ctc-flow2-v1",
 }  # fmt: skip
 
 
@@ -109,11 +110,17 @@ def normalize_combo(combo, addons: tuple[str, ...]) -> None:
 
 
 def prepare_invoice(doc: dict, addons: tuple[str, ...]) -> None:
-    """What an add-on changes in the document before it is calculated: a receipt's prices
-    include VAT unless it says otherwise, and its lottery code is letters and digits only."""
+    """What an add-on changes in the document before it is calculated: a French CTC
+    invoice rounds per currency; a receipt's prices include VAT unless it says otherwise, and
+    its lottery code is letters and digits only."""
     tax = doc.get("tax", {})
-    if "it-ticket-v1" not in addons or not isinstance(tax, dict):
+    if not isinstance(tax, dict):
         return  # a `tax` that is no object: the schema says so
+    if ctc.FLOW2 in addons:
+        ctc.prepare_invoice(doc)
+    if "it-ticket-v1" not in addons:
+        return
+    tax = doc["tax"] = doc.get("tax", {})
     if not tax.get("prices_include"):
         tax["prices_include"] = VAT
     ext = tax.get("ext")
@@ -493,6 +500,7 @@ EXTENSIONS = {
     "pl-favat-v2": ("", "pl-favat-vat-special pl-favat-vat-zero pl-favat-effective-date"),
     "pt-saft-v1": saft.EXTENSIONS,
     "mx-cfdi-v4": cfdi.EXTENSIONS,
+    "fr-ctc-flow2-v1": ctc.EXTENSIONS,
     "pl-favat-v3": (
         "pl-favat-tax-category pl-favat-invoice-type pl-favat-self-billing "
         "pl-favat-reverse-charge pl-favat-payment-means",

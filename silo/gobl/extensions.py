@@ -2,7 +2,7 @@
 add-on that defines them: transcribed from GOBL v0.502.1. A tax combo carries no other
 (GOBL-TAX-COMBO-06). pt-saft-v1's and mx-cfdi-v4's are their modules' (saft.py, cfdi.py)."""
 
-from . import cfdi, saft
+from . import cfdi, ctc, saft
 
 DEFINED_BY = {
     "cef": ("cef-vatex",),
@@ -106,6 +106,7 @@ DEFINED_BY = {
     ),
     "pt-saft-v1": tuple(" ".join(saft.EXTENSIONS).split()),
     "mx-cfdi-v4": tuple(" ".join(cfdi.EXTENSIONS).split()),
+    "fr-ctc-flow2-v1": (ctc.BILLING_MODE,),
     "pl-favat-v2": ("pl-favat-effective-date", "pl-favat-vat-special", "pl-favat-vat-zero"),
     "pl-favat-v3": (
         "pl-favat-cash-accounting",

@@ -10,7 +10,7 @@ reverse charge's wording, say). And the payment means codes add-ons give the pay
 instructions and advances, and ARCA's document type and concept.
 """
 
-from . import cfdi, saft
+from . import cfdi, ctc, saft
 from .addons import VAT_CATEGORIES, VAT_CATEGORY_KEYS
 from .parties import arca_vat_status
 
@@ -116,6 +116,7 @@ SCENARIOS = {
         (("credit-note",), ("settlement",), {"pl-favat-invoice-type": "KOR_ROZ"}),
     ),
 }
+SCENARIOS["fr-ctc-flow2-v1"] = ctc.SCENARIOS
 
 
 CORRECTIONS = ("credit-note", "debit-note", "corrective")
@@ -198,6 +199,7 @@ DOCUMENT_CODES = frozenset(
     + ["ar-arca-doc-type", "ar-arca-concept"]
     + [saft.INVOICE_TYPE, saft.WORK_TYPE, saft.SOURCE]
     + [cfdi.DOC_TYPE, cfdi.REL_TYPE, cfdi.PAYMENT_METHOD, cfdi.ISSUE_PLACE]
+    + [ctc.BILLING_MODE]
     + [key for codes in TAGGED.values() for _, key in codes]
 )
 
@@ -355,6 +357,8 @@ def add_document_codes(doc: dict) -> None:
     if new:
         doc["tax"] = tax | {"notes": [*given, *new]}
     add_type_codes(doc, addons)
+    if ctc.FLOW2 in addons:
+        ctc.finish_invoice(doc)
 
 
 def add_type_codes(doc: dict, addons: list) -> None:

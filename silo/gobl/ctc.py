@@ -1,0 +1,155 @@
+"""France's CTC reform, flow 2 (fr-ctc-flow2-v1): domestic B2B e-invoices cleared through the
+PDPs, on top of EN 16931.
+
+GOBL v0.502.1 approves the key (addons/external.go) for the module invopop/gobl.fr.ctc; written
+from its latest version, v0.0.3 (June 2026, built against a GOBL v0.403 pre-release): an
+invoice is rounded per currency, gets its billing mode (M1, or M2 when paid) and the three
+payment mentions French law asks for (PMT, PMD, AAB notes) unless it has them, a supplier of a
+single VAT group (STC) its mention; French parties get their SIREN as a legal identity (from
+the VAT code, or the SIRET), identities their ISO 6523 scheme, a SIREN inbox the Peppol key.
+The document type codes are EN 16931's, with France's self-billed and factoring variants.
+Flows 6 (life cycle statuses) and 10 (e-reporting) are not built yet.
+"""
+
+FLOW2 = "fr-ctc-flow2-v1"
+BILLING_MODE = "fr-ctc-billing-mode"
+EXTENSIONS = (BILLING_MODE, "")
+SCHEME = "iso-scheme-id"
+SIREN, SIRET, PRIVATE = "0002", "0009", "0224"
+SIREN_INBOX, STC_SCHEME = "0225", "0231"
+TEXT_SUBJECT = "untdid-text-subject"
+
+REQUIRED_NOTES = (
+    {
+        "key": "payment",
+        "text": "Conditions de paiement selon les conditions générales de vente.",
+        "ext": {TEXT_SUBJECT: "PMT"},
+    },
+    {
+        "key": "payment-method",
+        "text": "Pénalités et indemnités de retard applicables conformément aux conditions "
+        "générales de vente.",
+        "ext": {TEXT_SUBJECT: "PMD"},
+    },
+    {
+        "key": "payment-term",
+        "text": "Aucun escompte n'est accordé pour paiement anticipé.",
+        "ext": {TEXT_SUBJECT: "AAB"},
+    },
+)
+STC_NOTE = {"key": "legal", "text": "MEMBRE_ASSUJETTI_UNIQUE", "ext": {TEXT_SUBJECT: "TXD"}}
+
+DOCUMENT_TYPE = "untdid-document-type"
+# (invoice types, tags, codes), as add-on scenarios: every one that matches, a later one wins.
+SCENARIOS = tuple(
+    ((kind,), tuple(tags.split()), {DOCUMENT_TYPE: code})
+    for kind, tags, code in (
+        ("standard", "", "380"),
+        ("standard", "self-billed", "389"),
+        ("standard", "factoring", "393"),
+        ("standard", "self-billed factoring", "501"),
+        ("standard", "prepayment", "386"),
+        ("standard", "self-billed prepayment", "500"),
+        ("corrective", "", "384"),
+        ("corrective", "self-billed", "471"),
+        ("corrective", "factoring", "472"),
+        ("corrective", "self-billed factoring", "473"),
+        ("credit-note", "", "381"),
+        ("credit-note", "self-billed", "261"),
+        ("credit-note", "factoring", "396"),
+        ("credit-note", "self-billed factoring", "502"),
+        ("credit-note", "prepayment", "503"),
+    )
+)
+
+
+def prepare_invoice(doc: dict) -> None:
+    """Before the calculation: French invoices round their taxes per currency."""
+    tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
+    doc["tax"] = tax | {"rounding": "currency"}
+
+
+def finish_invoice(doc: dict) -> None:
+    """After it, and after EN 16931's codes (GOBL runs the invoice's normalizer after those
+    of its members): the parties, the billing mode and the mentions."""
+    for role in ("supplier", "customer"):
+        if isinstance(doc.get(role), dict):
+            normalize_party(doc[role])
+    tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
+    ext = tax.get("ext") if isinstance(tax.get("ext"), dict) else {}
+    if not ext.get(BILLING_MODE):
+        doc["tax"] = tax | {"ext": ext | {BILLING_MODE: "M2" if is_paid(doc) else "M1"}}
+    notes = doc.get("notes") if isinstance(doc.get("notes"), list) else []
+    subjects = {n.get("ext", {}).get(TEXT_SUBJECT) for n in notes if isinstance(n, dict)}
+    added = [dict(n, ext=dict(n["ext"])) for n in REQUIRED_NOTES]
+    added = [n for n in added if n["ext"][TEXT_SUBJECT] not in subjects]
+    supplier = doc.get("supplier") if isinstance(doc.get("supplier"), dict) else {}
+    if has_scheme(supplier, STC_SCHEME) and not any(
+        isinstance(n, dict) and n.get("text") == STC_NOTE["text"] for n in notes
+    ):
+        added.append(dict(STC_NOTE, ext=dict(STC_NOTE["ext"])))
+    if added:
+        doc["notes"] = [*notes, *added]
+
+
+def is_paid(doc: dict) -> bool:
+    totals = doc.get("totals") if isinstance(doc.get("totals"), dict) else {}
+    due = totals.get("due")
+    return isinstance(due, str) and due.strip("0.-") == ""
+
+
+def identities(party: dict) -> list[dict]:
+    found = party.get("identities")
+    return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+
+
+def has_scheme(party: dict, scheme: str) -> bool:
+    return any((i.get("ext") or {}).get(SCHEME) == scheme for i in identities(party))
+
+
+def normalize_identity(identity: dict) -> None:
+    ext = identity.get("ext") if isinstance(identity.get("ext"), dict) else {}
+    if identity.get("key") == "private-id":
+        ext = ext | {SCHEME: PRIVATE}
+    for kind, scheme in (("SIREN", SIREN), ("SIRET", SIRET)):
+        if identity.get("type") == kind and not ext.get(SCHEME):
+            ext = ext | {SCHEME: scheme}
+    if ext:
+        identity["ext"] = ext
+
+
+def normalize_party(party: dict) -> None:
+    """A French party's SIREN (from its SIRET, else the last nine digits of its VAT code) as
+    its legal identity; the schemes of its identities; a SIREN inbox is a Peppol one."""
+    for identity in identities(party):  # GOBL normalizes them first (its walk is post-order)
+        normalize_identity(identity)
+    tax_id = party.get("tax_id") if isinstance(party.get("tax_id"), dict) else {}
+    code = tax_id.get("code")
+    if tax_id.get("country") == "FR" and isinstance(code, str) and code:
+        siren = siren_of(code, party)
+        if siren and not has_scheme(party, SIREN):
+            legal = {"type": "SIREN", "code": siren, "scope": "legal", "ext": {SCHEME: SIREN}}
+            party["identities"] = [*identities(party), legal]
+    found = identities(party)
+    for identity in found:
+        normalize_identity(identity)
+    siret = next((i for i in found if i.get("type") == "SIRET"), None)
+    siren = next((i for i in found if i.get("type") == "SIREN"), None)
+    if siret is not None and siren is None and len(str(siret.get("code"))) == 14:
+        siren = {"type": "SIREN", "code": str(siret["code"])[:9], "ext": {SCHEME: SIREN}}
+        party["identities"] = [*found, siren]
+    if siren is not None and not any(i.get("scope") == "legal" for i in identities(party)):
+        siren["scope"] = "legal"
+    inboxes = [i for i in party.get("inboxes") or [] if isinstance(i, dict)]
+    if not any(i.get("key") == "peppol" for i in inboxes):
+        for inbox in inboxes:
+            if inbox.get("scheme") == SIREN_INBOX:
+                inbox["key"] = "peppol"
+
+
+def siren_of(code: str, party: dict) -> str:
+    for identity in identities(party):
+        if identity.get("type") == "SIRET" and len(str(identity.get("code"))) == 14:
+            return str(identity["code"])[:9]
+    digits = "".join(c for c in code if c.isdigit())
+    return digits[-9:]
