@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- the messages are kept whole, as GOBL prints them
 """Mexico's CFDI add-on (mx-cfdi-v4, silo/gobl/cfdi.py), which GOBL v0.502.1 approves but keeps
 in its own module, invopop/gobl.mx.cfdi.
 
@@ -148,3 +149,48 @@ def test_without_the_addon_the_regime_still_takes_the_place_of_issue_from_the_su
     doc = built(mexican(**{"$addons": []}))
     assert doc["tax"]["ext"] == {"mx-cfdi-issue-place": "26015"}
     assert doc["customer"]["identities"] == CUSTOMER["identities"]
+
+
+# --- Its rules (GOBL-MX-CFDI-*), as the module reports them
+
+
+def rule_faults(doc: dict) -> dict[str, str]:
+    _, problems = build_document(doc)
+    return {p.path: p.message for p in problems if p.message.startswith("[GOBL-MX-CFDI")}
+
+
+def test_a_complete_cfdi_invoice_gets_no_fault():
+    assert rule_faults(mexican()) == {}
+
+
+def test_a_mexican_customer_needs_an_address_and_items_an_eight_digit_code():
+    customer = {k: v for k, v in CUSTOMER.items() if k != "addresses"}
+    doc = mexican(customer=customer)
+    doc["lines"][0]["item"]["ext"] = {"mx-cfdi-prod-serv": "5021150"}
+    assert rule_faults(doc) == {
+        "/customer/addresses": "[GOBL-MX-CFDI-BILL-INVOICE-11] Mexican customer must have at least one address",
+        "/lines/0/item/ext": "[GOBL-MX-CFDI-BILL-INVOICE-15] product/service code must have 8 digits",
+    }
+
+
+def test_document_discounts_and_a_preceding_invoice_without_its_sat_uuid_are_refused():
+    doc = mexican(type="credit-note", preceding=[{"code": "0009"}])
+    doc["discounts"] = [{"percent": "10%", "reason": "Promoción"}]
+    assert rule_faults(doc) == {
+        "/discounts": "[GOBL-MX-CFDI-BILL-INVOICE-25] document level discounts are not supported, use line discounts instead",
+        "/preceding/0/stamps": "[GOBL-MX-CFDI-BILL-INVOICE-17] preceding row is missing 'sat-uuid' stamp",
+    }
+    doc["preceding"][0]["stamps"] = [
+        {"prv": "sat-uuid", "val": "0195ce71-dc9c-72c8-bf2c-9890a4a9f0a2"}
+    ]
+    del doc["discounts"]
+    assert rule_faults(doc) == {}
+
+
+def test_a_global_invoice_needs_its_period_and_payment():
+    found = rule_faults(mexican(**{"$tags": ["global"]}))
+    assert found["/tax/ext"].startswith("[GOBL-MX-CFDI-BILL-INVOICE-02] global invoices require")
+    assert (
+        found["/payment"]
+        == "[GOBL-MX-CFDI-BILL-INVOICE-04] payment is required for global invoices"
+    )
