@@ -1,7 +1,8 @@
-"""France's CTC flow 2 add-on (fr-ctc-flow2-v1, silo/gobl/ctc.py), which GOBL v0.502.1 approves
-but keeps in its own module, invopop/gobl.fr.ctc.
+# ruff: noqa: E501 -- codes kept whole
+"""France's CTC add-ons for flows 2 and 10 (fr-ctc-flow2-v1, fr-ctc-flow10-v1, silo/gobl/ctc.py),
+which GOBL v0.502.1 approves but keeps in its own module, invopop/gobl.fr.ctc.
 
-The module's flow 2 examples (examples/*.yaml with GOBL's output in examples/out/) are read
+The module's flow 2 and flow 10 examples (examples/*.yaml with GOBL's output in examples/out/) are read
 from a local copy of that repository (FR_CTC_REPO, else the fetch mirror) and must build here
 to GOBL's document; without the copy they skip, saying so. Its latest version, v0.0.3, was
 built with a GOBL v0.403 pre-release whose parties had no `endpoints`: its examples still
@@ -22,7 +23,7 @@ from silo.gobl import build_document, build_envelope
 
 REPO = Path(os.environ.get("FR_CTC_REPO", "/work/.mirror/invopop+gobl.fr.ctc/repo"))
 VERSION = "v0.0.3"
-FLOW2 = "fr-ctc-flow2-v1"
+FLOW2, FLOW10 = "fr-ctc-flow2-v1", "fr-ctc-flow10-v1"
 
 
 def git(*args: str) -> str:
@@ -35,8 +36,9 @@ def example_names() -> list[str]:
         return [f"({REPO} is absent)"]
     listed = git("ls-tree", "--name-only", VERSION, "examples/").split()
     names = [Path(n).name for n in listed if n.endswith(".yaml")]
-    flow2 = [n for n in names if FLOW2 in git("show", f"{VERSION}:examples/{n}")]
-    return flow2 or [f"({REPO} has no flow 2 examples at {VERSION})"]
+    texts = {n: git("show", f"{VERSION}:examples/{n}") for n in names}
+    built_here = [n for n, text in texts.items() if FLOW2 in text or FLOW10 in text]
+    return built_here or [f"({REPO} has no flow 2 or 10 examples at {VERSION})"]
 
 
 def without_endpoints(doc: dict) -> dict:
@@ -47,7 +49,7 @@ def without_endpoints(doc: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", example_names())
-def test_each_flow2_example_of_the_module_builds_to_gobls_document(name):
+def test_each_flow2_and_flow10_example_of_the_module_builds_to_gobls_document(name):
     if name.startswith("("):
         pytest.skip(f"{name}: the fr-ctc module's examples cannot be compared")
     yaml = pytest.importorskip("yaml", reason="PyYAML reads the examples")
@@ -128,3 +130,25 @@ def test_mentions_already_given_are_not_repeated():
     doc = built(french(notes=notes))
     assert [n["text"] for n in doc["notes"]][0] == "Paiement à 30 jours."
     assert [n["ext"]["untdid-text-subject"] for n in doc["notes"]] == ["PMT", "PMD", "AAB"]
+
+
+def test_a_b2c_sale_reported_in_flow10_gets_its_category_and_en16931s_tax_codes():
+    doc = french(**{"$addons": [FLOW10]})
+    del doc["customer"]
+    result = built(doc)
+    assert result["$addons"] == [FLOW10]  # flow 10 does not require EN 16931
+    assert result["tax"]["ext"] == {
+        "untdid-document-type": "380",
+        "fr-ctc-flow10-b2c-category": "TNT1",
+    }
+    assert result["lines"][0]["taxes"][0]["ext"] == {"untdid-tax-category": "S"}
+    assert "notes" not in result
+
+
+def test_a_cross_border_sale_in_flow10_gives_the_eu_customer_its_vat_number_as_identity():
+    customer = {"name": "Kunde GmbH", "tax_id": {"country": "DE", "code": "111111125"}}
+    result = built(french(customer=customer, **{"$addons": [FLOW10]}))
+    assert result["customer"]["identities"] == [
+        {"code": "DE111111125", "scope": "legal", "ext": {"iso-scheme-id": "0223"}}
+    ]
+    assert result["tax"]["ext"]["fr-ctc-billing-mode"] == "M1"

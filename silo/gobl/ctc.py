@@ -1,5 +1,6 @@
-"""France's CTC reform, flow 2 (fr-ctc-flow2-v1): domestic B2B e-invoices cleared through the
-PDPs, on top of EN 16931.
+"""France's CTC reform: flow 2 (fr-ctc-flow2-v1), domestic B2B e-invoices cleared through the
+PDPs on top of EN 16931, and flow 10 (fr-ctc-flow10-v1), the e-reporting of what flow 2 does
+not clear (B2C sales, cross-border B2B).
 
 GOBL v0.502.1 approves the key (addons/external.go) for the module invopop/gobl.fr.ctc; written
 from its latest version, v0.0.3 (June 2026, built against a GOBL v0.403 pre-release): an
@@ -8,14 +9,22 @@ payment mentions French law asks for (PMT, PMD, AAB notes) unless it has them, a
 single VAT group (STC) its mention; French parties get their SIREN as a legal identity (from
 the VAT code, or the SIRET), identities their ISO 6523 scheme, a SIREN inbox the Peppol key.
 The document type codes are EN 16931's, with France's self-billed and factoring variants.
-Flows 6 (life cycle statuses) and 10 (e-reporting) are not built yet.
+Flow 10 gives its tax combos EN 16931's categories, a B2C invoice (no customer) its category
+(TNT1 unless given) and any other its billing mode, other EU parties their VAT number as a
+legal identity (scheme 0223). Flow 6 (life cycle statuses) is not built yet.
 """
 
-FLOW2 = "fr-ctc-flow2-v1"
-BILLING_MODE = "fr-ctc-billing-mode"
+# EU members other than France, as GOBL's l10n union (Greece as both EL and GR).
+EU_MEMBERS = frozenset(
+    ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "GR", "HR", "HU")
+    + ("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
+)
+FLOW2, FLOW10 = "fr-ctc-flow2-v1", "fr-ctc-flow10-v1"
+BILLING_MODE, B2C_CATEGORY = "fr-ctc-billing-mode", "fr-ctc-flow10-b2c-category"
 EXTENSIONS = (BILLING_MODE, "")
+FLOW10_EXTENSIONS = (BILLING_MODE, B2C_CATEGORY)
 SCHEME = "iso-scheme-id"
-SIREN, SIRET, PRIVATE = "0002", "0009", "0224"
+SIREN, SIRET, PRIVATE, EU_VAT = "0002", "0009", "0224", "0223"
 SIREN_INBOX, STC_SCHEME = "0225", "0231"
 TEXT_SUBJECT = "untdid-text-subject"
 
@@ -63,22 +72,43 @@ SCENARIOS = tuple(
 )
 
 
+FLOW10_SCENARIOS = tuple(
+    ((kind,), tuple(tags.split()), {DOCUMENT_TYPE: code})
+    for kind, tags, code in (
+        ("standard", "", "380"),
+        ("standard", "prepayment", "386"),
+        ("corrective", "", "384"),
+        ("credit-note", "", "381"),
+        ("credit-note", "prepayment", "503"),
+    )
+)
+
+
 def prepare_invoice(doc: dict) -> None:
     """Before the calculation: French invoices round their taxes per currency."""
     tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
     doc["tax"] = tax | {"rounding": "currency"}
 
 
-def finish_invoice(doc: dict) -> None:
-    """After it, and after EN 16931's codes (GOBL runs the invoice's normalizer after those
-    of its members): the parties, the billing mode and the mentions."""
-    for role in ("supplier", "customer"):
-        if isinstance(doc.get(role), dict):
-            normalize_party(doc[role])
+def finish_flow10_invoice(doc: dict) -> None:
+    """A B2C sale (no customer) is reported by category, any other by billing mode."""
+    if isinstance(doc.get("customer"), dict):
+        set_default(doc, BILLING_MODE, "M2" if is_paid(doc) else "M1")
+    else:
+        set_default(doc, B2C_CATEGORY, "TNT1")  # not subject to French VAT, unless said
+
+
+def set_default(doc: dict, key: str, code: str) -> None:
     tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
     ext = tax.get("ext") if isinstance(tax.get("ext"), dict) else {}
-    if not ext.get(BILLING_MODE):
-        doc["tax"] = tax | {"ext": ext | {BILLING_MODE: "M2" if is_paid(doc) else "M1"}}
+    if not ext.get(key):
+        doc["tax"] = tax | {"ext": ext | {key: code}}
+
+
+def finish_invoice(doc: dict) -> None:
+    """After it, and after EN 16931's codes (GOBL runs the invoice's normalizer after those
+    of its members): the billing mode and the mentions."""
+    set_default(doc, BILLING_MODE, "M2" if is_paid(doc) else "M1")
     notes = doc.get("notes") if isinstance(doc.get("notes"), list) else []
     subjects = {n.get("ext", {}).get(TEXT_SUBJECT) for n in notes if isinstance(n, dict)}
     added = [dict(n, ext=dict(n["ext"])) for n in REQUIRED_NOTES]
@@ -107,9 +137,9 @@ def has_scheme(party: dict, scheme: str) -> bool:
     return any((i.get("ext") or {}).get(SCHEME) == scheme for i in identities(party))
 
 
-def normalize_identity(identity: dict) -> None:
+def normalize_identity(identity: dict, flow2: bool = True) -> None:
     ext = identity.get("ext") if isinstance(identity.get("ext"), dict) else {}
-    if identity.get("key") == "private-id":
+    if flow2 and identity.get("key") == "private-id":
         ext = ext | {SCHEME: PRIVATE}
     for kind, scheme in (("SIREN", SIREN), ("SIRET", SIRET)):
         if identity.get("type") == kind and not ext.get(SCHEME):
@@ -118,21 +148,20 @@ def normalize_identity(identity: dict) -> None:
         identity["ext"] = ext
 
 
-def normalize_party(party: dict) -> None:
+def normalize_party(party: dict, addons: list) -> None:
     """A French party's SIREN (from its SIRET, else the last nine digits of its VAT code) as
-    its legal identity; the schemes of its identities; a SIREN inbox is a Peppol one."""
+    its legal identity, and with flow 10 another EU party's VAT number; the schemes of its
+    identities; with flow 2, a SIREN inbox is a Peppol one."""
+    flow2 = FLOW2 in addons
     for identity in identities(party):  # GOBL normalizes them first (its walk is post-order)
-        normalize_identity(identity)
+        normalize_identity(identity, flow2)
     tax_id = party.get("tax_id") if isinstance(party.get("tax_id"), dict) else {}
-    code = tax_id.get("code")
-    if tax_id.get("country") == "FR" and isinstance(code, str) and code:
-        siren = siren_of(code, party)
-        if siren and not has_scheme(party, SIREN):
-            legal = {"type": "SIREN", "code": siren, "scope": "legal", "ext": {SCHEME: SIREN}}
-            party["identities"] = [*identities(party), legal]
+    country, code = tax_id.get("country"), tax_id.get("code")
+    if isinstance(code, str) and code and country == "FR":
+        legal_identity(party, "SIREN", siren_of(code, party), SIREN)
+    elif isinstance(code, str) and code and FLOW10 in addons and country in EU_MEMBERS:
+        legal_identity(party, "", country + code, EU_VAT)
     found = identities(party)
-    for identity in found:
-        normalize_identity(identity)
     siret = next((i for i in found if i.get("type") == "SIRET"), None)
     siren = next((i for i in found if i.get("type") == "SIREN"), None)
     if siret is not None and siren is None and len(str(siret.get("code"))) == 14:
@@ -141,10 +170,17 @@ def normalize_party(party: dict) -> None:
     if siren is not None and not any(i.get("scope") == "legal" for i in identities(party)):
         siren["scope"] = "legal"
     inboxes = [i for i in party.get("inboxes") or [] if isinstance(i, dict)]
-    if not any(i.get("key") == "peppol" for i in inboxes):
+    if flow2 and not any(i.get("key") == "peppol" for i in inboxes):
         for inbox in inboxes:
             if inbox.get("scheme") == SIREN_INBOX:
                 inbox["key"] = "peppol"
+
+
+def legal_identity(party: dict, kind: str, code: str, scheme: str) -> None:
+    """The identity of that scheme, as the party's legal one, unless it has one."""
+    if code and not has_scheme(party, scheme):
+        legal = {"type": kind, "code": code, "scope": "legal", "ext": {SCHEME: scheme}}
+        party["identities"] = [*identities(party), {k: v for k, v in legal.items() if v}]
 
 
 def siren_of(code: str, party: dict) -> str:

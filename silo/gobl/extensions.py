@@ -107,6 +107,7 @@ DEFINED_BY = {
     "pt-saft-v1": tuple(" ".join(saft.EXTENSIONS).split()),
     "mx-cfdi-v4": tuple(" ".join(cfdi.EXTENSIONS).split()),
     "fr-ctc-flow2-v1": (ctc.BILLING_MODE,),
+    "fr-ctc-flow10-v1": ctc.FLOW10_EXTENSIONS,
     "pl-favat-v2": ("pl-favat-effective-date", "pl-favat-vat-special", "pl-favat-vat-zero"),
     "pl-favat-v3": (
         "pl-favat-cash-accounting",

@@ -8,7 +8,7 @@ fiscal responsibility for DIAN.
 
 import re
 
-from . import cfdi
+from . import cfdi, ctc
 from .addons import EU_MEMBERS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -38,6 +38,8 @@ def normalize_parties(doc: dict, invoice: bool = True) -> None:
             move_fiscal_code(party)
         if cfdi.V4 in addons:
             cfdi.move_identities(party)
+        if ctc.FLOW2 in addons or ctc.FLOW10 in addons:
+            ctc.normalize_party(party, addons)
         if "it-sdi-v1" in addons:
             for address in party.get("addresses") or []:
                 if isinstance(address, dict):

@@ -117,6 +117,7 @@ SCENARIOS = {
     ),
 }
 SCENARIOS["fr-ctc-flow2-v1"] = ctc.SCENARIOS
+SCENARIOS["fr-ctc-flow10-v1"] = ctc.FLOW10_SCENARIOS
 
 
 CORRECTIONS = ("credit-note", "debit-note", "corrective")
@@ -199,7 +200,7 @@ DOCUMENT_CODES = frozenset(
     + ["ar-arca-doc-type", "ar-arca-concept"]
     + [saft.INVOICE_TYPE, saft.WORK_TYPE, saft.SOURCE]
     + [cfdi.DOC_TYPE, cfdi.REL_TYPE, cfdi.PAYMENT_METHOD, cfdi.ISSUE_PLACE]
-    + [ctc.BILLING_MODE]
+    + [ctc.BILLING_MODE, ctc.B2C_CATEGORY]
     + [key for codes in TAGGED.values() for _, key in codes]
 )
 
@@ -359,6 +360,8 @@ def add_document_codes(doc: dict) -> None:
     add_type_codes(doc, addons)
     if ctc.FLOW2 in addons:
         ctc.finish_invoice(doc)
+    if ctc.FLOW10 in addons:
+        ctc.finish_flow10_invoice(doc)
 
 
 def add_type_codes(doc: dict, addons: list) -> None:
