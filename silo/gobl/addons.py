@@ -66,13 +66,13 @@ REQUIRES = {
 # The add-ons GOBL v0.502.1 registers (`tax.AddonForKey`): a document keeps only these.
 # pl-favat-v2 is no longer among them. Of the keys GOBL approves for modules of their own
 # (addons/external.go), those built here: pt-saft-v1 (saft.py), as a GOBL with that module
-# imported registers it; mx-cfdi-v4 (cfdi.py), fr-ctc-flow2-v1 and -flow10-v1 (ctc.py)
-# likewise.
+# imported registers it; mx-cfdi-v4 (cfdi.py), fr-ctc-flow2-v1, -flow6-v1 and -flow10-v1
+# (ctc.py) likewise.
 REGISTERED = {
     "ar-arca-v4", "co-dian-v2", "de-xrechnung-v3", "de-zugferd-v2", "es-facturae-v3",
     "es-sii-v1", "es-tbai-v1", "es-verifactu-v1", "eu-en16931-v2017", "fr-choruspro-v1",
     "fr-facturx-v1", "gr-mydata-v1", "it-sdi-v1", "it-ticket-v1", "pl-favat-v3",
-    "pt-saft-v1", "mx-cfdi-v4", "fr-ctc-flow2-v1", "fr-ctc-flow10-v1",
+    "pt-saft-v1", "mx-cfdi-v4", "fr-ctc-flow2-v1", "fr-ctc-flow6-v1", "fr-ctc-flow10-v1",
 }  # fmt: skip
 
 
@@ -504,6 +504,7 @@ EXTENSIONS = {
     "mx-cfdi-v4": cfdi.EXTENSIONS,
     "fr-ctc-flow2-v1": ctc.EXTENSIONS,
     "fr-ctc-flow10-v1": (" ".join(ctc.FLOW10_EXTENSIONS), ""),
+    "fr-ctc-flow6-v1": (" ".join(ctc.FLOW6_EXTENSIONS[:3]), " ".join(ctc.FLOW6_EXTENSIONS[3:])),
     "pl-favat-v3": (
         "pl-favat-tax-category pl-favat-invoice-type pl-favat-self-billing "
         "pl-favat-reverse-charge pl-favat-payment-means",

@@ -11,7 +11,10 @@ the VAT code, or the SIRET), identities their ISO 6523 scheme, a SIREN inbox the
 The document type codes are EN 16931's, with France's self-billed and factoring variants.
 Flow 10 gives its tax combos EN 16931's categories, a B2C invoice (no customer) its category
 (TNT1 unless given) and any other its billing mode, other EU parties their VAT number as a
-legal identity (scheme 0223). Flow 6 (life cycle statuses) is not built yet.
+legal identity (scheme 0223). Flow 6 (the invoice's life cycle: CDV statuses, payments)
+gives a payment its status (211 sent, 212 received) and amount condition, a status line its
+CDV code by status type and line key (or the key and type from a code given), and the parties
+their roles (seller SE, buyer BY); its reasons' and actions' codes are not built yet.
 """
 
 # EU members other than France, as GOBL's l10n union (Greece as both EL and GR).
@@ -19,7 +22,8 @@ EU_MEMBERS = frozenset(
     ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "GR", "HR", "HU")
     + ("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
 )
-FLOW2, FLOW10 = "fr-ctc-flow2-v1", "fr-ctc-flow10-v1"
+FLOW2, FLOW6, FLOW10 = "fr-ctc-flow2-v1", "fr-ctc-flow6-v1", "fr-ctc-flow10-v1"
+FLOWS = (FLOW2, FLOW6, FLOW10)
 BILLING_MODE, B2C_CATEGORY = "fr-ctc-billing-mode", "fr-ctc-flow10-b2c-category"
 EXTENSIONS = (BILLING_MODE, "")
 FLOW10_EXTENSIONS = (BILLING_MODE, B2C_CATEGORY)
@@ -137,9 +141,9 @@ def has_scheme(party: dict, scheme: str) -> bool:
     return any((i.get("ext") or {}).get(SCHEME) == scheme for i in identities(party))
 
 
-def normalize_identity(identity: dict, flow2: bool = True) -> None:
+def normalize_identity(identity: dict, clearing: bool = True) -> None:
     ext = identity.get("ext") if isinstance(identity.get("ext"), dict) else {}
-    if flow2 and identity.get("key") == "private-id":
+    if clearing and identity.get("key") == "private-id":
         ext = ext | {SCHEME: PRIVATE}
     for kind, scheme in (("SIREN", SIREN), ("SIRET", SIRET)):
         if identity.get("type") == kind and not ext.get(SCHEME):
@@ -149,12 +153,22 @@ def normalize_identity(identity: dict, flow2: bool = True) -> None:
 
 
 def normalize_party(party: dict, addons: list) -> None:
-    """A French party's SIREN (from its SIRET, else the last nine digits of its VAT code) as
-    its legal identity, and with flow 10 another EU party's VAT number; the schemes of its
-    identities; with flow 2, a SIREN inbox is a Peppol one."""
-    flow2 = FLOW2 in addons
+    """The schemes of a party's identities; with flows 2 and 10 a French party's SIREN
+    (from its SIRET, else the last nine digits of its VAT code) as its legal identity, and
+    with flow 10 another EU party's VAT number; with flows 2 and 6 a SIREN inbox is Peppol."""
+    clearing = FLOW2 in addons or FLOW6 in addons
     for identity in identities(party):  # GOBL normalizes them first (its walk is post-order)
-        normalize_identity(identity, flow2)
+        normalize_identity(identity, clearing)
+    if FLOW2 in addons or FLOW10 in addons:
+        legal_identities(party, addons)
+    inboxes = [i for i in party.get("inboxes") or [] if isinstance(i, dict)]
+    if clearing and not any(i.get("key") == "peppol" for i in inboxes):
+        for inbox in inboxes:
+            if inbox.get("scheme") == SIREN_INBOX:
+                inbox["key"] = "peppol"
+
+
+def legal_identities(party: dict, addons: list) -> None:
     tax_id = party.get("tax_id") if isinstance(party.get("tax_id"), dict) else {}
     country, code = tax_id.get("country"), tax_id.get("code")
     if isinstance(code, str) and code and country == "FR":
@@ -169,11 +183,6 @@ def normalize_party(party: dict, addons: list) -> None:
         party["identities"] = [*found, siren]
     if siren is not None and not any(i.get("scope") == "legal" for i in identities(party)):
         siren["scope"] = "legal"
-    inboxes = [i for i in party.get("inboxes") or [] if isinstance(i, dict)]
-    if flow2 and not any(i.get("key") == "peppol" for i in inboxes):
-        for inbox in inboxes:
-            if inbox.get("scheme") == SIREN_INBOX:
-                inbox["key"] = "peppol"
 
 
 def legal_identity(party: dict, kind: str, code: str, scheme: str) -> None:
@@ -189,3 +198,77 @@ def siren_of(code: str, party: dict) -> str:
             return str(identity["code"])[:9]
     digits = "".join(c for c in code if c.isdigit())
     return digits[-9:]
+
+
+# --- Flow 6: the invoice's life cycle (CDV)
+
+ROLE, STATUS = "fr-ctc-flow6-role", "fr-ctc-flow6-status"
+CONDITION, REASON, ACTION = "fr-ctc-flow6-condition", "fr-ctc-flow6-reason", "fr-ctc-flow6-action"
+FLOW6_EXTENSIONS = (ROLE, STATUS, CONDITION, REASON, ACTION)
+SELLER, BUYER = "SE", "BY"
+# A payment's status, the roles of its supplier and customer, its amount conditions (the
+# first is the default): an advice is sent by the buyer, a receipt by the seller.
+PAYMENT_STATUSES = {
+    "advice": ("211", BUYER, SELLER, ("MPA", "MEN", "RAP")),
+    "receipt": ("212", SELLER, BUYER, ("MEN", "MPA", "RAP")),
+}
+# A status line's CDV code by its key, in a response from the recipient (the first of
+# several is the default); an update or a system status codes only `issued`, as 200.
+RESPONSE_CODES = {
+    "issued": ("201",),
+    "acknowledged": ("202",),
+    "processing": ("204",),
+    "accepted": ("205",),
+    "querying": ("208",),
+    "rejected": ("210", "207", "206"),
+}
+# What a code given stands for: the status type and the line's key.
+CODE_KEYS = {"200": ("update", "issued"), "213": ("response", "error")} | {
+    code: ("response", key) for key, codes in RESPONSE_CODES.items() for code in codes
+}
+
+
+def finish_flow6(doc: dict, kind: str) -> None:
+    """A payment's or a status's flow 6 codes (`kind` is payment or status)."""
+    if kind == "payment" and doc.get("type") in PAYMENT_STATUSES:
+        status, supplier_role, customer_role, conditions = PAYMENT_STATUSES[doc["type"]]
+        ext = doc.get("ext") if isinstance(doc.get("ext"), dict) else {}
+        condition = ext.get(CONDITION) if ext.get(CONDITION) in conditions[1:] else conditions[0]
+        doc["ext"] = ext | {STATUS: status, CONDITION: condition}
+    elif kind == "status":
+        supplier_role, customer_role = SELLER, BUYER
+        for line in doc.get("lines") or []:
+            if isinstance(line, dict):
+                status_line(doc, line)
+    else:
+        return
+    for role, code in (("supplier", supplier_role), ("customer", customer_role)):
+        party = doc.get(role)
+        if isinstance(party, dict):
+            ext = party.get("ext") if isinstance(party.get("ext"), dict) else {}
+            party["ext"] = {ROLE: code} | ext
+
+
+def status_line(doc: dict, line: dict) -> None:
+    ext = line.get("ext") if isinstance(line.get("ext"), dict) else {}
+    if ext.get(STATUS) in CODE_KEYS:
+        doc["type"], line["key"] = CODE_KEYS[ext[STATUS]]
+    elif not doc.get("type") and line.get("key") == "issued":
+        doc["type"] = "update"
+    elif not doc.get("type") and line.get("key") in (*RESPONSE_CODES, "error"):
+        doc["type"] = "response"
+    kind, key = doc.get("type"), line.get("key")
+    if kind in ("update", "system"):
+        codes = ("200",) if key == "issued" else None
+    elif kind == "response":
+        codes = RESPONSE_CODES.get(key)
+    else:
+        return
+    if codes is None:
+        ext = {k: v for k, v in ext.items() if k != STATUS}
+    elif ext.get(STATUS) not in codes[1:]:
+        ext = ext | {STATUS: codes[0]}
+    if ext:
+        line["ext"] = ext
+    else:
+        line.pop("ext", None)

@@ -9,7 +9,7 @@ parties and items (scenarios.add_type_codes, parties.normalize_parties). A docum
 could be built then meets GOBL's rules for its kind, as an invoice does (gobl_rules).
 """
 
-from . import saft
+from . import ctc, saft
 from .addons import with_requirements
 from .calc import calculate_invoice, today_in
 from .gobl_rules import check_rules
@@ -53,6 +53,8 @@ def build_other_document(doc: dict, problems: Problems) -> dict:
     BUILDERS[schema](doc, problems)
     if saft.V1 in (addons or ()) and schema in SAFT_KINDS:
         saft.finish_other(doc, SAFT_KINDS[schema])
+    if ctc.FLOW6 in (addons or ()) and schema in (PAYMENT, STATUS):
+        ctc.finish_flow6(doc, "payment" if schema == PAYMENT else "status")
     schema_problems(doc, problems)
     if not problems:  # GOBL validates a document it could calculate
         check_rules(doc, problems)

@@ -108,6 +108,7 @@ DEFINED_BY = {
     "mx-cfdi-v4": tuple(" ".join(cfdi.EXTENSIONS).split()),
     "fr-ctc-flow2-v1": (ctc.BILLING_MODE,),
     "fr-ctc-flow10-v1": ctc.FLOW10_EXTENSIONS,
+    "fr-ctc-flow6-v1": ctc.FLOW6_EXTENSIONS,
     "pl-favat-v2": ("pl-favat-effective-date", "pl-favat-vat-special", "pl-favat-vat-zero"),
     "pl-favat-v3": (
         "pl-favat-cash-accounting",

@@ -38,7 +38,7 @@ def normalize_parties(doc: dict, invoice: bool = True) -> None:
             move_fiscal_code(party)
         if cfdi.V4 in addons:
             cfdi.move_identities(party)
-        if ctc.FLOW2 in addons or ctc.FLOW10 in addons:
+        if any(flow in addons for flow in ctc.FLOWS):
             ctc.normalize_party(party, addons)
         if "it-sdi-v1" in addons:
             for address in party.get("addresses") or []:
