@@ -56,7 +56,10 @@ def build_other_document(doc: dict, problems: Problems) -> dict:
     if ctc.FLOW6 in (addons or ()) and schema in (PAYMENT, STATUS):
         ctc.finish_flow6(doc, "payment" if schema == PAYMENT else "status")
     schema_problems(doc, problems)
-    if not problems:  # GOBL validates a document it could calculate
+    # GOBL validates a document it could calculate. A payment it calculates even without a
+    # line's amount (zero to it), and ours is whole by then (its lines indexed, its total
+    # summed), so its rules speak beside our problems; a pointer keeps its first problem.
+    if not problems or schema == PAYMENT:
         check_rules(doc, problems)
     kept = {k: v for k, v in doc.items() if v not in ([], {}, None)}
     # Printed in the order of GOBL's struct, as it prints them.
