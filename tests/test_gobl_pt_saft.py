@@ -268,3 +268,39 @@ def test_an_exemption_note_longer_than_60_bytes_is_refused_as_the_module_does():
     )
     message = "[GOBL-PT-SAFT-ORG-NOTE-01] the length must be between 6 and 60"
     assert rule_faults(doc) == {"/lines/0/notes/0/text": message}
+
+
+def test_payments_orders_and_deliveries_meet_the_modules_rules():
+    base = {"$addons": ["pt-saft-v1"], "supplier": SUPPLIER, "issue_date": "2025-04-01"}
+    line = {"quantity": "1", "item": {"name": "Caixa", "price": "10.00"}}
+    payment = base | {
+        "$schema": "https://gobl.org/draft-0/bill/payment",
+        "series": "RC A",  # a receipt of the cash VAT scheme would be RC; this one is RG
+        "code": "1",
+        "lines": [{"document": {"code": "FT A/1"}, "amount": "10.00"}],
+        "methods": [{"key": "cash", "amount": "10.00"}],
+    }
+    order = base | {
+        "$schema": "https://gobl.org/draft-0/bill/order",
+        "series": "NE A",
+        "code": "1",
+        "lines": [line],  # no VAT
+    }
+    delivery = base | {
+        "$schema": "https://gobl.org/draft-0/bill/delivery",
+        "type": "note",
+        "series": "GR A",
+        "code": "1",
+        "lines": [line],
+    }
+    assert rule_faults(payment) == {
+        "": "[GOBL-PT-SAFT-BILL-PAYMENT-01] series format must be valid",
+        "/lines/0/document/issue_date": "[GOBL-PT-SAFT-BILL-PAYMENTLINE-02] cannot be blank",
+        "/lines/0/tax": "[GOBL-PT-SAFT-BILL-PAYMENTLINE-03] cannot be blank",
+    }
+    assert rule_faults(order) == {
+        "/lines/0": "[GOBL-PT-SAFT-BILL-ORDER-06] line taxes must include VAT category"
+    }
+    assert rule_faults(delivery) == {
+        "/despatch_date": "[GOBL-PT-SAFT-BILL-DELIVERY-06] delivery despatch date is required"
+    }

@@ -5,8 +5,8 @@ tax_combo.go): the codes and messages a GOBL with that module reports. GOBL publ
 data for it, so each test's name here is ours; the predicates are below, registered by code
 before the sets are compiled.
 
-Not transcribed yet: the module's rules for payments, orders and deliveries (their types,
-series and codes, the supplier's tax ID, despatch dates).
+Also payments.go, payment_line.go, orders.go and deliveries.go: their types, series and codes
+by type, sources, the supplier's tax ID, despatch dates, a payment line's document and VAT.
 """
 
 import re
@@ -51,28 +51,53 @@ def above_zero(value, context) -> bool:
     return found is None or found > 0
 
 
-def series_valid(invoice, context) -> bool:
-    series = member(invoice, "series")
-    if not isinstance(series, str) or not series:
-        return True
-    kind = doc_type(invoice)
-    return (not kind or series.startswith(kind + " ")) and bool(SERIES.match(series))
+def series_valid_for(kind_of):
+    """A series is "<document type> <name>" (the SAF-T (PT) XSD's); `kind_of` reads the type."""
+
+    def test(doc, context) -> bool:
+        series = member(doc, "series")
+        if not isinstance(series, str) or not series:
+            return True
+        kind = kind_of(doc)
+        return (not kind or series.startswith(kind + " ")) and bool(SERIES.match(series))
+
+    return test
 
 
-def code_valid(invoice, context) -> bool:
-    code = member(invoice, "code")
-    if not isinstance(code, str) or not code:
-        return True
-    if member(invoice, "series"):
-        return bool(CODE.match(code))
-    kind = doc_type(invoice)
-    return (not kind or code.startswith(kind + " ")) and bool(FULL_CODE.match(code))
+def code_valid_for(kind_of):
+    """A code is a number after a series, else "<type> <series>/<number>"."""
+
+    def test(doc, context) -> bool:
+        code = member(doc, "code")
+        if not isinstance(code, str) or not code:
+            return True
+        if member(doc, "series"):
+            return bool(CODE.match(code))
+        kind = kind_of(doc)
+        return (not kind or code.startswith(kind + " ")) and bool(FULL_CODE.match(code))
+
+    return test
+
+
+def payment_type(doc) -> str:
+    ext = member(doc, "ext")
+    return ext.get("pt-saft-payment-type", "") if isinstance(ext, dict) else ""  # RC, RG
+
+
+def tax_code_of(key: str):
+    return lambda doc: tax_ext(doc).get(key, "")
+
+
+series_valid, code_valid = series_valid_for(doc_type), code_valid_for(doc_type)
 
 
 def source_ref_valid(invoice, context) -> bool:
     """A manually issued document's reference: its own type, then M, or D and the type of
     the document it copies."""
-    ext, kind = tax_ext(invoice), doc_type(invoice)
+    return source_ref_matches(tax_ext(invoice), doc_type(invoice))
+
+
+def source_ref_matches(ext: dict, kind: str) -> bool:
     ref = ext.get(SOURCE_REF)
     if ext.get(SOURCE) != "M" or not ref or not kind:
         return True
@@ -109,12 +134,73 @@ def due_is_zero(due, context) -> bool:
     return found is None or found == 0
 
 
+def payment_line_vat_exemption(line) -> str | None:
+    categories = objects(member(line, "tax", "categories"))
+    vat = next((c for c in categories if c.get("code") == "VAT"), {})
+    rates = objects(vat.get("rates"))
+    ext = rates[0].get("ext") if rates and isinstance(rates[0].get("ext"), dict) else {}
+    return ext.get(EXEMPTION)
+
+
+def exemption_notes_match(notes, code) -> bool:
+    found = [n for n in objects(notes) if is_exemption_note(n)]
+    return len(found) == 1 and found[0].get("code") == code if code else not found
+
+
+def customer_named(payment, context) -> bool:
+    customer = member(payment, "customer")
+    if not isinstance(customer, dict) or not member(customer, "tax_id", "code"):
+        return True
+    return bool(customer.get("name"))
+
+
+def payment_ext(doc) -> dict:
+    """A payment keeps its SAF-T codes in its own `ext`, not under `tax`."""
+    ext = member(doc, "ext")
+    return ext if isinstance(ext, dict) else {}
+
+
+INVOICE_WORK_TYPE_CODES = frozenset(INVOICE_WORK_TYPES)
+
 NAMED.update(
     {
         "pt-saft: is VAT": lambda combo, context: member(combo, "cat") == "VAT",
         "pt-saft: invoice-receipt": lambda doc, context: doc_type(doc) == "FR",
         "pt-saft: source not produced": lambda doc, context: tax_ext(doc).get(SOURCE, "P") != "P",
         "pt-saft: legal exemption note": lambda note, context: is_exemption_note(note),
+        "pt-saft: payment source not produced": lambda doc, context: (
+            payment_ext(doc).get(SOURCE, "P") != "P"
+        ),
+    }
+)
+BY_ASSERT.update(
+    {
+        "GOBL-PT-SAFT-BILL-PAYMENT-01": series_valid_for(payment_type),
+        "GOBL-PT-SAFT-BILL-PAYMENT-02": code_valid_for(payment_type),
+        "GOBL-PT-SAFT-BILL-PAYMENT-06": lambda doc, context: source_ref_matches(
+            payment_ext(doc), payment_type(doc)
+        ),
+        "GOBL-PT-SAFT-BILL-PAYMENT-09": customer_named,
+        "GOBL-PT-SAFT-BILL-PAYMENT-10": at_least_zero,
+        "GOBL-PT-SAFT-BILL-PAYMENTLINE-04": lambda total, context: (
+            not isinstance(total, dict)
+            or any(c.get("code") == "VAT" for c in objects(total.get("categories")))
+        ),
+        "GOBL-PT-SAFT-BILL-PAYMENTLINE-06": lambda line, context: exemption_notes_match(
+            member(line, "notes"), payment_line_vat_exemption(line)
+        ),
+        "GOBL-PT-SAFT-BILL-ORDER-01": lambda doc, context: bool(tax_ext(doc).get(WORK_TYPE)),
+        "GOBL-PT-SAFT-BILL-ORDER-02": lambda doc, context: (
+            tax_ext(doc).get(WORK_TYPE) not in INVOICE_WORK_TYPE_CODES
+        ),
+        "GOBL-PT-SAFT-BILL-ORDER-03": series_valid_for(tax_code_of(WORK_TYPE)),
+        "GOBL-PT-SAFT-BILL-ORDER-04": code_valid_for(tax_code_of(WORK_TYPE)),
+        "GOBL-PT-SAFT-BILL-ORDER-06": has_vat,
+        "GOBL-PT-SAFT-BILL-DELIVERY-01": lambda doc, context: bool(
+            tax_ext(doc).get("pt-saft-movement-type")
+        ),
+        "GOBL-PT-SAFT-BILL-DELIVERY-02": series_valid_for(tax_code_of("pt-saft-movement-type")),
+        "GOBL-PT-SAFT-BILL-DELIVERY-03": code_valid_for(tax_code_of("pt-saft-movement-type")),
     }
 )
 BY_ASSERT.update(
@@ -242,6 +328,188 @@ SETS = [
             ),
             check(
                 "GOBL-PT-SAFT-BILL-INVOICE-14", "source ref format is invalid", "source ref format"
+            ),
+        ),
+        on(
+            "bill.Payment",
+            "GOBL-PT-SAFT-BILL-PAYMENT",
+            check("GOBL-PT-SAFT-BILL-PAYMENT-01", "series format must be valid", "series format"),
+            check("GOBL-PT-SAFT-BILL-PAYMENT-02", "code format must be valid", "code format"),
+            field(
+                "ext",
+                check(
+                    "GOBL-PT-SAFT-BILL-PAYMENT-03",
+                    "'pt-saft-payment-type' extension is required",
+                    "ext require [pt-saft-payment-type]",
+                ),
+                check(
+                    "GOBL-PT-SAFT-BILL-PAYMENT-04",
+                    "'pt-saft-source' extension is required",
+                    "ext require [pt-saft-source]",
+                ),
+            ),
+            when(
+                "pt-saft: payment source not produced",
+                field(
+                    "ext",
+                    check(
+                        "GOBL-PT-SAFT-BILL-PAYMENT-05",
+                        "'pt-saft-source-ref' extension is required when source is not produced",
+                        "ext require [pt-saft-source-ref]",
+                    ),
+                ),
+            ),
+            check(
+                "GOBL-PT-SAFT-BILL-PAYMENT-06", "source ref format is invalid", "source ref format"
+            ),
+            field(
+                "supplier",
+                field(
+                    "tax_id",
+                    check("GOBL-PT-SAFT-BILL-PAYMENT-07", "supplier tax ID is required", "present"),
+                    field(
+                        "code",
+                        check(
+                            "GOBL-PT-SAFT-BILL-PAYMENT-08",
+                            "supplier tax ID code is required",
+                            "present",
+                        ),
+                    ),
+                ),
+            ),
+            check(
+                "GOBL-PT-SAFT-BILL-PAYMENT-09",
+                "customer name is required when customer has tax ID code",
+                "customer name present",
+            ),
+            field("total", check("GOBL-PT-SAFT-BILL-PAYMENT-10", "must be no less than 0", "≥ 0")),
+        ),
+        on(
+            "bill.PaymentLine",
+            "GOBL-PT-SAFT-BILL-PAYMENTLINE",
+            field(
+                "document",
+                check("GOBL-PT-SAFT-BILL-PAYMENTLINE-01", "cannot be blank", "present"),
+                field(
+                    "issue_date",
+                    check("GOBL-PT-SAFT-BILL-PAYMENTLINE-02", "cannot be blank", "present"),
+                ),
+            ),
+            field(
+                "tax",
+                check("GOBL-PT-SAFT-BILL-PAYMENTLINE-03", "cannot be blank", "present"),
+                check(
+                    "GOBL-PT-SAFT-BILL-PAYMENTLINE-04", "missing category VAT", "has VAT category"
+                ),
+                field(
+                    "categories",
+                    each(
+                        field(
+                            "rates",
+                            check(
+                                "GOBL-PT-SAFT-BILL-PAYMENTLINE-05",
+                                "only one rate allowed per line",
+                                "length between 0 and 1",
+                            ),
+                        )
+                    ),
+                ),
+            ),
+            check("GOBL-PT-SAFT-BILL-PAYMENTLINE-06", "exemption notes invalid", "exemption notes"),
+        ),
+        on(
+            "bill.Order",
+            "GOBL-PT-SAFT-BILL-ORDER",
+            check(
+                "GOBL-PT-SAFT-BILL-ORDER-01",
+                "tax requires 'pt-saft-work-type' extension",
+                "has work type",
+            ),
+            check(
+                "GOBL-PT-SAFT-BILL-ORDER-02",
+                "work type must not be an invoice work type",
+                "order work type valid",
+            ),
+            check("GOBL-PT-SAFT-BILL-ORDER-03", "series format must be valid", "series format"),
+            check("GOBL-PT-SAFT-BILL-ORDER-04", "code format must be valid", "code format"),
+            field("value_date", check("GOBL-PT-SAFT-BILL-ORDER-05", "cannot be blank", "present")),
+            field(
+                "lines",
+                each(
+                    check(
+                        "GOBL-PT-SAFT-BILL-ORDER-06",
+                        "line taxes must include VAT category",
+                        "has VAT",
+                    )
+                ),
+            ),
+        ),
+        on(
+            "bill.Delivery",
+            "GOBL-PT-SAFT-BILL-DELIVERY",
+            check(
+                "GOBL-PT-SAFT-BILL-DELIVERY-01",
+                "delivery tax requires 'pt-saft-movement-type' extension",
+                "has movement type",
+            ),
+            check(
+                "GOBL-PT-SAFT-BILL-DELIVERY-02",
+                "delivery series format must be valid",
+                "series format",
+            ),
+            check(
+                "GOBL-PT-SAFT-BILL-DELIVERY-03", "delivery code format must be valid", "code format"
+            ),
+            field(
+                "supplier",
+                field(
+                    "tax_id",
+                    check(
+                        "GOBL-PT-SAFT-BILL-DELIVERY-04",
+                        "delivery supplier tax ID is required",
+                        "present",
+                    ),
+                    field(
+                        "code",
+                        check(
+                            "GOBL-PT-SAFT-BILL-DELIVERY-05",
+                            "delivery supplier tax ID code is required",
+                            "present",
+                        ),
+                    ),
+                ),
+            ),
+            field(
+                "despatch_date",
+                check(
+                    "GOBL-PT-SAFT-BILL-DELIVERY-06", "delivery despatch date is required", "present"
+                ),
+            ),
+            field(
+                "preceding",
+                check(
+                    "GOBL-PT-SAFT-BILL-DELIVERY-07",
+                    "delivery preceding must have at most one entry",
+                    "length between 0 and 1",
+                ),
+                each(
+                    field(
+                        "series",
+                        check(
+                            "GOBL-PT-SAFT-BILL-DELIVERY-08",
+                            "delivery preceding series is required",
+                            "present",
+                        ),
+                    ),
+                    field(
+                        "code",
+                        check(
+                            "GOBL-PT-SAFT-BILL-DELIVERY-09",
+                            "delivery preceding code is required",
+                            "present",
+                        ),
+                    ),
+                ),
             ),
         ),
         on(
