@@ -200,3 +200,32 @@ def test_a_status_lines_cdv_code_follows_its_key_and_type(given, kind, key, code
     line = result["lines"][0]
     assert (result["type"], line["key"], line["ext"]) == (kind, key, {"fr-ctc-flow6-status": code})
     assert result["customer"]["ext"] == {"fr-ctc-flow6-role": "BY"}
+
+
+def test_a_rejections_reasons_and_actions_get_their_cdar_codes_or_keys_from_them():
+    line = {
+        "key": "rejected",
+        "doc": {"code": "2026-00042"},
+        "reasons": [
+            {"key": "prices", "ext": {"fr-ctc-flow6-reason": "CALCUL_ERR"}},
+            {"ext": {"fr-ctc-flow6-reason": "QTE_ERR"}},  # the key from the code
+        ],
+        "actions": [{"key": "credit-full"}],
+    }
+    status = {
+        "$schema": STATUS,
+        "$addons": [FLOW6],
+        "type": "response",
+        "code": "STA-2",
+        "issue_date": "2026-04-16",
+        "supplier": SELLER,
+        "customer": BUYER,
+        "lines": [line],
+    }
+    built_line = built(status)["lines"][0]
+    assert [(r["key"], r["ext"]) for r in built_line["reasons"]] == [
+        ("prices", {"fr-ctc-flow6-reason": "CALCUL_ERR", "fr-ctc-flow6-condition": "DIV"}),
+        ("quantity", {"fr-ctc-flow6-reason": "QTE_ERR", "fr-ctc-flow6-condition": "DIV"}),
+    ]
+    assert built_line["actions"][0]["ext"] == {"fr-ctc-flow6-action": "CNF"}
+    assert built_line["ext"] == {"fr-ctc-flow6-status": "210"}

@@ -13,8 +13,8 @@ Flow 10 gives its tax combos EN 16931's categories, a B2C invoice (no customer) 
 (TNT1 unless given) and any other its billing mode, other EU parties their VAT number as a
 legal identity (scheme 0223). Flow 6 (the invoice's life cycle: CDV statuses, payments)
 gives a payment its status (211 sent, 212 received) and amount condition, a status line its
-CDV code by status type and line key (or the key and type from a code given), and the parties
-their roles (seller SE, buyer BY); its reasons' and actions' codes are not built yet.
+CDV code by status type and line key (or the key and type from a code given), its reasons and
+actions their CDAR codes, and the parties their roles (seller SE, buyer BY).
 """
 
 # EU members other than France, as GOBL's l10n union (Greece as both EL and GR).
@@ -249,7 +249,75 @@ def finish_flow6(doc: dict, kind: str) -> None:
             party["ext"] = {ROLE: code} | ext
 
 
+# A reason's CDAR codes by its key (the first is the default; a code given among the others
+# stays), and the conditions it may carry: bank details for finance terms, else data ones.
+DATA = ("DIV", "DVA", "MAJ")
+REASONS = {
+    "finance-terms": (("COORD_BANC_ERR",), ("CBB", *DATA)),
+    "other": (("AUTRE",), DATA),
+    "legal": (
+        ("NON_CONFORME", "TX_TVA_ERR", "REJ_SEMAN", "REJ_COH", "REJ_CONT_B2G", "IRR_VIDE_F")
+        + ("IRR_TYPE_F", "IRR_SYNTAX", "IRR_TAILLE_PJ", "IRR_NOM_PJ", "IRR_VID_PJ")
+        + ("IRR_EXT_DOC", "IRR_TAILLE_F", "IRR_ANTIVIRUS"),
+        DATA,
+    ),
+    "not-recognized": (
+        ("DOUBLON", "TRANSAC_INC", "EMMET_INC", "CONTRAT_TERM", "DOUBLE_FACT", "REJ_UNI"),
+        DATA,
+    ),
+    "unknown-receiver": (("DEST_INC", "NON_TRANSMISE", "ROUTAGE_ERR"), DATA),
+    "references": (
+        ("CMD_ERR", "JUSTIF_ABS", "DEST_ERR", "ADR_ERR", "SIRET_ERR", "CODE_ROUTAGE_ERR")
+        + ("REF_CT_ABSENT", "REF_ERR", "REJ_ADR", "REJ_REF_PJ", "REJ_ASS_PJ"),
+        DATA,
+    ),
+    "prices": (("PU_ERR", "MONTANTTOTAL_ERR", "CALCUL_ERR", "REM_ERR"), DATA),
+    "quantity": (("QTE_ERR",), DATA),
+    "items": (("ART_ERR",), DATA),
+    "payment-terms": (("MODPAI_ERR",), DATA),
+    "quality": (("QUALITE_ERR",), DATA),
+    "delivery": (("LIVR_INCOMP",), DATA),
+}
+REASON_KEYS = {code: key for key, (codes, _) in REASONS.items() for code in codes}
+ACTIONS = {
+    "none": "NOA",
+    "provide": "PIN",
+    "reissue": "NIN",
+    "credit-full": "CNF",
+    "credit-partial": "CNP",
+    "credit-amount": "CNA",
+    "other": "OTH",
+}
+ACTION_KEYS = {code: key for key, code in ACTIONS.items()}
+
+
+def one_of(ext: dict, name: str, codes: tuple) -> dict:
+    """GOBL's SetOneOf: a code among the others stays, else the first."""
+    return ext if ext.get(name) in codes[1:] else ext | {name: codes[0]}
+
+
+def reason(entry: dict) -> None:
+    ext = entry.get("ext") if isinstance(entry.get("ext"), dict) else {}
+    if not entry.get("key") and ext.get(REASON) in REASON_KEYS:
+        entry["key"] = REASON_KEYS[ext[REASON]]
+    if entry.get("key") in REASONS:
+        codes, conditions = REASONS[entry["key"]]
+        entry["ext"] = one_of(one_of(ext, REASON, codes), CONDITION, conditions)
+
+
+def action(entry: dict) -> None:
+    ext = entry.get("ext") if isinstance(entry.get("ext"), dict) else {}
+    if not entry.get("key") and ext.get(ACTION) in ACTION_KEYS:
+        entry["key"] = ACTION_KEYS[ext[ACTION]]
+    if entry.get("key") in ACTIONS:
+        entry["ext"] = ext | {ACTION: ACTIONS[entry["key"]]}
+
+
 def status_line(doc: dict, line: dict) -> None:
+    for name, normalize in (("reasons", reason), ("actions", action)):
+        for entry in line.get(name) or []:
+            if isinstance(entry, dict):
+                normalize(entry)
     ext = line.get("ext") if isinstance(line.get("ext"), dict) else {}
     if ext.get(STATUS) in CODE_KEYS:
         doc["type"], line["key"] = CODE_KEYS[ext[STATUS]]
