@@ -212,7 +212,8 @@ def finish_other(doc: dict, kind: str) -> None:
     else:
         returned = "GD" if "return" in tags else DELIVERY_MOVEMENT_TYPES.get(doc.get("type"))
         code, name = ext.get(MOVEMENT_TYPE) or returned, MOVEMENT_TYPE
-    doc["tax"] = tax | {"ext": ext | ({name: code} if code else {})}
+    if code:  # an advice note or a sale order has no SAF-T type: its `tax` stays as it was
+        doc["tax"] = tax | {"ext": ext | {name: code}}
 
 
 def objects(value) -> list[dict]:
