@@ -229,3 +229,50 @@ def test_a_rejections_reasons_and_actions_get_their_cdar_codes_or_keys_from_them
     ]
     assert built_line["actions"][0]["ext"] == {"fr-ctc-flow6-action": "CNF"}
     assert built_line["ext"] == {"fr-ctc-flow6-status": "210"}
+
+
+# --- Flow 10's rules (GOBL-FR-CTC-FLOW10-*), as the module reports them
+
+
+def rule_faults(doc: dict) -> dict[str, str]:
+    _, problems = build_document(doc)
+    return {p.path: p.message for p in problems if "FR-CTC" in p.message}
+
+
+def test_a_b2c_sale_at_a_rate_france_does_not_have_is_refused_in_flow10():
+    doc = french(**{"$addons": [FLOW10]})
+    del doc["customer"]
+    assert rule_faults(doc) == {}
+    doc["lines"][0]["taxes"] = [{"cat": "VAT", "percent": "21%"}]
+    found = rule_faults(doc)
+    assert list(found) == [""]
+    assert found[""].startswith("[GOBL-FR-CTC-FLOW10-BILL-INVOICE-07] invoice VAT line percent")
+
+
+def test_a_customer_outside_the_eu_needs_a_legal_identity_of_an_allowed_scheme():
+    customer = {"name": "Customer Inc", "tax_id": {"country": "US"}}
+    found = rule_faults(french(customer=customer, **{"$addons": [FLOW10]}))
+    assert found == {
+        "/customer": "[GOBL-FR-CTC-FLOW10-BILL-INVOICE-17] invoice customer must declare a legal identity with an allowed ICD 6523 scheme (0002, 0223, 0227, 0228 or 0229) (G2.19)"
+    }
+    customer["identities"] = [
+        {"code": "US-123", "scope": "legal", "ext": {"iso-scheme-id": "0227"}}
+    ]
+    assert rule_faults(french(customer=customer, **{"$addons": [FLOW10]})) == {}
+
+
+def test_only_a_settled_receipt_is_reported_in_flow10():
+    payment = {
+        "$schema": PAYMENT,
+        "$addons": [FLOW10],
+        "type": "advice",
+        "code": "P-2",
+        "issue_date": "2026-04-16",
+        "supplier": SELLER,
+        "lines": [{"amount": "100.00"}],
+        "methods": [{"key": "credit-transfer", "amount": "100.00"}],
+    }
+    assert rule_faults(payment) == {
+        "/type": "[GOBL-FR-CTC-FLOW10-BILL-PAYMENT-01] payment type must be 'receipt' for Flow 10 reporting",
+        "/value_date": "[GOBL-FR-CTC-FLOW10-BILL-PAYMENT-02] payment value_date (settlement date) is required",
+    }
