@@ -479,3 +479,79 @@ def test_a_receipts_prices_include_vat_and_its_lottery_code_is_cleaned():
     assert doc["tax"]["prices_include"] == "VAT"
     assert doc["tax"]["ext"]["it-ticket-lottery"] == "AB12CD34"
     assert (doc["totals"]["total"], doc["totals"]["tax"]) == ("100.00", "22.00")
+
+
+# --- Payments, orders and deliveries: GOBL's add-ons normalize by type, wherever the type
+# sits (pay.Record, pay.Instructions, bill.Discount, org.Item, org.Party)
+
+SUPPLIER = {"name": "Acme", "tax_id": {"country": "ES", "code": "B98602642"}}
+
+
+def payment(addons: list, *methods: dict) -> dict:
+    return {
+        "$schema": "https://gobl.org/draft-0/bill/payment",
+        "$addons": addons,
+        "code": "P-1",
+        "supplier": SUPPLIER,
+        "lines": [{"document": {"code": "F-1"}, "amount": "100.00"}],
+        "methods": list(methods),
+    }
+
+
+def test_a_payments_methods_get_the_payment_means_code_of_each_addon():
+    doc = payment(
+        ["it-sdi-v1", "gr-mydata-v1", "eu-en16931-v2017", "typo-v1"],
+        {"key": "credit-transfer", "amount": "60.00"},
+        {"key": "card", "amount": "40.00"},
+    )
+    result = built(doc)
+    assert result["$addons"] == ["it-sdi-v1", "gr-mydata-v1", "eu-en16931-v2017"]
+    # EN 16931 codes payment instructions only, not records (pay.Record)
+    assert [m.get("ext") for m in result["methods"]] == [
+        {"it-sdi-payment-means": "MP05", "gr-mydata-payment-means": "1"},
+        {"it-sdi-payment-means": "MP08", "gr-mydata-payment-means": "7"},
+    ]
+
+
+def test_an_order_gets_en16931_codes_on_its_payment_adjustments_items_and_taxes():
+    line = {
+        "quantity": "2",
+        "item": {"name": "Box", "price": "10.00"},
+        "discounts": [{"key": "sample", "percent": "10%"}],
+        "taxes": [{"cat": "VAT", "rate": "general"}],
+    }
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/order",
+        "$addons": ["eu-en16931-v2017"],
+        "code": "O-1",
+        "currency": "EUR",
+        "supplier": SUPPLIER,
+        "lines": [line],
+        "payment": {"instructions": {"key": "credit-transfer+sepa"}},
+        "notes": [{"key": "general", "text": "Thanks"}],
+    }
+    result = built(doc)
+    assert result["payment"]["instructions"]["ext"] == {"untdid-payment-means": "58"}
+    built_line = result["lines"][0]
+    assert built_line["discounts"][0]["ext"] == {"untdid-allowance": "67"}
+    assert built_line["item"]["unit"] == "one"
+    assert built_line["taxes"][0]["ext"] == {"untdid-tax-category": "S"}
+    assert result["notes"][0]["ext"] == {"untdid-text-subject": "AAI"}
+
+
+def test_a_delivery_without_addons_gets_no_codes():
+    doc = {
+        "$schema": "https://gobl.org/draft-0/bill/delivery",
+        "code": "D-1",
+        "supplier": SUPPLIER,
+        "lines": [
+            {
+                "quantity": "1",
+                "item": {"name": "Box"},
+                "discounts": [{"key": "sample", "percent": "1%"}],
+            }
+        ],
+    }
+    result = built(doc)
+    assert "unit" not in result["lines"][0]["item"]
+    assert "ext" not in result["lines"][0]["discounts"][0]

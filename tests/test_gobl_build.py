@@ -740,9 +740,13 @@ def test_gobls_rules_for_payments_orders_and_statuses_are_checked():
         "supplier": supplier,
         "lines": [{"key": "maybe"}],
     }
-    assert paths(validate_document(payment)) == {"": "methods sum must match total"}
-    assert paths(validate_document(order)) == {"/lines": "lines are required"}
-    assert paths(validate_document(status)) == {"/lines/0/key": "status line key is not valid"}
+    assert paths(validate_document(payment)) == {
+        "": "[GOBL-BILL-PAYMENT-08] methods sum must match total"
+    }
+    assert paths(validate_document(order)) == {"/lines": "[GOBL-BILL-ORDER-06] lines are required"}
+    assert paths(validate_document(status)) == {
+        "/lines/0/key": "[GOBL-BILL-STATUSLINE-02] status line key is not valid"
+    }
 
 
 def test_a_payment_line_gets_its_share_of_the_documents_taxes():

@@ -12,6 +12,7 @@ parties.py's; the parties' own codes (ext) are not built yet.
 import re
 
 from . import amounts as num
+from . import cfdi, ctc, saft
 
 VAT = "VAT"
 # EU members today, by tax country code (Greece as both EL and GR), as GOBL's l10n union.
@@ -58,19 +59,48 @@ REQUIRES = {
     "de-zugferd-v2": ("eu-en16931-v2017",),
     "fr-choruspro-v1": ("eu-en16931-v2017",),
     "fr-facturx-v1": ("eu-en16931-v2017",),
+    "fr-ctc-flow2-v1": ("eu-en16931-v2017",),
 }
 
 
+# The add-ons GOBL v0.502.1 registers (`tax.AddonForKey`): a document keeps only these.
+# pl-favat-v2 is no longer among them. Of the keys GOBL approves for modules of their own
+# (addons/external.go), those built here: pt-saft-v1 (saft.py), as a GOBL with that module
+# imported registers it; mx-cfdi-v4 (cfdi.py), fr-ctc-flow2-v1, -flow6-v1 and -flow10-v1
+# (ctc.py) likewise.
+REGISTERED = {
+    "ar-arca-v4", "co-dian-v2", "de-xrechnung-v3", "de-zugferd-v2", "es-facturae-v3",
+    "es-sii-v1", "es-tbai-v1", "es-verifactu-v1", "eu-en16931-v2017", "fr-choruspro-v1",
+    "fr-facturx-v1", "gr-mydata-v1", "it-sdi-v1", "it-ticket-v1", "pl-favat-v3",
+    "pt-saft-v1", "mx-cfdi-v4", "fr-ctc-flow2-v1", "fr-ctc-flow6-v1", "fr-ctc-flow10-v1",
+}  # fmt: skip
+
+
+def is_registered(key) -> bool:
+    return isinstance(key, str) and key in REGISTERED
+
+
 def with_requirements(addons: list) -> list:
-    """The add-ons with those they require before them, each once. GOBL also drops keys it
-    does not know; we keep them, so that a typo stays visible in the document."""
+    """The add-ons with those they require before them, each once, as GOBL's
+    PrepareNormalization makes the list before it calculates. A key GOBL does not register
+    is dropped there, typo or not: only a document checked without being built (a signed
+    envelope) reports it, as GOBL-TAX-ADDONS-01 (unregistered_addons)."""
     found: list = []
     for addon in addons:
-        required = REQUIRES.get(addon, ()) if isinstance(addon, str) else ()
-        for key in (*required, addon):
+        if not is_registered(addon):
+            continue
+        for key in (*REQUIRES.get(addon, ()), addon):
             if key not in found:
                 found.append(key)
     return found
+
+
+def unregistered_addons(doc: dict) -> list[int]:
+    """The indexes in `$addons` of keys GOBL does not register."""
+    addons = doc.get("$addons")
+    if not isinstance(addons, list):
+        return []
+    return [index for index, key in enumerate(addons) if not is_registered(key)]
 
 
 def normalize_combo(combo, addons: tuple[str, ...]) -> None:
@@ -81,11 +111,17 @@ def normalize_combo(combo, addons: tuple[str, ...]) -> None:
 
 
 def prepare_invoice(doc: dict, addons: tuple[str, ...]) -> None:
-    """What an add-on changes in the document before it is calculated: a receipt's prices
-    include VAT unless it says otherwise, and its lottery code is letters and digits only."""
+    """What an add-on changes in the document before it is calculated: a French CTC
+    invoice rounds per currency; a receipt's prices include VAT unless it says otherwise, and
+    its lottery code is letters and digits only."""
     tax = doc.get("tax", {})
-    if "it-ticket-v1" not in addons or not isinstance(tax, dict):
+    if not isinstance(tax, dict):
         return  # a `tax` that is no object: the schema says so
+    if ctc.FLOW2 in addons:
+        ctc.prepare_invoice(doc)
+    if "it-ticket-v1" not in addons:
+        return
+    tax = doc["tax"] = doc.get("tax", {})
     if not tax.get("prices_include"):
         tax["prices_include"] = VAT
     ext = tax.get("ext")
@@ -406,6 +442,8 @@ COMBO_NORMALIZERS = {
     "pl-favat-v3": favat_combo,
     "gr-mydata-v1": mydata_combo,
     "ar-arca-v4": arca_combo,
+    "pt-saft-v1": saft.combo,
+    "fr-ctc-flow10-v1": en16931_combo,  # EN 16931's categories, without requiring it
 }
 
 
@@ -462,6 +500,11 @@ EXTENSIONS = {
     ),
     "it-ticket-v1": ("it-ticket-exempt it-ticket-product", "it-ticket-lottery it-ticket-line-ref"),
     "pl-favat-v2": ("", "pl-favat-vat-special pl-favat-vat-zero pl-favat-effective-date"),
+    "pt-saft-v1": saft.EXTENSIONS,
+    "mx-cfdi-v4": cfdi.EXTENSIONS,
+    "fr-ctc-flow2-v1": ctc.EXTENSIONS,
+    "fr-ctc-flow10-v1": (" ".join(ctc.FLOW10_EXTENSIONS), ""),
+    "fr-ctc-flow6-v1": (" ".join(ctc.FLOW6_EXTENSIONS[:3]), " ".join(ctc.FLOW6_EXTENSIONS[3:])),
     "pl-favat-v3": (
         "pl-favat-tax-category pl-favat-invoice-type pl-favat-self-billing "
         "pl-favat-reverse-charge pl-favat-payment-means",

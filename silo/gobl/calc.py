@@ -211,6 +211,8 @@ def calculate_line(invoice: Invoice, line: dict, problems: Problems) -> Decimal 
     if line.get("breakdown"):
         breakdown_price(invoice, line, problems.at("/breakdown"))
     price = amount_field(item, "price", problems.at("/item"))
+    if quantity is not None and price is None:
+        line["quantity"] = num.text(quantity)  # an amount, as GOBL prints it: "1", not 1
     if quantity is None or price is None:
         return None
     if price < 0:  # GOBL keeps prices positive: the quantity carries the sign
@@ -386,6 +388,8 @@ def sub_line_total(invoice: Invoice, sub_line, problems: Problems, index: int) -
         problems.add("/item", "is required")
         return None
     price = amount_field(item, "price", problems.at("/item"))
+    if quantity is not None and price is None:
+        sub_line["quantity"] = num.text(quantity)
     if quantity is None or price is None:
         return None
     price = price_in_currency(invoice, item, price, problems.at("/item"))

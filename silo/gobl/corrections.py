@@ -130,6 +130,7 @@ ADDONS = {
         stamps=("favat-id",),
     ),
     "pl-favat-v3": Definition(types=(CREDIT_NOTE,), stamps=("favat-ksef-number",)),
+    "pt-saft-v1": Definition(reason_required=True),  # its module's invoices.go
 }
 # The extensions that corrections offer, as GOBL names them and their codes (English).
 EXTENSIONS = {

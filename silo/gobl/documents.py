@@ -2,21 +2,24 @@
 
 Orders and deliveries are calculated as invoices are (GOBL has one calculation for its
 bills), payments have their own (payments.py); a status gets its regime and its lines'
-indexes; a party, a tax identity and a message are only normalized. Each then meets GOBL's
-rules for its kind (the messages of the reference's `rules/bill.json`, `note.json`), the
-ones our schema of the kind does not already say ("supplier is required").
+indexes; a party, a tax identity and a message are only normalized. `$addons` is kept to
+the add-ons GOBL registers, whose normalizers reach these documents by type, as in an
+invoice: a payment method's or an order's payment means, EN 16931's adjustments and notes,
+parties and items (scenarios.add_type_codes, parties.normalize_parties). A document that
+could be built then meets GOBL's rules for its kind, as an invoice does (gobl_rules).
 """
 
-from decimal import Decimal
-
-from . import amounts as num
+from . import ctc, saft
+from .addons import with_requirements
 from .calc import calculate_invoice, today_in
-from .gobl_rules.predicates import objects as items
+from .gobl_rules import check_rules
 from .identities import normalize_tax_id, normalize_tax_ids
 from .members import DOCUMENTS, MEMBERS, drop_unknown_members
+from .parties import normalize_parties
 from .payments import calculate_payment
 from .problems import Problems
-from .regimes import GLOBAL, Regime, currency_decimals, regime_for, regime_or_global
+from .regimes import GLOBAL, Regime, regime_for, regime_or_global
+from .scenarios import add_type_codes
 from .schemas import BASE, schema_problems
 
 ORDER, DELIVERY, PAYMENT = BASE + "bill/order", BASE + "bill/delivery", BASE + "bill/payment"
@@ -30,18 +33,7 @@ ROLES = {
     STATUS: ("supplier", "customer"),
 }
 DEFAULT_TYPES = {ORDER: "purchase", DELIVERY: "advice"}
-STATUS_TYPES = ("response", "update", "system")
-STATUS_LINE_KEYS = (
-    "issued", "acknowledged", "processing", "querying", "rejected", "accepted", "paid", "error",
-    "other",
-)  # fmt: skip
-REASON_KEYS = (
-    "none", "references", "legal", "unknown-receiver", "quality", "delivery", "prices",
-    "quantity", "items", "payment-terms", "not-recognized", "finance-terms", "partial", "other",
-)  # fmt: skip
-ACTION_KEYS = (
-    "none", "provide", "reissue", "credit-full", "credit-partial", "credit-amount", "other",
-)  # fmt: skip
+SAFT_KINDS = {PAYMENT: "payment", ORDER: "order", DELIVERY: "delivery"}
 
 
 def is_other_document(doc: dict) -> bool:
@@ -52,8 +44,23 @@ def build_other_document(doc: dict, problems: Problems) -> dict:
     """`doc`, of a kind in BUILDERS, as GOBL builds it; what it refuses is a problem."""
     schema = doc["$schema"]
     drop_unknown_members(doc)
+    addons = doc.get("$addons")
+    if isinstance(addons, list):
+        doc["$addons"] = addons = with_requirements(addons)
+        if schema in ROLES:  # the kinds that take add-ons
+            add_type_codes(doc, addons)
+            normalize_parties(doc, invoice=False)
     BUILDERS[schema](doc, problems)
+    if saft.V1 in (addons or ()) and schema in SAFT_KINDS:
+        saft.finish_other(doc, SAFT_KINDS[schema])
+    if ctc.FLOW6 in (addons or ()) and schema in (PAYMENT, STATUS):
+        ctc.finish_flow6(doc, "payment" if schema == PAYMENT else "status")
     schema_problems(doc, problems)
+    # GOBL validates a document it could calculate. A payment it calculates even without a
+    # line's amount (zero to it), and ours is whole by then (its lines indexed, its total
+    # summed), so its rules speak beside our problems; a pointer keeps its first problem.
+    if not problems or schema == PAYMENT:
+        check_rules(doc, problems)
     kept = {k: v for k, v in doc.items() if v not in ([], {}, None)}
     # Printed in the order of GOBL's struct, as it prints them.
     order = ("$schema", *MEMBERS[DOCUMENTS[schema]])
@@ -73,91 +80,18 @@ def with_regime(doc: dict) -> Regime:
 
 
 def build_bill(doc: dict, problems: Problems) -> None:
-    """An order or a delivery: priced lines are calculated as an invoice's; GOBL requires
-    lines."""
+    """An order or a delivery: priced lines are calculated as an invoice's."""
     if not doc.get("type"):
         doc["type"] = DEFAULT_TYPES[doc["$schema"]]
     regime = with_regime(doc)
     calculate_invoice(doc, regime, problems, priced=False)
     normalize_tax_ids(doc, ROLES[doc["$schema"]])
-    if not doc.get("lines"):
-        problems.add("/lines", "lines are required")
 
 
 def build_payment(doc: dict, problems: Problems) -> None:
     regime = with_regime(doc)
     calculate_payment(doc, regime, problems)
     normalize_tax_ids(doc, ROLES[PAYMENT])
-    check_payment(doc, problems)
-
-
-def check_payment(doc: dict, problems: Problems) -> None:
-    """GOBL-BILL-PAYMENT and -PAYMENT-LINE rules."""
-    methods = doc.get("methods")
-    if not methods:
-        problems.add("/methods", "at least one payment method is required")  # 03
-    for index, method in enumerate(items(methods)):
-        if not method.get("key"):
-            problems.add(f"/methods/{index}/key", "payment method key is required")  # 09
-    for index, line in enumerate(items(doc.get("lines"))):
-        check_payment_line(line, problems.at(f"/lines/{index}"))
-    if not problems:
-        check_methods_sum(doc, problems)
-
-
-def check_payment_line(line: dict, problems: Problems) -> None:
-    figures = {}
-    for name in ("payable", "advances", "amount", "due"):
-        try:
-            figures[name] = num.parse(line[name]) if line.get(name) is not None else None
-        except num.AmountError:
-            return  # reported by the calculation
-    installment = line.get("installment")
-    if isinstance(installment, int) and not 1 <= installment <= 999:
-        problems.add("/installment", "installment must be between 1 and 999")  # 01
-    positive = {"payable": "02", "amount": "04"}
-    for name, value in figures.items():
-        if value is None:
-            continue
-        if name in positive and value <= 0:
-            problems.add(f"/{name}", f"{name} must be positive")
-        elif name not in positive and value < 0:
-            problems.add(f"/{name}", f"{name} must be zero or positive")  # 03, 05
-    payable, advances = figures["payable"], figures["advances"]
-    if payable is not None and advances is not None and advances > payable:
-        problems.add("", "advances must not exceed payable")  # 11
-    most = payable - (advances or 0) if payable is not None else None
-    amount = figures["amount"]
-    if most is not None and most >= 0 and amount is not None and amount > most:
-        problems.add("", "amount must not exceed payable less advances")  # 12
-
-
-def check_methods_sum(doc: dict, problems: Problems) -> None:
-    """GOBL-BILL-PAYMENT-08: what the methods paid, in the payment's currency, is its total."""
-    methods, currency = items(doc.get("methods")), doc.get("currency")
-    if not methods or "total" not in doc:
-        return
-    places = currency_decimals(currency)
-    paid = num.rescale(Decimal(0), places)
-    for method in methods:
-        amount = num.parse(method.get("amount") or "0")
-        source = method.get("currency") or currency
-        if source != currency:
-            rate = exchange_rate(doc, source, currency)
-            if rate is None:
-                problems.add("", f"missing exchange rate from {source} to {currency}")
-                return
-            amount = num.rescale(num.mul(amount, rate), places)
-        paid = num.add(paid, amount)
-    if paid != num.parse(doc["total"]):
-        problems.add("", "methods sum must match total")
-
-
-def exchange_rate(doc: dict, source: str, target: str) -> Decimal | None:
-    for rate in items(doc.get("exchange_rates")):
-        if (rate.get("from"), rate.get("to")) == (source, target):
-            return num.parse(rate.get("amount") or "0")
-    return None
 
 
 def build_status(doc: dict, problems: Problems) -> None:
@@ -165,31 +99,10 @@ def build_status(doc: dict, problems: Problems) -> None:
     if not doc.get("issue_date"):
         doc["issue_date"] = today_in("UTC")  # GOBL's cal.Today(), whatever the regime
     normalize_tax_ids(doc, ROLES[STATUS])
-    if doc.get("type") and doc["type"] not in STATUS_TYPES:
-        problems.add("/type", "status type is not valid")  # 02
     lines = doc.get("lines")
-    if not lines:
-        problems.add("/lines", "status must have at least one line")  # 04
     for index, line in enumerate(lines if isinstance(lines, list) else []):
         if isinstance(line, dict):
             line["index"] = index + 1
-            check_status_line(line, problems.at(f"/lines/{index}"))
-
-
-def check_status_line(line: dict, problems: Problems) -> None:
-    if not line.get("key"):
-        problems.add("/key", "status line key is required")
-    elif line["key"] not in STATUS_LINE_KEYS:
-        problems.add("/key", "status line key is not valid")
-    for name, keys, what in (
-        ("reasons", REASON_KEYS, "reason"),
-        ("actions", ACTION_KEYS, "action"),
-    ):
-        for index, entry in enumerate(items(line.get(name))):
-            if not entry.get("key"):
-                problems.add(f"/{name}/{index}/key", f"{what} key is required")
-            elif entry["key"] not in keys:
-                problems.add(f"/{name}/{index}/key", f"{what} key is not valid")
 
 
 def build_party(doc: dict, problems: Problems) -> None:
@@ -198,13 +111,10 @@ def build_party(doc: dict, problems: Problems) -> None:
 
 def build_identity(doc: dict, problems: Problems) -> None:
     normalize_tax_id(doc)
-    if not doc.get("country"):
-        problems.add("/country", "tax id country code is always required")
 
 
 def build_message(doc: dict, problems: Problems) -> None:
-    if not doc.get("content"):
-        problems.add("/content", "message content is required")
+    pass  # nothing to calculate: GOBL's rules say what a message lacks
 
 
 BUILDERS = {

@@ -10,7 +10,7 @@ import json
 import re
 import uuid
 
-from .addons import with_requirements
+from .addons import unregistered_addons, with_requirements
 from .calc import calculate_invoice
 from .documents import build_other_document, is_other_document
 from .gobl_rules import check_rules
@@ -24,6 +24,7 @@ from .schemas import BASE, schema_problems
 
 ENVELOPE = BASE + "envelope"
 ENVELOPE_RE = re.compile(r"^https://gobl\.org/draft-\d+/envelope$")  # the silo API's test
+UUID_VERSION_RULE = "[GOBL-HEAD-HEADER-01]"
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 INVOICE = BASE + "bill/invoice"
 # The order GOBL prints an invoice's members in (its struct's); others keep theirs.
@@ -102,14 +103,31 @@ def build_envelope(data: dict, head_uuid=None) -> tuple[dict, list[Problem]]:
     if not isinstance(doc, dict):
         problems.add("", "must be an object: the GOBL document")
         return envelope, problems.found
-    if envelope.get("sigs"):
+    signed = bool(envelope.get("sigs"))
+    if signed:
         # Checked as an unsigned one would be (a kind we do not know passes here too), on a
-        # copy: the signatures cover the document as it is.
+        # copy: the signatures cover the document and the header as they are.
         built_document(fresh_copy(doc), problems)
+        for index in unregistered_addons(doc):  # GOBL drops them only when it calculates
+            problems.add(f"/$addons/{index}", "[GOBL-TAX-ADDONS-01] add-on must be registered")
     else:
         doc = envelope["doc"] = built_document(doc, problems)
-    envelope["head"] = header(envelope.get("head"), doc, head_uuid)
-    return ordered_envelope(envelope), problems.found
+    envelope["head"] = header(envelope.get("head"), doc, head_uuid, keep_digest=signed)
+    found = problems.found
+    if wrapped:  # an envelope we made ourselves meets its rules
+        found += envelope_problems(envelope)
+    return ordered_envelope(envelope), found
+
+
+def envelope_problems(envelope: dict) -> list[Problem]:
+    """GOBL's rules of the envelope and its header (GOBL-ENVELOPE-*, GOBL-HEAD-*): the
+    digest of a signed one, the stamps of an unsigned one, the links."""
+    problems = Problems()
+    check_rules(envelope, problems)
+    # Not GOBL-HEAD-HEADER-01 (a v1 or v7 header uuid): the silo names an entry's header
+    # after the entry, a UUID v4, which GOBL would refuse; until entries get time-based
+    # uuids, that rule would refuse every stored envelope.
+    return [p for p in problems.found if not p.message.startswith(UUID_VERSION_RULE)]
 
 
 def build_document(doc: dict) -> tuple[dict, list[Problem]]:
@@ -228,10 +246,13 @@ def invoice_regime(doc: dict, problems: Problems):
     return regime
 
 
-def header(head, doc: dict, head_uuid) -> dict:
+def header(head, doc: dict, head_uuid, keep_digest: bool = False) -> dict:
+    """The header with its uuid and the document's digest; a signed envelope's keeps the
+    digest it was signed with (GOBL-ENVELOPE-11 says whether it still holds)."""
     head = dict(head) if isinstance(head, dict) else {}
     head["uuid"] = head.get("uuid") or str(head_uuid or uuid.uuid1())
-    head["dig"] = digest(doc)
+    if not (keep_digest and head.get("dig")):
+        head["dig"] = digest(doc)
     return ordered(head, ("uuid", "dig"))
 
 

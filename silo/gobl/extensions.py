@@ -1,6 +1,8 @@
 """The extension keys GOBL defines (`tax.ExtensionForKey`), by the catalogue, regime or
 add-on that defines them: transcribed from GOBL v0.502.1. A tax combo carries no other
-(GOBL-TAX-COMBO-06)."""
+(GOBL-TAX-COMBO-06). pt-saft-v1's and mx-cfdi-v4's are their modules' (saft.py, cfdi.py)."""
+
+from . import cfdi, ctc, saft
 
 DEFINED_BY = {
     "cef": ("cef-vatex",),
@@ -102,6 +104,11 @@ DEFINED_BY = {
         "it-ticket-lottery",
         "it-ticket-product",
     ),
+    "pt-saft-v1": tuple(" ".join(saft.EXTENSIONS).split()),
+    "mx-cfdi-v4": tuple(" ".join(cfdi.EXTENSIONS).split()),
+    "fr-ctc-flow2-v1": (ctc.BILLING_MODE,),
+    "fr-ctc-flow10-v1": ctc.FLOW10_EXTENSIONS,
+    "fr-ctc-flow6-v1": ctc.FLOW6_EXTENSIONS,
     "pl-favat-v2": ("pl-favat-effective-date", "pl-favat-vat-special", "pl-favat-vat-zero"),
     "pl-favat-v3": (
         "pl-favat-cash-accounting",

@@ -8,6 +8,7 @@ fiscal responsibility for DIAN.
 
 import re
 
+from . import cfdi, ctc
 from .addons import EU_MEMBERS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -18,7 +19,9 @@ EN16931 = "eu-en16931-v2017"
 NOT_CODE = re.compile(r"[^A-Z0-9Ñ&]+")
 
 
-def normalize_parties(doc: dict) -> None:
+def normalize_parties(doc: dict, invoice: bool = True) -> None:
+    """What the regime and add-ons do to parties and items: by their type wherever they sit,
+    then (`invoice`) to an invoice's supplier and customer."""
     addons = doc.get("$addons") if isinstance(doc.get("$addons"), list) else []
     for party in parties(doc):
         inboxes = [i for i in party.get("inboxes") or [] if isinstance(i, dict)]
@@ -33,19 +36,31 @@ def normalize_parties(doc: dict) -> None:
             choruspro_scheme(party)
         if doc.get("$regime") == "IT":
             move_fiscal_code(party)
+        if cfdi.V4 in addons:
+            cfdi.move_identities(party)
+        if any(flow in addons for flow in ctc.FLOWS):
+            ctc.normalize_party(party, addons)
         if "it-sdi-v1" in addons:
             for address in party.get("addresses") or []:
                 if isinstance(address, dict):
                     pad_italian_postal_code(address)
-    supplier = doc.get("supplier")
-    if "it-sdi-v1" in addons and isinstance(supplier, dict):
-        italian_supplier(supplier)
+    for item in items(doc) if cfdi.V4 in addons else []:
+        cfdi.normalize_item(item)
     for item in items(doc) if EN16931 in addons or "it-ticket-v1" in addons else []:
         if EN16931 in addons and not item.get("unit"):
             item["unit"] = "one"  # EN 16931 requires a unit (BR-23)
         if "it-ticket-v1" in addons:
             ext = item.get("ext") if isinstance(item.get("ext"), dict) else {}
             item["ext"] = {"it-ticket-product": "services"} | ext  # unless it says goods
+    if invoice:
+        invoice_parties(doc, addons)
+
+
+def invoice_parties(doc: dict, addons: list) -> None:
+    """GOBL's add-ons' normalizers of an invoice that reach into its parties."""
+    supplier = doc.get("supplier")
+    if "it-sdi-v1" in addons and isinstance(supplier, dict):
+        italian_supplier(supplier)
     if "co-dian-v2" in addons:
         for role in ("supplier", "customer"):
             if isinstance(doc.get(role), dict):
@@ -56,8 +71,13 @@ def normalize_parties(doc: dict) -> None:
             spanish_identity_type(customer, SPANISH_IDENTITY_TYPES[addon])
 
 
+# The parties of a document besides supplier and customer: an order's, a delivery's, a
+# payment's (an invoice has none of these members).
+OTHER_ROLES = ("buyer", "seller", "despatcher", "receiver", "courier", "payee")
+
+
 def parties(doc: dict) -> list[dict]:
-    found = [doc.get("supplier"), doc.get("customer")]
+    found = [doc.get(role) for role in ("supplier", "customer", *OTHER_ROLES)]
     for holder, names in (
         ("ordering", ("seller", "buyer")),
         ("delivery", ("receiver",)),

@@ -10,6 +10,7 @@ reverse charge's wording, say). And the payment means codes add-ons give the pay
 instructions and advances, and ARCA's document type and concept.
 """
 
+from . import cfdi, ctc, saft
 from .addons import VAT_CATEGORIES, VAT_CATEGORY_KEYS
 from .parties import arca_vat_status
 
@@ -115,6 +116,8 @@ SCENARIOS = {
         (("credit-note",), ("settlement",), {"pl-favat-invoice-type": "KOR_ROZ"}),
     ),
 }
+SCENARIOS["fr-ctc-flow2-v1"] = ctc.SCENARIOS
+SCENARIOS["fr-ctc-flow10-v1"] = ctc.FLOW10_SCENARIOS
 
 
 CORRECTIONS = ("credit-note", "debit-note", "corrective")
@@ -195,6 +198,9 @@ DOCUMENT_CODES = frozenset(
     + [issuer for _, issuer, *_ in SPANISH_REPORTING.values()]
     + ["es-tbai-region", "es-tbai-simplified", "fr-choruspro-framework"]
     + ["ar-arca-doc-type", "ar-arca-concept"]
+    + [saft.INVOICE_TYPE, saft.WORK_TYPE, saft.SOURCE]
+    + [cfdi.DOC_TYPE, cfdi.REL_TYPE, cfdi.PAYMENT_METHOD, cfdi.ISSUE_PLACE]
+    + [ctc.BILLING_MODE, ctc.B2C_CATEGORY]
     + [key for codes in TAGGED.values() for _, key in codes]
 )
 
@@ -264,6 +270,8 @@ PAYMENT_MEANS = {
         },
         True,
     ),
+    "pt-saft-v1": ("pt-saft-payment-means", saft.PAYMENT_MEANS, True),
+    "mx-cfdi-v4": ("mx-cfdi-payment-means", cfdi.PAYMENT_MEANS, True),
     "gr-mydata-v1": (
         "gr-mydata-payment-means",
         {
@@ -282,19 +290,23 @@ PAYMENT_MEANS = {
 
 def add_payment_means(doc: dict, addons: list) -> None:
     """Each add-on's code for the payment means (the `key`) of the payment instructions and,
-    for most, of each advance."""
+    for most, of each payment record: an invoice's or order's advances, a payment's methods."""
     payment = doc.get("payment") if isinstance(doc.get("payment"), dict) else {}
     instructions = payment.get("instructions")
-    advances = payment.get("advances") if isinstance(payment.get("advances"), list) else []
+    advances = [
+        *(payment.get("advances") if isinstance(payment.get("advances"), list) else ()),
+        *(doc.get("methods") if isinstance(doc.get("methods"), list) else ()),
+    ]
     for addon in addons:
         if addon not in PAYMENT_MEANS:
             continue
         ext_key, codes, for_advances = PAYMENT_MEANS[addon]
         for record in [instructions, *(advances if for_advances else [])]:
             code = means_code(codes, record.get("key")) if isinstance(record, dict) else None
-            if code is not None:
-                ext = record.get("ext") if isinstance(record.get("ext"), dict) else {}
-                record["ext"] = ext | {ext_key: code}
+            ext = record.get("ext") if isinstance(record, dict) else None
+            ext = ext if isinstance(ext, dict) else {}
+            if code is not None and not (record.get("key") == "other" and ext.get(ext_key)):
+                record["ext"] = ext | {ext_key: code}  # `other` keeps a code given
 
 
 def means_code(codes: dict, key) -> str | None:
@@ -315,7 +327,8 @@ def add_document_codes(doc: dict) -> None:
     tags = doc.get("$tags") if isinstance(doc.get("$tags"), list) else []
     tax = doc.get("tax") if isinstance(doc.get("tax"), dict) else {}
     codes = dict(tax.get("ext")) if isinstance(tax.get("ext"), dict) else {}
-    add_payment_means(doc, addons)
+    if doc.get("$regime") == "MX":
+        cfdi.finish_invoice(doc, tags, addons, codes)
     for addon in addons:
         if addon in SPANISH_REPORTING:
             spanish_corrections(doc, tags, codes, *SPANISH_REPORTING[addon])
@@ -327,6 +340,9 @@ def add_document_codes(doc: dict) -> None:
             mydata_charges(doc)
         elif addon == "fr-choruspro-v1":
             codes.setdefault("fr-choruspro-framework", "A1")  # a supplier's invoice
+        elif addon == "pt-saft-v1":
+            codes.setdefault(saft.SOURCE, "P")  # produced by this program
+            codes |= saft.finish_invoice(doc, tags)
         for tag, key in TAGGED.get(addon, ()):
             if tag in tags:
                 codes[key] = "1"
@@ -341,9 +357,21 @@ def add_document_codes(doc: dict) -> None:
     new = [n for n in notes if not any(same_note(n, g) for g in given)]
     if new:
         doc["tax"] = tax | {"notes": [*given, *new]}
+    add_type_codes(doc, addons)
+    if ctc.FLOW2 in addons:
+        ctc.finish_invoice(doc)
+    if ctc.FLOW10 in addons:
+        ctc.finish_flow10_invoice(doc)
+
+
+def add_type_codes(doc: dict, addons: list) -> None:
+    """The codes GOBL's add-ons give an object by its type wherever it sits (a payment
+    record, discount, charge, note), so in an order, a delivery or a payment as in an
+    invoice: the payment means, EN 16931's adjustments and notes."""
+    add_payment_means(doc, addons)
     if "eu-en16931-v2017" in addons:
-        en16931_notes(doc)
         en16931_adjustments(doc)
+        en16931_notes(doc)
 
 
 # EN 16931's UNTDID 4451 text subject of a note, by its key.

@@ -27,10 +27,15 @@ from ..problems import Problems
 from .dsl import Context, RuleSet
 from .sets_addons import SETS as ADDON_SETS
 from .sets_core import SETS as CORE_SETS
+from .sets_fr_ctc import SETS as FR_CTC_SETS
+from .sets_mx_cfdi import SETS as MX_CFDI_SETS
+from .sets_pt_saft import SETS as PT_SAFT_SETS
 from .sets_regimes import SETS as REGIME_SETS
 from .types import EMBEDS_ADDONS, FIELDS, LIST, MAP, ONE, root_type
 
-NAMESPACES: list[RuleSet] = CORE_SETS + REGIME_SETS + ADDON_SETS
+# The add-ons GOBL approves for modules of their own: transcribed from those modules.
+EXTERNAL_SETS = PT_SAFT_SETS + MX_CFDI_SETS + FR_CTC_SETS
+NAMESPACES: list[RuleSet] = CORE_SETS + REGIME_SETS + ADDON_SETS + EXTERNAL_SETS
 
 Runner = Callable[[object, str, Context, Problems], None]
 

@@ -9,15 +9,19 @@ GOBL answers for the zero value, which for a test is mostly "passes".
 import re
 import uuid as uuid_module
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from stdnum import luhn
 from stdnum.it import codicefiscale
 from stdnum.no import orgnr
 
+from .. import amounts as num
+from ..addons import is_registered
 from ..extensions import EXTENSION_KEYS
 from ..identities import SINGAPORE_UEN, TAX_CODE_CHECKS, valid_tax_code, valid_uk_vat
-from ..regimes import KNOWN_CURRENCIES, regime_for
+from ..regimes import KNOWN_CURRENCIES, currency_decimals, regime_for
+from .types import FIELDS, root_type
 
 NAMED: dict = {}
 # Tests GOBL names alike in every country ("valid") but checks by the country of the set:
@@ -55,6 +59,15 @@ def ext_of(value) -> dict:
 def tags(doc) -> list:
     found = member(doc, "$tags")
     return found if isinstance(found, list) else []
+
+
+# --- tax/addons.go
+
+
+@named("add-on must be registered")
+def addon_registered(key, context) -> bool:
+    """A document built here holds registered add-ons only (addons.with_requirements)."""
+    return not isinstance(key, str) or is_registered(key)
 
 
 # --- bill/invoice.go, bill/line.go, bill/discount.go, bill/charge.go
@@ -315,6 +328,161 @@ def unique_links(links, context) -> bool:
 @named("no digest without MIME")
 def digest_has_mime(link, context) -> bool:
     return not member(link, "digest") or bool(member(link, "mime"))
+
+
+# Link categories and MIME types GOBL accepts (head/link.go): EN 16931's types and a few more.
+LINK_CATEGORIES = frozenset(
+    ("format", "portal", "request", "response", "agreement", "verification", "attachment")
+)
+LINK_MIMES = frozenset(
+    (
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "text/html",
+        "application/xml",
+        "text/xml",
+        "application/json",
+    )
+)
+BY_ASSERT["GOBL-HEAD-LINK-02"] = lambda key, context: not key or key in LINK_CATEGORIES
+BY_ASSERT["GOBL-HEAD-LINK-05"] = lambda mime, context: not mime or mime in LINK_MIMES
+
+
+# --- envelope.go: what an envelope's header says of its document and signatures
+# Documents that say whether they can be signed (CanSign): those with a code.
+SIGNED_WITH_CODE = frozenset(("bill.Invoice", "bill.Order", "bill.Payment", "bill.Delivery"))
+
+
+@named("doc has payload")
+def doc_has_payload(doc, context) -> bool:
+    """GOBL reads a document of a schema it knows into its type; of any other, it has none."""
+    return root_type(member(doc, "$schema")) in FIELDS
+
+
+@named("valid digest")
+def digest_matches(envelope, context) -> bool:
+    # Imported here: the envelope module checks its documents with these rules.
+    from ..envelope import digest
+
+    doc, dig = member(envelope, "doc"), member(envelope, "head", "dig")
+    if not isinstance(doc, dict) or not isinstance(dig, dict):
+        return False
+    return (dig.get("alg"), dig.get("val")) == tuple(digest(doc).values())
+
+
+@named("not signed")
+def not_signed(envelope, context) -> bool:
+    return isinstance(envelope, dict) and not envelope.get("sigs")
+
+
+@named("has signatures")
+def has_signatures(envelope, context) -> bool:
+    return isinstance(envelope, dict) and bool(envelope.get("sigs"))
+
+
+@named("no stamps")
+def no_stamps(envelope, context) -> bool:
+    return not member(envelope, "head", "stamps")
+
+
+@named("ready to sign")
+def ready_to_sign(envelope, context) -> bool:
+    doc = member(envelope, "doc")
+    if not isinstance(doc, dict):
+        return False
+    return root_type(doc.get("$schema")) not in SIGNED_WITH_CODE or bool(doc.get("code"))
+
+
+# --- cbc/code.go, tax/rate_def.go
+
+KEY = re.compile(r"^(?:[a-z]|[a-z0-9][a-z0-9-+]*[a-z0-9])$")
+
+
+@named("valid keys")
+def code_map_keys_valid(codes, context) -> bool:
+    return not isinstance(codes, dict) or all(len(k) <= 64 and KEY.match(k) for k in codes)
+
+
+@named("date order")
+def rate_values_in_order(values, context) -> bool:
+    """Newest first: a value without extensions starts before the one above it (GOBL skips
+    those with extensions, and compares only valid dates)."""
+    previous = None
+    for value in objects(values):
+        if value.get("ext"):
+            continue
+        since = value.get("since")
+        if is_iso_date(previous) and is_iso_date(since) and since >= previous:
+            return False
+        previous = since
+    return True
+
+
+# --- bill/payment.go, bill/payment_line.go
+
+
+@named("methods sum")
+def methods_sum_to_total(payment, context) -> bool:
+    """What the methods paid, each converted to the payment's currency, is its total; a
+    method in a currency without an exchange rate fails too."""
+    methods, currency = objects(member(payment, "methods")), member(payment, "currency")
+    if not methods:
+        return True
+    try:
+        total = num.parse(payment.get("total") or "0")
+        places = currency_decimals(currency)
+        paid = num.rescale(Decimal(0), places)
+        for method in methods:
+            amount = num.parse(method.get("amount") or "0")
+            source = method.get("currency") or currency
+            if source != currency:
+                rate = exchange_rate(payment, source, currency)
+                if rate is None:
+                    return False
+                amount = num.rescale(num.mul(amount, rate), places)
+            paid = num.add(paid, amount)
+    except num.AmountError:
+        return True  # the amount's own rule says why
+    return paid == total
+
+
+def exchange_rate(doc: dict, source, target) -> Decimal | None:
+    for rate in objects(doc.get("exchange_rates")):
+        if (rate.get("from"), rate.get("to")) == (source, target):
+            return num.parse(rate.get("amount") or "0")
+    return None
+
+
+def line_figures(line) -> dict:
+    """A payment line's payable, advances and amount, None where absent or no amount."""
+    figures = {}
+    for name in ("payable", "advances", "amount"):
+        try:
+            value = member(line, name)
+            figures[name] = num.parse(value) if value is not None else None
+        except num.AmountError:
+            figures[name] = None
+    return figures
+
+
+@named("advances within payable")
+def advances_within_payable(line, context) -> bool:
+    figures = line_figures(line)
+    payable, advances = figures["payable"], figures["advances"]
+    return payable is None or advances is None or advances <= payable
+
+
+@named("amount within limit")
+def amount_within_limit(line, context) -> bool:
+    figures = line_figures(line)
+    if figures["payable"] is None:
+        return True
+    most = figures["payable"] - (figures["advances"] or 0)
+    return most < 0 or (figures["amount"] or 0) <= most
 
 
 # --- Portugal: regimes/pt/bill_invoice.go (ISO dates compare as text)
