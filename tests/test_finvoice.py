@@ -524,3 +524,28 @@ def test_make_run_starts_the_operator_simulator_and_points_the_workers_at_it():
     found = simulators.get("finvoice")
     assert found is not None and found.setting == "FINVOICE_URL"
     assert found.endpoint(8793) == "http://127.0.0.1:8793"
+
+
+def test_an_invoice_finvoice_cannot_carry_is_a_ko_naming_the_field(workspace, operator, reception):
+    registered_party(workspace, operator)
+    doc = invoice()
+    doc["$addons"] = []  # the add-on would refuse it earlier, at the build
+    doc["payment"]["instructions"].pop("ref")
+    job = send(workspace, doc)
+    assert (job.status, job.faults[0]["code"]) == ("KO", "invalid-invoice")
+    assert job.faults[0]["message"].startswith("/doc/payment/instructions/ref")
+    assert not operator[0].operator.invoices
+
+
+def test_an_operator_outage_is_an_err_retried_after_its_retry_after(workspace, operator, reception):
+    server, base = operator
+    registered_party(workspace, operator)
+    script(base, {"status": 503, "retry_after": 7})
+    steps = [step("silo.close"), step("gov-fi.send", name="send")]
+    job = run(start_on(entry(workspace, envelope(invoice(code="000005"))), steps), passes=1)
+    failed = job.intents.get(name="send").events.order_by("index").last()
+    assert (failed.status, failed.code) == ("ERR", "http-503")
+    assert 6 <= (job.run_at - failed.at).total_seconds() <= 8
+    job = run(job)
+    assert job.status == "OK", (trace(job), job.faults)
+    assert len(server.operator.invoices) == 1

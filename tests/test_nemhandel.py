@@ -388,3 +388,31 @@ def test_the_send_template_marks_a_rejection_as_error(workspace, network):
 def test_make_run_starts_the_nemhandel_simulator_and_points_the_workers_at_it():
     found = simulators.get("nemhandel")
     assert found is not None and found.setting == "NEMHANDEL_URL"
+
+
+def test_the_providers_callback_wakes_the_agreement_wait(client, workspace, network):
+    from django.urls import reverse
+    from engine_helpers import workflow
+
+    from jobs import engine
+    from providers.peppol import callbacks
+
+    server, base = network
+    party = entry(workspace, envelope(PARTY))
+    steps = [step("gov-dk.sign"), step("gov-dk.wait.approval", name="wait")]
+    job = create_job(workflow(workspace, steps, schema="org/party"), entry=party)
+    for _ in range(3):
+        engine.advance(job.id)
+    job.refresh_from_db()
+    party.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    [agreement] = server.network.approvals.values()
+    assert agreement["callback"] == callbacks.url(party.pk)
+    sign(base, party.meta["nemhandel_agreement_id"])
+    path = reverse("peppol_approval_callback", args=[party.pk, callbacks.token(party.pk)])
+    answer = client.post(path, {"id": agreement["id"]}, content_type="application/json")
+    assert (answer.status_code, answer.json()) == (202, {"woken": 1})
+    engine.advance(job.id)
+    job.refresh_from_db()
+    assert job.status == "OK", trace(job)
+    assert dict(trace(job))["wait"][-3:] == ["POKE", "RUN", "OK"]
