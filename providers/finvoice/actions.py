@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import IntegrityError
 
 from silo.gobl import build_envelope
 from silo.models import SiloEntry
@@ -279,7 +280,10 @@ def _received_entry(workspace, key: str, company: str, received: dict) -> SiloEn
         "finvoice_message_id": received.get("message_id", ""),
         "finvoice_sender": received.get("sender", ""),
     }
-    return SiloEntry.create_with_version(workspace, data, key=key, meta=meta)
+    try:
+        return SiloEntry.create_with_version(workspace, data, key=key, meta=meta)
+    except IntegrityError:  # another sync of the same party made it meanwhile (the same key)
+        return SiloEntry.objects.get(workspace=workspace, key=key)
 
 
 @provider(

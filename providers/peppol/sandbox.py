@@ -1,5 +1,6 @@
 """A Peppol network simulator for the peppol.* actions: an SMP, two access points and the
-access point provider's API, on one port (`python manage.py simulator peppol`).
+access point provider's API, on one port (`python manage.py simulator peppol`). With Danish
+participants it is also the NemHandel simulator (providers/nemhandel/sandbox.py).
 
 - `/smp/…`: the SMP's REST resources (providers/peppol/smp.py): ServiceGroup and
   SignedServiceMetadata (signed with the simulator's SMP key: providers/peppol/xmldsig.py)
