@@ -290,12 +290,16 @@ PROVIDER_MODULES = [
     "providers.imports",
     "providers.slack",
     "providers.peppol.actions",
+    "providers.finvoice.actions",
+    "providers.nemhandel.actions",
 ]
 # The counterparts' simulators (providers/simulators.py), which `make run` starts in DEBUG.
 SIMULATOR_MODULES = [
     "providers.verifactu.sandbox",
     "providers.slack.sandbox",
     "providers.peppol.sandbox",
+    "providers.finvoice.sandbox",
+    "providers.nemhandel.sandbox",
 ]
 # Slack's Web API (slack.send); `make run` in DEBUG points it at the Slack simulator.
 SLACK_API_URL = env("SLACK_API_URL", "https://slack.com/api").rstrip("/")
@@ -308,6 +312,19 @@ PEPPOL_SMP_USERNAME = env("PEPPOL_SMP_USERNAME", "console")
 PEPPOL_SMP_PASSWORD = env("PEPPOL_SMP_PASSWORD")
 # Seconds between two reads of the access point's inbox by the workers (documents received).
 PEPPOL_INBOX_INTERVAL = env_int("PEPPOL_INBOX_INTERVAL", 30)
+# Denmark (gov-dk.*): the NemHandel access point provider's base URL (its SMP at /smp, AS4
+# gateway, agreements and inbox at /api, as PEPPOL_URL's); `make run` in DEBUG points it at
+# the NemHandel simulator. Empty: the steps end KO `not-configured`.
+NEMHANDEL_URL = env("NEMHANDEL_URL").rstrip("/")
+NEMHANDEL_SMP_USERNAME = env("NEMHANDEL_SMP_USERNAME", "console")
+NEMHANDEL_SMP_PASSWORD = env("NEMHANDEL_SMP_PASSWORD")
+NEMHANDEL_INBOX_INTERVAL = env_int("NEMHANDEL_INBOX_INTERVAL", 30)
+# Finland (gov-fi.*): the e-invoicing operator's base URL (its API at /api); `make run` in
+# DEBUG points it at the Finvoice operator simulator. Empty: the steps end KO
+# `not-configured`. Registered parties' inboxes are swept every FINVOICE_SYNC_INTERVAL
+# seconds (their gov-fi.sync workflow, as a schedule; Invopop's default is five minutes).
+FINVOICE_URL = env("FINVOICE_URL").rstrip("/")
+FINVOICE_SYNC_INTERVAL = env_int("FINVOICE_SYNC_INTERVAL", 300)
 # Networks that outbound connections on a user's behalf (webhook, http.request, workspace
 # SMTP connections, VERI*FACTU endpoints) may reach although they are loopback, private or
 # link-local (comma-separated CIDRs, e.g. "10.0.0.0/8"): refused by default (SSRF).

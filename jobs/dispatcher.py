@@ -64,14 +64,16 @@ def dispatch_pass() -> bool:
 
 
 def collect_peppol_inbox() -> int:
-    """Documents received through Peppol, at most every PEPPOL_INBOX_INTERVAL, when an access
-    point is configured. Imported here, not at the top: its module brings requests and lxml,
-    9 MB in every worker of a deployment without Peppol (BENCHMARKS.md, footprint)."""
-    if not settings.PEPPOL_URL:
+    """Documents received through Peppol and NemHandel, at most every PEPPOL_INBOX_INTERVAL
+    (NEMHANDEL_INBOX_INTERVAL), when their access point is configured. Imported here, not at
+    the top: its module brings requests and lxml, 9 MB in every worker of a deployment
+    without Peppol (BENCHMARKS.md, footprint)."""
+    if not (settings.PEPPOL_URL or settings.NEMHANDEL_URL):
         return 0
-    from providers.peppol.inbox import collect_if_due
+    from providers.nemhandel.inbox import NEMHANDEL
+    from providers.peppol.inbox import PEPPOL, collect_if_due
 
-    return collect_if_due()
+    return collect_if_due(PEPPOL) + collect_if_due(NEMHANDEL)
 
 
 def pause(busy: bool) -> float:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from providers.base import OperationRefused
+from workflows.definition import walk
 from workflows.models import Trigger, TriggerKind, Workflow
 from workflows.triggers import TriggerError, interval_seconds
 
@@ -25,6 +26,19 @@ def find_workflow(workspace, workflow_id) -> Workflow | None:
     except ValueError:
         return None
     return Workflow.objects.filter(workspace=workspace, pk=pk).first()
+
+
+def find_workflows_using(workspace, provider_key: str) -> list[Workflow]:
+    """The workspace's published, enabled workflows whose latest version has a step of
+    `provider_key`, oldest first: how an app finds the workflows set up for it."""
+    found = []
+    candidates = Workflow.objects.filter(workspace=workspace, disabled=False, version__gt=0)
+    for workflow in candidates.order_by("created_at"):
+        version = workflow.versions.order_by("-number").first()
+        steps = walk(version.definition) if version is not None else ()
+        if any(step.get("provider") == provider_key for _, step in steps):
+            found.append(workflow)
+    return found
 
 
 def start_job(workspace, workflow: Workflow, *, entry, args: dict, key: str) -> Job:

@@ -125,6 +125,10 @@ class StepContext:
         """The workspace's workflow `workflow_id`, or None (also for an id that is no UUID)."""
         return self._operations.find_workflow(self.workspace, workflow_id)
 
+    def find_workflows_using(self, provider_key: str) -> list:
+        """The workspace's published, enabled workflows with a step of `provider_key`."""
+        return self._operations.find_workflows_using(self.workspace, provider_key)
+
     def start_job(self, workflow, *, entry, args: dict, key: str):
         """A new job of `workflow` (from find_workflow), or the one that `key` started already
         (a re-run of the step after a crash); raises OperationRefused when the workflow

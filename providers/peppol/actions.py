@@ -381,7 +381,7 @@ def send(context: StepContext):
         access_point = _access_point()
     except (*outbound.FAILURES, smp.SMPError) as exc:
         return _failure(exc, "the SMP")
-    message = _message(
+    message = as4_message(
         context,
         kind,
         document_type,
@@ -451,7 +451,7 @@ def deliver(address: str, message: as4.Message) -> Outcome:
     )
 
 
-def _message(context, kind, document_type, process, content, sender, receiver, endpoint, seat):
+def as4_message(context, kind, document_type, process, content, sender, receiver, endpoint, seat):
     """The AS4 message; its id comes from the step's ref, the same on every retry, so that the
     receiving access point recognises a resent message (duplicate elimination)."""
     created = datetime.now(UTC)

@@ -1,5 +1,6 @@
 """A Peppol network simulator for the peppol.* actions: an SMP, two access points and the
-access point provider's API, on one port (`python manage.py simulator peppol`).
+access point provider's API, on one port (`python manage.py simulator peppol`). With Danish
+participants it is also the NemHandel simulator (providers/nemhandel/sandbox.py).
 
 - `/smp/…`: the SMP's REST resources (providers/peppol/smp.py): ServiceGroup and
   SignedServiceMetadata (signed with the simulator's SMP key: providers/peppol/xmldsig.py)
@@ -128,9 +129,10 @@ def certificate(common_name: str) -> str:
 class Network:
     """The simulator's state: SMP entries, approvals, the inbox, what was delivered."""
 
-    def __init__(self, approve_after: float | None = None):
+    def __init__(self, approve_after: float | None = None, participants: dict | None = None):
         self.lock = threading.Lock()
         self.approve_after = approve_after
+        self.known = NETWORK if participants is None else participants
         self.certificates = {
             OUR_SEAT: certificate(OUR_SEAT),
             NETWORK_SEAT: certificate(NETWORK_SEAT),
@@ -149,7 +151,7 @@ class Network:
                     "sml": True,
                     "directory": True,
                 }
-                for pid, docs in NETWORK.items()
+                for pid, docs in self.known.items()
             }
             self.approvals: dict[str, dict] = {}
             self.inbox: dict[str, dict] = {}
@@ -853,18 +855,25 @@ def _error_signal(ref_to: str, rejected: Rejected) -> bytes:
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, verbose=False, approve_after=None):
+    def __init__(self, address, verbose=False, approve_after=None, participants=None):
         super().__init__(address, Handler)
-        self.network = Network(approve_after)
+        self.network = Network(approve_after, participants)
         self.verbose = verbose
 
 
 def make_server(
-    port: int, host: str = "127.0.0.1", verbose: bool = False, approve_after: float | None = None
+    port: int,
+    host: str = "127.0.0.1",
+    verbose: bool = False,
+    approve_after: float | None = None,
+    participants: dict | None = None,
 ) -> Server:
     """The simulator, bound (port 0: any free one), not yet serving. `approve_after`: seconds
-    after which an approval is granted without being told (None: only when told)."""
-    return Server((host, port), verbose=verbose, approve_after=approve_after)
+    after which an approval is granted without being told (None: only when told);
+    `participants`: the network's other participants (NETWORK when None)."""
+    return Server(
+        (host, port), verbose=verbose, approve_after=approve_after, participants=participants
+    )
 
 
 def serve(port: int) -> None:

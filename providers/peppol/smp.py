@@ -54,8 +54,10 @@ class Capability:
     processes: dict[str, list[Endpoint]] = field(default_factory=dict)
 
 
-def base_url() -> str:
-    return f"{settings.PEPPOL_URL.rstrip('/')}/smp"
+def base_url(network: str = "") -> str:
+    """The SMP of `network` (a provider's base URL; Peppol's, PEPPOL_URL, when blank): the
+    same REST interface serves Denmark's NemHandel eDelivery (providers/nemhandel)."""
+    return f"{(network or settings.PEPPOL_URL).rstrip('/')}/smp"
 
 
 def participant_path(participant: str) -> str:
@@ -70,9 +72,9 @@ def service_path(participant: str, document_type: str) -> str:
 # --- Reading
 
 
-def service_group(participant: str) -> list[str] | None:
+def service_group(participant: str, network: str = "") -> list[str] | None:
     """The document types `participant` receives, or None when the SMP does not know it."""
-    answer = _get(f"{base_url()}/{participant_path(participant)}")
+    answer = _get(f"{base_url(network)}/{participant_path(participant)}")
     if answer is None:
         return None
     root = _root(answer, "ServiceGroup")
@@ -86,9 +88,9 @@ def service_group(participant: str) -> list[str] | None:
     return found
 
 
-def capability(participant: str, document_type: str) -> Capability | None:
+def capability(participant: str, document_type: str, network: str = "") -> Capability | None:
     """The endpoints through which `participant` receives `document_type`, or None."""
-    answer = _get(f"{base_url()}/{service_path(participant, document_type)}")
+    answer = _get(f"{base_url(network)}/{service_path(participant, document_type)}")
     if answer is None:
         return None
     root = _root(answer, "SignedServiceMetadata")
@@ -156,31 +158,37 @@ def publish(
     sml: bool,
     directory: bool,
     migration_key: str = "",
+    network: str = "",
+    auth: tuple[str, str] | None = None,
 ) -> None:
     """Put the participant's ServiceGroup (in the SML too, and the Peppol Directory, when
     asked) and a ServiceMetadata per document type."""
     query = {"sml": str(sml).lower(), "directory": str(directory).lower()}
     if migration_key:
         query["migration-key"] = migration_key
-    _write("PUT", participant_path(participant), service_group_xml(participant), query)
+    write = {"network": network, "auth": auth}
+    group = service_group_xml(participant)
+    _write("PUT", participant_path(participant), group, query, **write)
     for service in services:
         body = service_metadata_xml(participant, service, endpoint, certificate)
-        _write("PUT", service_path(participant, service.identifier), body)
+        _write("PUT", service_path(participant, service.identifier), body, **write)
 
 
-def withdraw(participant: str) -> bool:
+def withdraw(participant: str, network: str = "", auth: tuple[str, str] | None = None) -> bool:
     """Delete the participant from the SMP (and the SML): whether it was there."""
-    return _write("DELETE", participant_path(participant)) is not None
+    found = _write("DELETE", participant_path(participant), network=network, auth=auth)
+    return found is not None
 
 
-def _write(method: str, path: str, body: bytes = b"", query: dict | None = None):
+def _write(method, path, body=b"", query=None, network="", auth=None):
+    """`auth`: the SMP's write credentials (Peppol's settings when None)."""
     answer = outbound.request(
         method,
-        f"{base_url()}/{path}",
+        f"{base_url(network)}/{path}",
         data=body or None,
         params=query,
         headers={"Content-Type": "application/xml"} if body else {},
-        auth=(settings.PEPPOL_SMP_USERNAME, settings.PEPPOL_SMP_PASSWORD),
+        auth=auth or (settings.PEPPOL_SMP_USERNAME, settings.PEPPOL_SMP_PASSWORD),
         timeout=TIMEOUT,
     )
     if method == "DELETE" and answer.status == 404:
