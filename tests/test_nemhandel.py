@@ -148,7 +148,7 @@ def test_the_agreement_waits_queued_until_signed_then_the_participant_is_publish
     [
         ({"people": []}, "/doc/people/0/name"),
         ({"people": [{"name": {"given": "Mette"}}]}, "/doc/people/0/role"),
-        ({"tax_id": {"country": "SE", "code": "5561234567"}}, "/doc/tax_id"),
+        ({"tax_id": {"country": "SE", "code": "556036079301"}}, "/doc/tax_id"),
     ],
 )
 def test_the_agreement_needs_a_danish_party_and_its_signer(workspace, network, change, pointer):
