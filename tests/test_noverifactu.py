@@ -563,6 +563,9 @@ def test_an_invoice_run_again_is_recorded_once_and_once_more_when_its_data_chang
     sold.refresh_from_db()
     changed = json.loads(json.dumps(sold.data))
     changed["doc"]["notes"] = [{"key": "general", "text": "Servicios corregidos"}]
+    # The record's stamps go with the data they were made for; GOBL refuses stamps on an
+    # envelope that is not signed (GOBL-ENVELOPE-12) when it is built again.
+    changed["head"].pop("stamps", None)
     sold.change_data(built_again(changed))
     assert run(create_job(flow, entry=sold)).status == "OK"
 
