@@ -17,8 +17,6 @@ OIOUBL 2.1; this console does not generate OIOUBL 2.1 itself.
 from django.conf import settings
 from lxml import etree
 
-from silo.models import SiloEntry
-
 from .. import outbound
 from ..base import NewFile, Outcome, StepContext, ko, ok, queued, skip
 from ..imports import run_import
@@ -35,6 +33,7 @@ ICON = "globe"
 CATEGORY = "Notify"
 NO_CONFIG = {"type": "object", "properties": {}}
 FILE_KEY = "nemhandel"
+NETWORK = "nemhandel"  # the prefix of a registered party's meta keys
 DOC_TYPE = DOC_TYPES["bis-invoice-v3"]
 API_TIMEOUT = (5, 20)
 AGREEMENT_GIVE_UP = 14 * 24 * 3600.0  # a representative may take days to sign
@@ -159,14 +158,14 @@ def register(context: StepContext):
             "gov-dk.wait.approval first",
             "not-signed",
         )
-    if _registered_elsewhere(context, participant):
+    if peppol._registered_elsewhere(context, participant, NETWORK):
         return ko(
             "this party is registered on NemHandel by a different entry of this workspace",
             "already-registered",
         )
     services = ids.DOC_GROUPS["ubl-invoice"]
     try:
-        access_point = _access_point()
+        access_point = peppol._access_point(_api)
         smp.publish(
             participant,
             services,
@@ -304,7 +303,7 @@ def send(context: StepContext):
         return ko(
             "/doc/customer/tax_id: the customer has no CVR number or GLN inbox", "no-receiver"
         )
-    if sender is None or not _registered(context.workspace, sender):
+    if sender is None or not peppol._registered(context.workspace, sender, NETWORK):
         return ko(
             f"the supplier {sender} is not registered on NemHandel here: run the "
             "register workflow on it first",
@@ -323,7 +322,7 @@ def send(context: StepContext):
         endpoint = smp.as4_endpoint(found, ids.BILLING_PROCESS)
         if endpoint is None:
             return ko(f"{receiver} has no AS4 endpoint", "no-endpoint")
-        access_point = _access_point()
+        access_point = peppol._access_point(_api)
     except (*outbound.FAILURES, smp.SMPError) as exc:
         return peppol._failure(exc, "the NemHandel SMP")
     message = peppol.as4_message(
@@ -373,38 +372,6 @@ def import_document(context: StepContext):
 
 
 # --- Helpers
-
-
-def _registered(workspace, participant: str) -> bool:
-    return SiloEntry.objects.filter(
-        workspace=workspace,
-        meta__nemhandel_participant_id=participant,
-        meta__nemhandel_status="registered",
-    ).exists()
-
-
-def _registered_elsewhere(context: StepContext, participant: str) -> bool:
-    entries = SiloEntry.objects.filter(
-        workspace=context.workspace,
-        meta__nemhandel_participant_id=participant,
-        meta__nemhandel_status="registered",
-    )
-    if context.entry is not None:
-        entries = entries.exclude(pk=context.entry.pk)
-    return entries.exists()
-
-
-def _access_point() -> dict:
-    answer = _api("GET", "access-point")
-    data = answer.json() if answer.status == 200 else None
-    if not isinstance(data, dict) or not all(
-        data.get(k) for k in ("seat", "endpoint", "certificate")
-    ):
-        raise smp.SMPError(
-            f"the access point provider answered {answer.status} without its identity",
-            answer.status,
-        )
-    return data
 
 
 def _smp() -> dict:

@@ -572,24 +572,23 @@ def _meta(context: StepContext, key: str) -> str:
     return str(context.args.get(key) or entry_meta.get(key) or "")
 
 
-def _registered(workspace, participant: str) -> bool:
+def _registered(workspace, participant: str, network: str = "peppol") -> bool:
+    return _registrations(workspace, participant, network).exists()
+
+
+def _registered_elsewhere(context: StepContext, participant: str, network: str = "peppol") -> bool:
+    entries = _registrations(context.workspace, participant, network)
+    if context.entry is not None:
+        entries = entries.exclude(pk=context.entry.pk)
+    return entries.exists()
+
+
+def _registrations(workspace, participant: str, network: str):
+    """The workspace's parties registered as `participant` on `network` (peppol, nemhandel:
+    the prefix of their meta keys)."""
     return SiloEntry.objects.filter(
         workspace=workspace,
-        meta__peppol_participant_id=participant,
-        meta__peppol_status="registered",
-    ).exists()
-
-
-def _registered_elsewhere(context: StepContext, participant: str) -> bool:
-    entries = SiloEntry.objects.filter(
-        workspace=context.workspace,
-        meta__peppol_participant_id=participant,
-        meta__peppol_status="registered",
-    )
-    return (
-        entries.exclude(pk=context.entry.pk).exists()
-        if context.entry is not None
-        else entries.exists()
+        **{f"meta__{network}_participant_id": participant, f"meta__{network}_status": "registered"},
     )
 
 
@@ -601,9 +600,10 @@ def _with_inbox(context: StepContext, participant: str) -> dict:
     return {"merge_patch": {"doc": {"inboxes": inboxes}}}
 
 
-def _access_point() -> dict:
-    """Our access point's seat, endpoint and certificate, from its provider."""
-    answer = _api("GET", "access-point")
+def _access_point(api=None) -> dict:
+    """Our access point's seat, endpoint and certificate, from its provider (`api`: the
+    network's API call, Peppol's by default)."""
+    answer = (api or _api)("GET", "access-point")
     data = answer.json() if answer.status == 200 else None
     if not isinstance(data, dict) or not all(
         data.get(k) for k in ("seat", "endpoint", "certificate")
